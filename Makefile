@@ -1,0 +1,26 @@
+# The two commands a new user needs (see README): `make run` and `make test`.
+.PHONY: setup run test bench lexicon clean
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SOHOA := $(VENV)/bin/sohoa
+
+setup:
+	bash scripts/setup.sh
+
+# The main job: OCR every sample into out/ (text, raw text, JSON, searchable PDF).
+run: setup
+	$(SOHOA) ocr samples/*.pdf samples/*.jpg -o out
+	@echo "outputs written to out/"
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m bench $(SUITES)
+
+lexicon: setup
+	$(PY) -m lexicon.build
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,1 @@
+"""Vietnamese diacritic restoration and OCR-error repair."""

@@ -1,0 +1,1 @@
+"""Domain lexicon and language-model data, and the code that builds them."""

@@ -1,0 +1,1 @@
+"""Ingest, OCR, orchestration and the command line."""

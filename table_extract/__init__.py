@@ -1,0 +1,1 @@
+"""Appendix ("Phụ lục") table detection, cells and indicator records."""
