@@ -50,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     names = args.suites or [s for s in SUITES if importlib.util.find_spec(f"bench.{s}")]
-    doc = OUT.read_text(encoding="utf-8") if OUT.exists() else HEADER
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         t0 = time.perf_counter()
@@ -62,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         section = f"## {module.TITLE}\n\n{body.strip()}\n{stamp}"
         print(section)
         if not args.no_write:
+            # Re-read just before writing: another suite may have run meanwhile.
+            doc = OUT.read_text(encoding="utf-8") if OUT.exists() else HEADER
             doc = update_section(doc, name, section)
             OUT.write_text(doc, encoding="utf-8")
     return 0
