@@ -1,0 +1,198 @@
+"""The OCR channel: P(observed token | intended syllable), and candidate generation.
+
+The tables are learned by ``python -m lexicon.build_confusion`` from pages the
+project renders and OCRs itself, and ship as ``lexicon/data/ocr_confusion.json.gz``.
+There is one channel per Tesseract language:
+
+* ``eng`` — text OCR'd with the wrong (English) language: marks dropped or
+  turned into look-alikes (``nước`` → ``nwéc``, ``số`` → ``s6``, ``Đảng`` → ``Pang``);
+* ``vie`` — our own Vietnamese OCR: rare, mostly single-mark errors.
+
+Candidates for an observed token come from the valid-syllable list through a
+deletion index over diacritic-free skeletons (SymSpell style), so a token is
+never scored against the whole lexicon. Scores are natural-log probabilities.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+TABLE_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "data" / "ocr_confusion.json.gz"
+
+# Characters OCR engines put at the edges of words that are not part of them.
+EDGE_PUNCT = set(".,;:!?()[]{}\"'“”‘’«»…–—-/*•·")
+
+# Look-alikes folded when lining up OCR tokens with their truth and when
+# looking up candidates: the learned channel prices them afterwards.
+_FOLD = str.maketrans({"w": "u", "6": "o", "0": "o", "ø": "o", "1": "l", "|": "l", "!": "l",
+                       "€": "e", "¢": "e", "&": "a", "§": "a", "@": "a", "4": "a", "$": "s",
+                       "ß": "b", "©": "c", "®": "e"})
+
+
+def base_char(ch: str) -> str:
+    """The letter without any diacritic (``ế`` → ``e``, ``đ`` → ``d``)."""
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    d = unicodedata.normalize("NFD", ch)
+    return d[0] if d else ch
+
+
+def skeleton(token: str) -> str:
+    """Lower-case, diacritic-free form of a syllable (``Nước`` → ``nuoc``)."""
+    return "".join(base_char(c) for c in token.lower())
+
+
+def lookup_skeleton(token: str) -> str:
+    """Skeleton of an observed token with OCR look-alikes folded and junk removed."""
+    s = skeleton(token).translate(_FOLD)
+    return "".join(c for c in s if c.isalpha())
+
+
+def align_skeleton(token: str) -> str:
+    """A looser key used only to line up OCR tokens with the truth."""
+    return lookup_skeleton(token).replace("i", "l").replace("y", "l").replace("p", "d")
+
+
+def split_edge_punct(token: str) -> tuple[str, str, str]:
+    """``"(Tinh"`` → ``("(", "Tinh", "")``; inner characters are kept."""
+    i, j = 0, len(token)
+    while i < j and token[i] in EDGE_PUNCT:
+        i += 1
+    while j > i and token[j - 1] in EDGE_PUNCT:
+        j -= 1
+    return token[:i], token[i:j], token[j:]
+
+
+class ConfusionModel:
+    """P(observed | intended) for one channel, from the learned counts.
+
+    Character operations are smoothed towards a back-off that is kinder to
+    look-alikes of the same base letter (``ế``→``é``) than to other letters.
+    A whole-token table overrides the character model for garbles seen in
+    training (``của`` → ``ctia``).
+    """
+
+    SAME_BASE = 2e-3     # back-off mass for an unseen change that keeps the base letter
+    OTHER = 2e-5         # … for any other unseen change
+    DELETE = 1e-4
+    INSERT = 1e-4
+
+    def __init__(self, channel: dict):
+        self.total = channel.get("char_total", {})
+        self.sub = channel.get("sub", {})
+        self.ins = channel.get("ins", {})
+        self.n_chars = max(1, sum(self.total.values()))
+        self.tok = channel.get("tok", {})
+        self.tok_total = channel.get("tok_total", {})
+
+    @functools.lru_cache(maxsize=200_000)
+    def _sub(self, c: str, o: str) -> float:
+        n = self.total.get(c, 0)
+        k = self.sub.get(c, {}).get(o, 0)
+        if o == "":
+            prior = self.DELETE
+        elif o == c:
+            prior = 0.9
+        elif base_char(o).lower() == base_char(c).lower():
+            prior = self.SAME_BASE
+        else:
+            prior = self.OTHER
+        alpha = 5.0
+        return math.log((k + alpha * prior) / (n + alpha))
+
+    @functools.lru_cache(maxsize=20_000)
+    def _ins(self, o: str) -> float:
+        return math.log((self.ins.get(o, 0) + 5.0 * self.INSERT) / (self.n_chars + 5.0))
+
+    def char_logp(self, obs: str, intended: str) -> float:
+        ops = {op.src_pos: op for op in Levenshtein.editops(intended, obs) if op.tag != "insert"}
+        lp = 0.0
+        for pos, ch in enumerate(intended):
+            op = ops.get(pos)
+            if op is None:
+                lp += self._sub(ch, ch)
+            elif op.tag == "replace":
+                lp += self._sub(ch, obs[op.dest_pos])
+            else:
+                lp += self._sub(ch, "")
+        for op in Levenshtein.editops(intended, obs):
+            if op.tag == "insert":
+                lp += self._ins(obs[op.dest_pos])
+        return lp
+
+    def logp(self, obs: str, intended: str) -> float:
+        """log P(obs | intended), both lower-case NFC."""
+        char = self.char_logp(obs, intended)
+        seen = self.tok.get(intended)
+        if seen and obs in seen:
+            tok = math.log(seen[obs] / (self.tok_total.get(intended, 0) + 1.0))
+            return max(char, tok)
+        return char
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(channel: str = "eng", path: str | None = None) -> ConfusionModel:
+    p = Path(path) if path else TABLE_PATH
+    with gzip.open(p, "rt", encoding="utf-8") as fh:
+        table = json.load(fh)
+    if channel not in table["channels"]:
+        raise KeyError(f"{p}: no channel {channel!r}; rebuild with python -m lexicon.build_confusion")
+    return ConfusionModel(table["channels"][channel])
+
+
+def _deletes(s: str, d: int) -> set[str]:
+    out = {s}
+    for k in range(1, min(d, len(s)) + 1):
+        for idx in combinations(range(len(s)), k):
+            out.add("".join(c for i, c in enumerate(s) if i not in idx))
+    return out
+
+
+class CandidateIndex:
+    """Valid syllables reachable from an observed token within a few skeleton edits."""
+
+    def __init__(self, syllables: Iterable[str], max_edits: int = 2):
+        self.max_edits = max_edits
+        self.by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for s in syllables:
+            self.by_skeleton[skeleton(s)].append(s)
+        self.deletes: dict[str, set[str]] = defaultdict(set)
+        for sk in self.by_skeleton:
+            for v in _deletes(sk, max_edits):
+                self.deletes[v].add(sk)
+
+    def skeletons_near(self, obs_skel: str) -> list[tuple[str, int]]:
+        if not obs_skel:
+            return []
+        d = 1 if len(obs_skel) <= 3 else self.max_edits
+        found: dict[str, int] = {}
+        for v in _deletes(obs_skel, d):
+            for sk in self.deletes.get(v, ()):
+                if sk not in found:
+                    dist = Levenshtein.distance(obs_skel, sk)
+                    if dist <= d:
+                        found[sk] = dist
+        return sorted(found.items(), key=lambda kv: kv[1])
+
+    def candidates(self, obs: str, model: ConfusionModel, k: int = 12) -> list[tuple[str, float]]:
+        """Top-``k`` (syllable, log P(obs | syllable)) for a lower-case observed token."""
+        scored = []
+        keys = {lookup_skeleton(obs), skeleton(obs)}
+        seen: set[str] = set()
+        for key in keys:
+            for sk, _dist in self.skeletons_near(key):
+                for syl in self.by_skeleton[sk]:
+                    if syl not in seen:
+                        seen.add(syl)
+                        scored.append((syl, model.logp(obs, syl)))
+        scored.sort(key=lambda kv: -kv[1])
+        return scored[:k]

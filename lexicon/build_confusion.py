@@ -1,0 +1,131 @@
+"""Learn the OCR confusion tables from the aligned pages of ``lexicon.ocr_pairs``.
+
+    python -m lexicon.build_confusion [--pairs bench/work/ocr_pairs] [--out lexicon/data/ocr_confusion.json.gz]
+
+For each Tesseract language (``eng`` = wrong-language OCR, ``vie`` = our own
+OCR) it aligns every page's OCR tokens to the truth tokens and counts
+
+* character edit operations (truth char → observed char or deletion, and
+  insertions), from which ``diacritics.confusion`` derives P(observed | intended);
+* whole-token pairs (``của`` → ``ctia``) seen at least twice, which capture
+  multi-character garbles the character model prices too high.
+
+Only raw counts are stored; smoothing lives in ``diacritics.confusion`` so it
+can change without rebuilding.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from diacritics.confusion import align_skeleton, split_edge_punct
+from lexicon.ocr_pairs import DEFAULT_OUT
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TABLE = ROOT / "lexicon" / "data" / "ocr_confusion.json.gz"
+MIN_TOKEN_PAIR = 2
+
+
+def word_tokens(text: str) -> list[str]:
+    """Whitespace tokens with edge punctuation removed (inner junk such as ``c;éc`` kept)."""
+    out = []
+    for raw in text.split():
+        core = split_edge_punct(raw)[1]
+        if core:
+            out.append(core)
+    return out
+
+
+def aligned_pairs(truth: str, ocr: str):
+    """Yield (truth_token, ocr_token) for tokens aligned one-to-one.
+
+    Tokens are compared through a loose skeleton (no diacritics, common OCR
+    look-alikes folded) so that garbled tokens still line up with their truth.
+    """
+    t_tok, o_tok = word_tokens(truth), word_tokens(ocr)
+    t_sk = [align_skeleton(t) for t in t_tok]
+    o_sk = [align_skeleton(o) for o in o_tok]
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(t_sk, o_sk).as_list():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                t, o = t_tok[i1 + k], o_tok[j1 + k]
+                # A replace block of equal length can still pair unrelated tokens:
+                # keep only pairs that look like the same word.
+                if tag == "replace" and Levenshtein.normalized_distance(t_sk[i1 + k], o_sk[j1 + k]) > 0.5:
+                    continue
+                yield t, o
+
+
+def count_page(truth: str, ocr: str, chars: dict, tokens: dict) -> None:
+    for t, o in aligned_pairs(truth, ocr):
+        if not any(ch.isalpha() for ch in t) or any(ch.isdigit() for ch in t):
+            continue  # numbers and codes are handled by rules, not the channel
+        t, o = t.lower(), o.lower()
+        tokens[t][o] += 1
+        edits = Levenshtein.editops(t, o)
+        ops = {op.src_pos: op for op in edits if op.tag != "insert"}
+        inserted = [op for op in edits if op.tag == "insert"]
+        for pos, ch in enumerate(t):
+            chars["total"][ch] += 1
+            op = ops.get(pos)
+            if op is None:
+                chars["sub"][ch][ch] += 1
+            elif op.tag == "replace":
+                chars["sub"][ch][o[op.dest_pos]] += 1
+            else:
+                chars["sub"][ch][""] += 1
+        for op in inserted:
+            chars["ins"][o[op.dest_pos]] += 1
+
+
+def build(pairs_dir: Path, out: Path) -> dict:
+    files = sorted(pairs_dir.glob("page_*.json"))
+    if not files:
+        raise SystemExit(f"{pairs_dir}: no pages; run `python -m lexicon.ocr_pairs` first")
+    table: dict = {"version": 1, "pages": len(files), "channels": {}}
+    for lang in ("eng", "vie"):
+        chars = {"total": Counter(), "sub": defaultdict(Counter), "ins": Counter()}
+        tokens: dict = defaultdict(Counter)
+        for f in files:
+            rec = json.loads(f.read_text(encoding="utf-8"))
+            if lang in rec:
+                count_page(rec["truth"], rec[lang], chars, tokens)
+        tok = {t: {o: n for o, n in c.items() if n >= MIN_TOKEN_PAIR or o == t}
+               for t, c in tokens.items()}
+        tok_total = {t: sum(c.values()) for t, c in tokens.items()}
+        table["channels"][lang] = {
+            "char_total": dict(chars["total"]),
+            "sub": {c: dict(v) for c, v in chars["sub"].items()},
+            "ins": dict(chars["ins"]),
+            "tok": {t: v for t, v in tok.items() if len(v) > 1 or t not in v},
+            "tok_total": {t: n for t, n in tok_total.items() if t in tok and (len(tok[t]) > 1 or t not in tok[t])},
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".part")
+    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+        json.dump(table, fh, ensure_ascii=False, sort_keys=True)
+    tmp.replace(out)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m lexicon.build_confusion", description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--out", type=Path, default=DEFAULT_TABLE)
+    args = ap.parse_args(argv)
+    table = build(args.pairs, args.out)
+    for lang, ch in table["channels"].items():
+        n = sum(ch["char_total"].values())
+        print(f"{lang}: {n} truth chars, {len(ch['tok'])} token garbles")
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB) from {table['pages']} pages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
