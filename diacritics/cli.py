@@ -1,0 +1,82 @@
+"""``sohoa restore``: put diacritics back on stripped Vietnamese text."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+HELP = "restore Vietnamese diacritics in text files (or stdin) that lost their tone marks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="UTF-8 text files; none or '-' reads standard input")
+    parser.add_argument("-o", "--output", metavar="OUT",
+                        help="output file (one input) or folder (several inputs; each keeps its "
+                             "name); default: standard output")
+    parser.add_argument("--style", choices=("new", "old"), default="new",
+                        help="tone placement of restored words: new = hòa, khỏe, thủy (default); "
+                             "old = hoà, khoẻ, thuỷ")
+
+
+def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
+    """The function applied to each input text; built once, so the model loads once."""
+    from diacritics.restorer import restore
+    style = args.style
+    return lambda text: restore(text, style=style)
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 file ('-' = stdin), raising the typed error a user can act on."""
+    from pipeline.errors import InputFileError, NotUtf8Error
+    name = "<stdin>" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError("no such file", path=name, fix="check the path") from exc
+    except IsADirectoryError as exc:
+        raise InputFileError("is a folder, not a text file", path=name,
+                             fix="pass the text files inside it") from exc
+    except OSError as exc:
+        raise InputFileError(f"cannot read ({exc.strerror})", path=name,
+                             fix="check the file exists and is readable") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8Error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                           path=name, fix="convert it to UTF-8 first, e.g. "
+                           "`iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.atomic import write_text_atomic
+    from pipeline.errors import BadArgsError, ExitCode, SohoaError
+
+    files = args.files or ["-"]
+    if files.count("-") > 1:
+        raise BadArgsError("standard input ('-') can be read only once")
+    out_dir = None
+    if args.output and len(files) > 1:
+        out_dir = Path(args.output)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise BadArgsError(f"{out_dir} is a file, but several inputs need an output folder",
+                               fix="pass a folder to -o, or one input file")
+    transform = text_transform(args)
+    status = ExitCode.OK
+    for path in files:
+        try:
+            result = transform(read_text(path))
+        except SohoaError as err:
+            print(f"sohoa: {err.message}", file=sys.stderr)
+            status = max(status, err.exit_code)
+            continue
+        if out_dir is not None:
+            name = "stdin.txt" if path == "-" else Path(path).name
+            write_text_atomic(out_dir / name, result)
+        elif args.output:
+            write_text_atomic(args.output, result)
+        else:
+            sys.stdout.buffer.write(result.encode("utf-8"))
+            sys.stdout.flush()
+    return int(status)

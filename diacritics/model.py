@@ -1,0 +1,140 @@
+"""The shipped syllable language model: loading and vectorised scoring.
+
+Layout of ``lexicon/data/model.npz`` (written by ``lexicon.build``):
+
+* ``vocab``: UTF-8 ``\\n``-joined token names; id = line number (see
+  ``diacritics.tokens`` for the fixed ids before the syllables);
+* ``counts``: corpus count of each id (drives the candidate lists);
+* ``lp1``/``bo1``: unigram log-probabilities and backoff weights, by id;
+* ``keysK``/``lpK``/``boK`` for K = 2..4: the K-grams, ids packed 16 bits
+  each into a uint64 and stored as deltas of the sorted keys, their natural
+  log-probabilities and (below the top order) backoff weights;
+* ``meta``: JSON — build settings and the ``codes`` map (``ND``→``NĐ``).
+
+Scoring is interpolated Kneser–Ney in backoff form: the longest stored
+n-gram wins, otherwise the context's backoff weight plus the next order down.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from diacritics.tokens import FIRST_WORD_ID, NONE
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "data" / "model.npz"
+ENV_PATH = "SOHOA_RESTORE_MODEL"
+# A spelling is offered as a candidate only if the corpus used it this often,
+# relative to all spellings of the same letters: drops typos and one-off names.
+MIN_SHARE = 0.0005
+MIN_COUNT = 3
+
+_U16 = np.uint64(16)
+_U32 = np.uint64(32)
+_LOW16 = np.uint64(0xFFFF)
+
+
+class Model:
+    """A loaded model. Use :func:`load_model` rather than building one."""
+
+    def __init__(self, path: Path):
+        from pipeline.errors import InputFileError
+        t0 = time.perf_counter()
+        try:
+            z = np.load(path)
+        except (OSError, ValueError) as exc:
+            raise InputFileError("cannot read the diacritics model", path=path,
+                                 fix="run `make lexicon` to rebuild it") from exc
+        with z:
+            self.vocab: list[str] = z["vocab"].tobytes().decode("utf-8").split("\n")
+            self.counts = z["counts"].astype(np.int64)
+            self.lp1 = z["lp1"].astype(np.float32)
+            self.bo1 = z["bo1"].astype(np.float32)
+            self.keys = {k: np.cumsum(z[f"keys{k}"]) for k in (2, 3, 4)}
+            self.lp = {k: z[f"lp{k}"].astype(np.float32) for k in (2, 3, 4)}
+            self.bo = {k: z[f"bo{k}"].astype(np.float32) for k in (2, 3)}
+            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+        self.codes: dict[str, str] = meta.pop("codes")
+        self.meta = meta
+        self.path = path
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+        self.candidates = self._candidates()
+        self.load_seconds = time.perf_counter() - t0
+
+    def _candidates(self) -> dict[str, np.ndarray]:
+        """Letters-only lowercase spelling → candidate ids, most frequent first."""
+        from diacritics.tone import strip_diacritics
+        groups: dict[str, list[int]] = {}
+        for i in range(FIRST_WORD_ID, len(self.vocab)):
+            groups.setdefault(strip_diacritics(self.vocab[i]), []).append(i)
+        out = {}
+        for key, ids in groups.items():
+            ids.sort(key=lambda i: -self.counts[i])
+            total = sum(self.counts[i] for i in ids)
+            keep = [i for i in ids if self.counts[i] >= max(MIN_COUNT, MIN_SHARE * total)] or ids[:1]
+            out[key] = np.array(keep, dtype=np.int64)
+        return out
+
+    @property
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def logprob(self, h1: np.ndarray, h2: np.ndarray, h3: np.ndarray, w: np.ndarray,
+                rep: np.ndarray | None = None) -> np.ndarray:
+        """Natural log P(w | h1 h2 h3) over uint64 id arrays.
+
+        ``NONE`` in a history slot means "no context there" (sentence start).
+        With ``rep``, the histories are per beam and ``rep`` gives the beam of
+        each ``w``: backoff weights are then looked up once per beam.
+        """
+        ctx2 = (h2 << _U16) | h3
+        ctx3 = (h1 << _U32) | ctx2
+        bo3 = self._bo(3, ctx3)
+        bo23 = self._bo(2, ctx2) + bo3
+        bo123 = self._bo1(h3) + bo23
+        if rep is not None:
+            ctx2, ctx3, bo3, bo23, bo123 = ctx2[rep], ctx3[rep], bo3[rep], bo23[rep], bo123[rep]
+        out = self.lp1[w.astype(np.intp)] + bo123
+        # A stored n-gram's suffix is always stored too (counts only shrink
+        # with length and pruning thresholds grow with it), so each order is
+        # searched only where the one below it was found.
+        hit, lp = self._find(2, ((ctx2 & _LOW16) << _U16) | w)
+        idx = np.flatnonzero(hit)
+        out[idx] = lp[idx] + bo23[idx]
+        hit, lp = self._find(3, ((ctx2[idx] << _U16) | w[idx]))
+        idx, lp = idx[hit], lp[hit]
+        out[idx] = lp + bo3[idx]
+        hit, lp = self._find(4, ((ctx3[idx] << _U16) | w[idx]))
+        out[idx[hit]] = lp[hit]
+        return out
+
+    def _find(self, k: int, q: np.ndarray):
+        keys = self.keys[k]
+        idx = np.searchsorted(keys, q)
+        np.minimum(idx, len(keys) - 1, out=idx)
+        return keys[idx] == q, self.lp[k][idx]
+
+    def _bo(self, k: int, ctx: np.ndarray) -> np.ndarray:
+        keys = self.keys[k]
+        idx = np.searchsorted(keys, ctx)
+        np.minimum(idx, len(keys) - 1, out=idx)
+        return np.where(keys[idx] == ctx, self.bo[k][idx], np.float32(0))
+
+    def _bo1(self, h3: np.ndarray) -> np.ndarray:
+        safe = np.where(h3 == NONE, 0, h3).astype(np.intp)
+        return np.where(h3 == NONE, np.float32(0), self.bo1[safe])
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Model:
+    return Model(Path(path))
+
+
+def load_model(path: str | os.PathLike | None = None) -> Model:
+    """The shipped model (or ``path``, or ``$SOHOA_RESTORE_MODEL``), loaded once per process."""
+    chosen = path or os.environ.get(ENV_PATH) or DEFAULT_PATH
+    return _load(str(Path(chosen).resolve()))
