@@ -38,6 +38,10 @@ _FOLD = str.maketrans({"w": "u", "6": "o", "0": "o", "ø": "o", "1": "l", "|": "
                        "ß": "b", "©": "c", "®": "e"})
 
 
+# Symbols wrong-language OCR prints for a marked vowel (``S&`` = ``Sở``, ``K&`` = ``Kế``).
+_VOWEL_SYMBOLS = "&¢§€@®©"
+
+
 def base_char(ch: str) -> str:
     """The letter without any diacritic (``ế`` → ``e``, ``đ`` → ``d``)."""
     if ch in "đĐ":
@@ -85,6 +89,7 @@ class ConfusionModel:
     OTHER = 2e-5         # … for any other unseen change
     DELETE = 1e-4
     INSERT = 1e-4
+    SYMBOL = 3e-3        # floor for a marked vowel printed as a symbol (``&``, ``¢``)
 
     def __init__(self, channel: dict):
         self.total = channel.get("char_total", {})
@@ -93,6 +98,24 @@ class ConfusionModel:
         self.n_chars = max(1, sum(self.total.values()))
         self.tok = channel.get("tok", {})
         self.tok_total = channel.get("tok_total", {})
+        self.sources = self._sources()
+
+    def _sources(self) -> dict[str, tuple[str, ...]]:
+        """Observed char → base letters it is often a misreading of (``é`` → e, o; ``w`` → u)."""
+        by_obs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for c, outs in self.sub.items():
+            for o, n in outs.items():
+                if o:
+                    by_obs[o.lower()][base_char(c).lower()] += n
+        out = {}
+        for o, srcs in by_obs.items():
+            total = sum(srcs.values())
+            keep = [b for b, n in sorted(srcs.items(), key=lambda kv: -kv[1])
+                    if n >= 0.05 * total and n >= 3 and b.isalpha()]
+            out[o] = tuple(keep[:3])
+        for sym in _VOWEL_SYMBOLS:
+            out.setdefault(sym, ("a", "e", "o"))
+        return out
 
     @functools.lru_cache(maxsize=200_000)
     def _sub(self, c: str, o: str) -> float:
@@ -102,12 +125,16 @@ class ConfusionModel:
             prior = self.DELETE
         elif o == c:
             prior = 0.9
-        elif base_char(o).lower() == base_char(c).lower():
+        elif base_char(o).lower() == base_char(c).lower() or (o in _VOWEL_SYMBOLS and
+                                                                base_char(c) in "aeiouy"):
             prior = self.SAME_BASE
         else:
             prior = self.OTHER
         alpha = 5.0
-        return math.log((k + alpha * prior) / (n + alpha))
+        p = (k + alpha * prior) / (n + alpha)
+        if o in _VOWEL_SYMBOLS and base_char(c) in "aeiouy":
+            p = max(p, self.SYMBOL)  # rare in training, common in real exports
+        return math.log(p)
 
     @functools.lru_cache(maxsize=20_000)
     def _ins(self, o: str) -> float:
@@ -139,13 +166,24 @@ class ConfusionModel:
         return char
 
 
+@functools.lru_cache(maxsize=2)
+def load_table(path: str | None = None) -> dict:
+    """The learned tables (see ``lexicon.build_confusion``), read once."""
+    p = Path(path) if path else TABLE_PATH
+    try:
+        with gzip.open(p, "rt", encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        from pipeline.errors import MissingDependencyError
+        raise MissingDependencyError(f"OCR confusion tables unreadable ({exc})", path=p,
+                                     fix="reinstall, or rebuild with `python -m lexicon.build_confusion`") from exc
+
+
 @functools.lru_cache(maxsize=4)
 def load_model(channel: str = "eng", path: str | None = None) -> ConfusionModel:
-    p = Path(path) if path else TABLE_PATH
-    with gzip.open(p, "rt", encoding="utf-8") as fh:
-        table = json.load(fh)
+    table = load_table(path)
     if channel not in table["channels"]:
-        raise KeyError(f"{p}: no channel {channel!r}; rebuild with python -m lexicon.build_confusion")
+        raise KeyError(f"no OCR channel {channel!r}; choose one of {sorted(table['channels'])}")
     return ConfusionModel(table["channels"][channel])
 
 
@@ -185,14 +223,24 @@ class CandidateIndex:
 
     def candidates(self, obs: str, model: ConfusionModel, k: int = 12) -> list[tuple[str, float]]:
         """Top-``k`` (syllable, log P(obs | syllable)) for a lower-case observed token."""
-        scored = []
-        keys = {lookup_skeleton(obs), skeleton(obs)}
-        seen: set[str] = set()
+        keys = {lookup_skeleton(obs), skeleton(obs)} | _source_keys(obs, model)
+        skels: set[str] = set()
         for key in keys:
-            for sk, _dist in self.skeletons_near(key):
-                for syl in self.by_skeleton[sk]:
-                    if syl not in seen:
-                        seen.add(syl)
-                        scored.append((syl, model.logp(obs, syl)))
+            skels.update(sk for sk, _d in self.skeletons_near(key))
+        scored = [(syl, model.logp(obs, syl)) for sk in skels for syl in self.by_skeleton[sk]]
         scored.sort(key=lambda kv: -kv[1])
         return scored[:k]
+
+
+MAX_KEYS = 48
+
+
+def _source_keys(obs: str, model: ConfusionModel) -> set[str]:
+    """Skeletons the observed token may be a misreading of, from the learned sources."""
+    keys = [""]
+    for ch in obs:
+        alts = model.sources.get(ch) or ((skeleton(ch),) if ch.isalpha() else ("",))
+        if ch.isalpha() and skeleton(ch) not in alts:
+            alts = (skeleton(ch),) + alts
+        keys = [k + a for k in keys for a in alts][:MAX_KEYS]
+    return set(keys)

@@ -18,14 +18,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from diacritics.confusion import align_skeleton, split_edge_punct
-from lexicon.ocr_pairs import DEFAULT_OUT
+from lexicon.ocr_pairs import CORPUS, DEFAULT_OUT
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TABLE = ROOT / "lexicon" / "data" / "ocr_confusion.json.gz"
@@ -84,8 +86,29 @@ def count_page(truth: str, ocr: str, chars: dict, tokens: dict) -> None:
             chars["ins"][o[op.dest_pos]] += 1
 
 
+def abbreviation_counts(min_count: int = 3) -> dict[str, int]:
+    """Upper-case code parts (``QĐ``, ``NĐ``, ``UBND``, ``CCHC``) counted in the corpus.
+
+    Lets the repair tell ``QP``/``QD`` (misread) from a real code by how often
+    each spelling occurs in real documents.
+    """
+    counts: Counter = Counter()
+    part = re.compile(r"(?<![\w])[A-ZĐ]{2,10}(?![\w])")
+    for path in sorted(CORPUS.glob("*.txt.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if any(c.isupper() for c in line[:200]) or len(line) > 200:
+                    counts.update(part.findall(unicodedata.normalize("NFC", line)))
+    return {k: n for k, n in counts.items() if n >= min_count}
+
+
+def is_heldout(path: Path) -> bool:
+    """Every tenth page is kept out of training, for tuning the repair's weights."""
+    return path.stem.endswith("9")
+
+
 def build(pairs_dir: Path, out: Path) -> dict:
-    files = sorted(pairs_dir.glob("page_*.json"))
+    files = [f for f in sorted(pairs_dir.glob("page_*.json")) if not is_heldout(f)]
     if not files:
         raise SystemExit(f"{pairs_dir}: no pages; run `python -m lexicon.ocr_pairs` first")
     table: dict = {"version": 1, "pages": len(files), "channels": {}}
@@ -106,6 +129,7 @@ def build(pairs_dir: Path, out: Path) -> dict:
             "tok": {t: v for t, v in tok.items() if len(v) > 1 or t not in v},
             "tok_total": {t: n for t, n in tok_total.items() if t in tok and (len(tok[t]) > 1 or t not in tok[t])},
         }
+    table["abbrev"] = abbreviation_counts()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:

@@ -1,0 +1,393 @@
+"""Noisy-channel repair of OCR text: wrong-language exports and Tesseract's own slips.
+
+For every word the learned confusion channel (``diacritics.confusion``)
+proposes valid syllables with log P(observed | syllable); the restoration
+engine's syllable language model then picks the best sequence through the
+same lattice decoder that restores stripped text. Two channels:
+
+* ``"eng"`` — text OCR'd with the wrong language (``Chwong trinh tong thé``);
+* ``"vie"`` — our own Vietnamese OCR, whose output is mostly right: a word only
+  changes when the model is confident.
+
+What is never changed: numbers, dates, codes the rules below don't recognise,
+words that are already valid syllables in a clean context (``vie``), line
+breaks, spacing and punctuation. Rules handle what the language model cannot:
+``Đ`` read as ``P``/``D`` inside document codes (``QP-BCPCCHC`` →
+``QĐ-BCĐCCHC``), Roman numerals read as digits (``X111`` → ``XIII``,
+``|.`` → ``I.``), and OCR debris inside words (``c;éc``, ``hé}nh``, ``ﬁ``).
+
+    >>> repair_text("S6: 04 /KH-UBND Binh Dinh, ngay 20 thang 01 nam 2020")
+    'Số: 04 /KH-UBND Bình Định, ngày 20 tháng 01 năm 2020'
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from diacritics.confusion import (CandidateIndex, ConfusionModel, load_model, lookup_skeleton,
+                                  skeleton)
+
+CHANNELS = ("eng", "vie")
+REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
+
+# Pieces of a line: runs of letters/digits plus the look-alike symbols that
+# wrong-language OCR puts in place of marked vowels (``S&`` = ``Sở``).
+_PIECE_RE = re.compile(r"(?:[^\W_]|[&€¢§@$|])+")
+_LETTER = re.compile(r"[^\W\d_]")
+# Debris inside a word: a stray punctuation mark between two letters.
+_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;:}{\]\[_`^~'’‘\"](?=[^\W\d_])")
+_LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
+_ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
+_ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_CONTEXT = {"thứ", "thu", "khóa", "khoá", "khoa", "phần", "phan", "chương", "chuong", "mục", "muc"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One replaced word: where, what, and how sure the model is (0–1)."""
+
+    line: int          # 1-based line number
+    col: int           # 0-based character offset in the original line
+    before: str
+    after: str
+    confidence: float
+    reason: str        # "model", "code", "roman", "artifact"
+
+    def tsv(self) -> str:
+        return f"{self.line}\t{self.col}\t{self.before}\t{self.after}\t{self.confidence:.2f}\t{self.reason}"
+
+
+@dataclass
+class Repaired:
+    text: str
+    changes: list[Change] = field(default_factory=list)
+
+    def review(self, below: float = REVIEW_BELOW) -> list[Change]:
+        return [c for c in self.changes if c.confidence < below]
+
+
+def apply_case(observed: str, word: str) -> str:
+    """Give ``word`` the capitalisation of ``observed`` (``DPINH`` → ``ĐỊNH``, ``Pang`` → ``Đảng``)."""
+    letters = [c for c in observed if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return word.upper()
+    if observed[:1].isupper() or (observed[:1].isdigit() and letters and letters[0].isupper()):
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def clean_artifacts(line: str) -> str:
+    """Remove OCR debris that is never text: ligatures glued between words, marks inside words."""
+    def lig(m: re.Match) -> str:
+        before, after = line[m.start() - 1:m.start()], line[m.end():m.end() + 1]
+        # Vietnamese has no f: a ligature wedged between two words is a misread space.
+        if before.isalpha() and after.isalpha() and not before.isascii() | after.isascii():
+            return " "
+        if before.isalpha() and after.isalpha() and _looks_vietnamese_garble(line):
+            return " "
+        return _LIGATURES[m.group(0)]
+
+    line = re.sub("|".join(_LIGATURES), lig, line)
+    line = _INNER_JUNK.sub("", line)
+    line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
+    return line
+
+
+def _looks_vietnamese_garble(line: str) -> bool:
+    return bool(re.search(r"[a-zA-Z][éèếềóòúùíìáà]", line))
+
+
+def fix_roman(piece: str, prev_word: str, at_line_start: bool, before_dot: bool) -> str | None:
+    """``X111`` → ``XIII``, ``I1.`` → ``II.`` where context says a Roman numeral; else None.
+
+    A token of digits alone is always a number (``1.``, ``11``); it takes a
+    Roman letter in the token, or a heading position, or a word such as
+    ``thứ``/``khóa`` before it, to read look-alikes as a numeral.
+    """
+    if piece.isdigit() or not re.fullmatch(r"[IVXLl1|!\]]+", piece) or not re.search(r"[IVX]", piece):
+        return None
+    if not (at_line_start and before_dot) and prev_word.lower() not in _ROMAN_CONTEXT \
+            and not re.search(r"[XV]", piece):
+        return None
+    cand = piece.translate(_ROMAN_LOOKALIKE)
+    for c in (cand, cand[:-1]):
+        if c and _ROMAN_RE.fullmatch(c):
+            return c if c != piece else None
+    return None
+
+
+def is_roman(piece: str) -> bool:
+    return bool(re.fullmatch(r"[IVXLC]+", piece)) and bool(_ROMAN_RE.fullmatch(piece))
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, int]:
+    from diacritics.confusion import load_table
+    return load_table().get("abbrev", {})
+
+
+def fix_code(code: str) -> str | None:
+    """``QP-BCPCCHC`` → ``QĐ-BCĐCCHC``: Đ misread as P or D inside a document code.
+
+    Decided by how often each spelling occurs as a code in the corpus: ``D``
+    becomes ``Đ`` when the Đ spelling is far more common; ``P`` only when the
+    P spelling is all but unseen (``PT`` in ``PT-TH`` is real). Once one part
+    of a code shows the P-for-Đ misreading, the other parts need less evidence.
+    """
+    parts = re.split(r"([-/])", code)
+    fixed = [fix_code_part(p) if i % 2 == 0 else None for i, p in enumerate(parts)]
+    if any(f and "P" not in f and "P" in p for f, p in zip(fixed, parts)):
+        fixed = [f or (fix_code_part(p, lenient=True) if i % 2 == 0 else None)
+                 for i, (f, p) in enumerate(zip(fixed, parts))]
+    if not any(fixed):
+        return None
+    return "".join(f or p for f, p in zip(fixed, parts))
+
+
+def fix_code_part(part: str, lenient: bool = False) -> str | None:
+    if not (len(part) >= 2 and part.isupper() and part.isalpha() and part.isascii()):
+        return None
+    abbrev = _abbreviations()
+    pos = [i for i, c in enumerate(part) if c in "PD"]
+    if not pos or len(pos) > 4:
+        return None
+    orig = _support(part, abbrev)
+    best, best_n = None, 0
+    for mask in range(1, 1 << len(pos)):
+        chars = list(part)
+        for k, i in enumerate(pos):
+            if mask >> k & 1:
+                chars[i] = "Đ"
+        v = "".join(chars)
+        n = _support(v, abbrev)
+        changes_p = any(part[i] == "P" and mask >> k & 1 for k, i in enumerate(pos))
+        if lenient:
+            ok = n >= 3 and n >= orig
+        elif changes_p:
+            ok = n >= 50 and n > 100 * orig
+        else:
+            ok = n >= 5 and n > 5 * orig
+        if ok and n > best_n:
+            best, best_n = v, n
+    return best
+
+
+def _support(code: str, abbrev: dict[str, int]) -> int:
+    """Corpus count of a code, or of the two known codes it is built from (``BCĐ`` + ``CCHC``)."""
+    n = abbrev.get(code, 0)
+    if n:
+        return n
+    for i in range(3, len(code) - 2):
+        a, b = abbrev.get(code[:i], 0), abbrev.get(code[i:], 0)
+        if a and b:
+            n = max(n, min(a, b))
+    return n
+
+
+# --- lines → lattice positions --------------------------------------------------------
+
+_CODE_RE = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)+|[A-Z0-9]+(?:[-/][A-Z]{2,}[A-Za-z]*)+")
+
+
+@dataclass
+class Piece:
+    start: int
+    end: int
+    text: str
+    kind: str                       # "word" (to decode) or "fixed"
+    out: str | None = None          # replacement decided by a rule
+    reason: str = ""
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    confidence: float = 0.9         # how sure the rule or the model is of ``out``
+
+
+def _mostly_upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+
+
+def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
+    """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
+    pieces: list[Piece] = []
+    code_spans = []
+    for m in _CODE_RE.finditer(line):
+        fixed = fix_code(m.group(0))
+        code_spans.append((m.start(), m.end()))
+        pieces.append(Piece(m.start(), m.end(), m.group(0), "fixed", fixed, "code"))
+    upper_line = _mostly_upper(line)
+    prev_word = ""
+    for m in _PIECE_RE.finditer(line):
+        s, e, tok = m.start(), m.end(), m.group(0)
+        if any(a <= s < b for a, b in code_spans):
+            continue
+        letters = sum(1 for c in tok if c.isalpha())
+        digits = sum(1 for c in tok if c.isdigit())
+        at_start = not line[:s].strip(" \t-–•*")
+        before_dot = line[e:e + 1] in (".", ")")
+        roman = fix_roman(tok, prev_word, at_start, before_dot)
+        if roman:
+            pieces.append(Piece(s, e, tok, "fixed", roman, "roman"))
+        elif letters == 0 and not re.fullmatch(r"[&¢]", tok):
+            pieces.append(Piece(s, e, tok, "fixed"))
+        elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"):
+            pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
+        elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
+            pieces.append(Piece(s, e, tok, "fixed"))
+        elif (letters >= 2 and not digits and tok.isupper() and not upper_line
+              and skeleton(tok) not in valid_skeletons):
+            code = fix_code(tok)
+            pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
+        else:
+            pieces.append(Piece(s, e, tok, "word"))
+        prev_word = tok
+    pieces.sort(key=lambda p: p.start)
+    return pieces
+
+
+# --- candidates and decoding ------------------------------------------------------------
+
+BEAM = 14.0          # candidates scoring this far (nats) below the best are dropped
+FLOOR = -22.0        # … and any below this: the token is kept as it is (names, foreign words)
+MAX_CANDIDATES = 16
+VIE_MIN_CONFIDENCE = 0.9   # a valid word in our own OCR changes only above this
+
+
+class Repairer:
+    """Candidate lists and decoding for one channel; build once, reuse (cached)."""
+
+    def __init__(self, channel: str = "eng"):
+        if channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {CHANNELS}, not {channel!r}")
+        from diacritics import model as lm_model
+        from diacritics.tokens import FIRST_WORD_ID
+        self.channel = channel
+        self.conf: ConfusionModel = load_model(channel)
+        self.lm = lm_model.load_model()
+        vocab = self.lm.vocab[FIRST_WORD_ID:]
+        self.valid = frozenset(vocab)
+        self.index = CandidateIndex(w for ids in self.lm.candidates.values()
+                                    for w in (self.lm.vocab[i] for i in ids))
+        self.valid_skeletons = frozenset(self.index.by_skeleton)
+        self._cands: dict[str, list[tuple[str, float]]] = {}
+
+    def candidates(self, token: str) -> list[tuple[str, float]]:
+        """(syllable, log P(token | syllable)) for one observed word, best first."""
+        low = unicodedata.normalize("NFC", token.lower())
+        got = self._cands.get(low)
+        if got is not None:
+            return got
+        from diacritics.tone import to_style
+        cands = self.index.candidates(low, self.conf, k=MAX_CANDIDATES)
+        own = to_style(low, "new")
+        if own in self.valid and all(c != own for c, _ in cands):
+            cands.append((own, self.conf.logp(low, own)))
+            cands.sort(key=lambda kv: -kv[1])
+        if cands:
+            best = cands[0][1]
+            cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
+        self._cands[low] = cands
+        return cands
+
+
+@functools.lru_cache(maxsize=2)
+def get_repairer(channel: str = "eng") -> Repairer:
+    return Repairer(channel)
+
+
+KEEP_LP = -18  # log-prior that an unknown ASCII word is a real non-Vietnamese word
+KEEP_NAME_LP = -10  # … when capitalised inside a sentence (Putin, Euro, Giggs)
+
+
+def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
+    """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
+    low = token.lower()
+    if not (token.isascii() and token.isalpha()) or len(token) < 2 or low in rep.valid:
+        return None
+    before = line[:start].rstrip()
+    mid_sentence = bool(before) and before[-1] not in ".:;!?-–•)"
+    if token[0].isupper() and token[1:].islower() and mid_sentence:
+        return KEEP_NAME_LP
+    return KEEP_LP
+
+
+LM_WEIGHT = 1.0
+
+
+def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> Repaired:
+    """Repair each line (structure kept: one output line per input line).
+
+    The whole text is decoded as one lattice, so the language model sees each
+    word with its neighbours (sentences end at line breaks and full stops,
+    as the model was trained).
+    """
+    from diacritics.decode import decode
+    from diacritics.tone import to_style
+    rep = get_repairer(channel)
+    lattice: list = []
+    slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
+    cleaned_lines, line_pieces = [], []
+    for li, line in enumerate(lines):
+        cleaned = clean_artifacts(line)
+        pieces = split_line(cleaned, rep.valid_skeletons)
+        pos = 0
+        for k, p in enumerate(pieces):
+            if p.kind != "word":
+                continue
+            cands = rep.candidates(p.text)
+            keep = _keep_logp(p.text, cleaned, p.start, rep)
+            if keep is not None:
+                cands = cands + [(p.text.lower(), keep)]
+            if not cands or (len(cands) == 1 and keep is not None):
+                p.kind = "fixed"
+                continue
+            p.candidates = cands
+            if cleaned[pos:p.start]:
+                lattice.append(cleaned[pos:p.start])
+            slots.append((li, k, len(lattice)))
+            lattice.append(cands)
+            pos = p.end
+        lattice.append(cleaned[pos:] + "\n")
+        cleaned_lines.append(cleaned)
+        line_pieces.append(pieces)
+    result = decode(lattice, lm_weight=LM_WEIGHT, model=rep.lm) if slots else None
+    for li, k, at in slots:
+        p = line_pieces[li][k]
+        syl, conf = result.best[at], result.confidence[at]
+        own = to_style(p.text.lower(), "new")
+        if syl == own or syl == p.text.lower():
+            continue  # the word as it came (maybe another tone placement): keep its spelling
+        if channel == "vie" and own in rep.valid and conf < VIE_MIN_CONFIDENCE:
+            continue
+        p.out, p.reason, p.confidence = apply_case(p.text, to_style(syl, style)), "model", conf
+
+    out_lines: list[str] = []
+    changes: list[Change] = []
+    for ln_no, (line, cleaned, pieces) in enumerate(zip(lines, cleaned_lines, line_pieces), 1):
+        buf, pos = [], 0
+        for p in pieces:
+            if p.out is None or p.out == p.text:
+                continue
+            buf.append(cleaned[pos:p.start])
+            buf.append(p.out)
+            changes.append(Change(ln_no, p.start, p.text, p.out,
+                                  p.confidence, p.reason))
+            pos = p.end
+        buf.append(cleaned[pos:])
+        new_line = "".join(buf)
+        if cleaned != line:
+            changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
+        out_lines.append(new_line)
+    return Repaired("\n".join(out_lines), changes)
+
+
+def repair(text: str, channel: str = "eng", style: str = "new") -> Repaired:
+    """Repair OCR text with the given channel; see the module docstring."""
+    text = unicodedata.normalize("NFC", text)
+    return repair_lines(text.split("\n"), channel, style)
+
+
+def repair_text(text: str, channel: str = "eng", style: str = "new") -> str:
+    return repair(text, channel, style).text
