@@ -18,13 +18,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--style", choices=("new", "old"), default="new",
                         help="tone placement of restored words: new = hòa, khỏe, thủy (default); "
                              "old = hoà, khoẻ, thuỷ")
+    parser.add_argument("--mode", choices=("auto", "stripped", "garbled", "ocr"), default="auto",
+                        help="auto = decide per line whether text is clean, stripped or garbled "
+                             "(default); stripped = restore marks only; garbled = repair "
+                             "wrong-language OCR (Chwong → Chương); ocr = post-correct our own "
+                             "Tesseract output")
+    parser.add_argument("--review", metavar="FILE.tsv",
+                        help="also write the changes the model was unsure of (file, line, column, "
+                             "before, after, confidence, reason) to this TSV file")
 
 
 def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
-    """The function applied to each input text; built once, so the model loads once."""
-    from diacritics.restorer import restore
-    style = args.style
-    return lambda text: restore(text, style=style)
+    """The function applied to each input text; built once, so the model loads once.
+
+    Its ``last_changes`` holds the low-confidence changes of the latest call
+    (what ``--review`` lists).
+    """
+    from diacritics.repair import repair_document
+    style, mode = args.style, getattr(args, "mode", "auto")
+
+    def transform(text: str) -> str:
+        res = repair_document(text, mode=mode, style=style)
+        transform.last_changes = res.review()
+        return res.text
+
+    transform.last_changes = []
+    return transform
 
 
 def read_text(path: str) -> str:
@@ -64,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
                                fix="pass a folder to -o, or one input file")
     transform = text_transform(args)
     status = ExitCode.OK
+    review = ["file\tline\tcol\tbefore\tafter\tconfidence\treason"]
     for path in files:
         try:
             result = transform(read_text(path))
@@ -71,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"sohoa: {err.message}", file=sys.stderr)
             status = max(status, err.exit_code)
             continue
+        review += [f"{path}\t{c.tsv()}" for c in getattr(transform, "last_changes", [])]
         if out_dir is not None:
             name = "stdin.txt" if path == "-" else Path(path).name
             write_text_atomic(out_dir / name, result)
@@ -79,4 +100,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.buffer.write(result.encode("utf-8"))
             sys.stdout.flush()
+    if getattr(args, "review", None):
+        write_text_atomic(args.review, "\n".join(review) + "\n")
     return int(status)

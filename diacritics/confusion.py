@@ -115,6 +115,7 @@ class ConfusionModel:
             out[o] = tuple(keep[:3])
         for sym in _VOWEL_SYMBOLS:
             out.setdefault(sym, ("a", "e", "o"))
+        out["¢"] = ("c", "e", "o")   # the cent sign is a c as often as a marked vowel
         return out
 
     @functools.lru_cache(maxsize=200_000)

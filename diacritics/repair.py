@@ -38,7 +38,7 @@ REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
 _PIECE_RE = re.compile(r"(?:[^\W_]|[&€¢§@$|])+")
 _LETTER = re.compile(r"[^\W\d_]")
 # Debris inside a word: a stray punctuation mark between two letters.
-_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;:}{\]\[_`^~'’‘\"](?=[^\W\d_])")
+_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[A-Z])['’](?=[A-Z])")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -93,6 +93,7 @@ def clean_artifacts(line: str) -> str:
     line = re.sub("|".join(_LIGATURES), lig, line)
     line = _INNER_JUNK.sub("", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
+    line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     return line
 
 
@@ -209,6 +210,13 @@ def _mostly_upper(line: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
+def _in_caps_run(line: str, start: int, end: int, caps_words: set[int]) -> bool:
+    """Next to an upper-case word (``TINH BINH DPINH``): a heading fragment, not an acronym."""
+    before = re.search(r"(?:^|\s)(\S+)\s+$", line[:start])
+    after = re.match(r"\s+(\S+)", line[end:])
+    return bool(before and before.start(1) in caps_words) or bool(after and end + after.start(1) in caps_words)
+
+
 def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
     pieces: list[Piece] = []
@@ -218,26 +226,30 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
         code_spans.append((m.start(), m.end()))
         pieces.append(Piece(m.start(), m.end(), m.group(0), "fixed", fixed, "code"))
     upper_line = _mostly_upper(line)
+    caps_words = {m.start() for m in re.finditer(r"(?<![\w-])[A-Z]{2,}(?![\w-])", line)
+                  if skeleton(m.group(0)) in valid_skeletons}
     prev_word = ""
     for m in _PIECE_RE.finditer(line):
         s, e, tok = m.start(), m.end(), m.group(0)
         if any(a <= s < b for a, b in code_spans):
             continue
-        letters = sum(1 for c in tok if c.isalpha())
+        letters = sum(1 for c in tok if c.isalpha() or c in "&¢§€@")
         digits = sum(1 for c in tok if c.isdigit())
         at_start = not line[:s].strip(" \t-–•*")
         before_dot = line[e:e + 1] in (".", ")")
         roman = fix_roman(tok, prev_word, at_start, before_dot)
         if roman:
             pieces.append(Piece(s, e, tok, "fixed", roman, "roman"))
-        elif letters == 0 and not re.fullmatch(r"[&¢]", tok):
+        elif letters == 0:
             pieces.append(Piece(s, e, tok, "fixed"))
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"):
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
-        elif (letters >= 2 and not digits and tok.isupper() and not upper_line
-              and skeleton(tok) not in valid_skeletons):
+        elif (letters >= 2 and tok.isalpha() and tok.isupper()
+              and skeleton(tok) not in valid_skeletons
+              and (not (upper_line or _in_caps_run(line, s, e, caps_words))
+                   or not re.search(r"[AEIOUY]", skeleton(tok).upper()))):
             code = fix_code(tok)
             pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
         else:
@@ -297,8 +309,9 @@ def get_repairer(channel: str = "eng") -> Repairer:
     return Repairer(channel)
 
 
-KEEP_LP = -18  # log-prior that an unknown ASCII word is a real non-Vietnamese word
-KEEP_NAME_LP = -10  # … when capitalised inside a sentence (Putin, Euro, Giggs)
+KEEP_LP = -12.0       # log-prior that an unknown ASCII word is a real non-Vietnamese word
+KEEP_NAME_LP = -6.0   # … when capitalised inside a sentence (Putin, Euro, Giggs)
+KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is mostly foreign
 
 
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
@@ -306,6 +319,8 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
     low = token.lower()
     if not (token.isascii() and token.isalpha()) or len(token) < 2 or low in rep.valid:
         return None
+    if rep.channel == "vie":
+        return KEEP_VIE_LP
     before = line[:start].rstrip()
     mid_sentence = bool(before) and before[-1] not in ".:;!?-–•)"
     if token[0].isupper() and token[1:].islower() and mid_sentence:
@@ -391,3 +406,81 @@ def repair(text: str, channel: str = "eng", style: str = "new") -> Repaired:
 
 def repair_text(text: str, channel: str = "eng", style: str = "new") -> str:
     return repair(text, channel, style).text
+
+
+# --- modes: what `sohoa restore --mode` and the OCR post-correction call ------------------
+
+MODES = ("auto", "stripped", "garbled", "ocr")
+
+
+def line_labels(lines: list[str]) -> list[str]:
+    """clean / stripped / garbled for each line (see ``diacritics.detect``)."""
+    from diacritics.detect import classify_lines
+    from diacritics.tone import to_style
+    rep = get_repairer("eng")
+    return classify_lines(lines, lambda w: to_style(w, "new") in rep.valid,
+                          lambda sk: sk in rep.valid_skeletons)
+
+
+def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repaired:
+    """Route each line to the right treatment and return the text with every change.
+
+    * ``auto``     — detect per line: clean lines stay, stripped lines get their
+      marks restored, garbled lines are repaired with the wrong-language channel;
+    * ``stripped`` — every line is restored (the restoration engine alone);
+    * ``garbled``  — every line is repaired as wrong-language OCR;
+    * ``ocr``      — our own Tesseract ``vie`` output: like ``auto``, but clean
+      lines are also checked with the ``vie`` channel (``Luậi`` → ``Luật``).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    text = unicodedata.normalize("NFC", text)
+    lines = text.split("\n")
+    if mode == "stripped":
+        labels = ["stripped"] * len(lines)
+    elif mode == "garbled":
+        labels = ["garbled"] * len(lines)
+    else:
+        labels = line_labels(lines)
+    route = {"stripped": "restore", "garbled": "eng", "clean": "vie" if mode == "ocr" else None}
+    if mode == "ocr" and labels.count("garbled") < labels.count("clean"):
+        route["garbled"] = "vie"   # a noisy line of our own OCR, not a wrong-language page
+    out = list(lines)
+    changes: list[Change] = []
+    for target in ("restore", "eng", "vie"):
+        idx = [i for i, lab in enumerate(labels) if route[lab] == target and lines[i].strip()]
+        if not idx:
+            continue
+        part = [lines[i] for i in idx]
+        if target == "restore":
+            fixed, part_changes = _restore_lines(part, style)
+        else:
+            res = repair_lines(part, target, style)
+            fixed, part_changes = res.text.split("\n"), res.changes
+        for k, i in enumerate(idx):
+            out[i] = fixed[k]
+        changes += [Change(idx[c.line - 1] + 1, c.col, c.before, c.after, c.confidence, c.reason)
+                    for c in part_changes]
+    changes.sort(key=lambda c: (c.line, c.col))
+    return Repaired("\n".join(out), changes)
+
+
+def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change]]:
+    """The restoration engine on stripped lines, with its changes in our format."""
+    from diacritics.restorer import restore_detailed
+    text = "\n".join(lines)
+    res = restore_detailed(text, style=style)
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln) + 1)
+    changes = []
+    for w in res.words:
+        if w.text != w.source:
+            li = max(i for i, s in enumerate(starts[:-1]) if s <= w.start)
+            changes.append(Change(li + 1, w.start - starts[li], w.source, w.text, w.confidence, "restore"))
+    return res.text.split("\n"), changes
+
+
+def correct_ocr_text(raw: str) -> str:
+    """Post-correction of one page of our own OCR output (``ocr`` mode); lines kept one to one."""
+    return repair_document(raw, mode="ocr").text
