@@ -69,12 +69,18 @@ class Repaired:
         return [c for c in self.changes if c.confidence < below]
 
 
-def apply_case(observed: str, word: str) -> str:
-    """Give ``word`` the capitalisation of ``observed`` (``DPINH`` → ``ĐỊNH``, ``Pang`` → ``Đảng``)."""
+def apply_case(observed: str, word: str, sentence_start: bool = True) -> str:
+    """Give ``word`` the capitalisation of ``observed`` (``DPINH`` → ``ĐỊNH``, ``Pang`` → ``Đảng``).
+
+    Case scrambled by the OCR inside a sentence (``VoI``, ``cOng``) is dropped.
+    """
     letters = [c for c in observed if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return word.upper()
-    if observed[:1].isupper() or (observed[:1].isdigit() and letters and letters[0].isupper()):
+    if any(c.isupper() for c in letters[1:]) and not sentence_start:
+        return word
+    if letters and letters[0].isupper() and observed[:1] in (letters[0], "&", "¢") or \
+            observed[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
 
@@ -190,7 +196,8 @@ def _support(code: str, abbrev: dict[str, int]) -> int:
 
 # --- lines → lattice positions --------------------------------------------------------
 
-_CODE_RE = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)+|[A-Z0-9]+(?:[-/][A-Z]{2,}[A-Za-z]*)+")
+_CODE_RE = re.compile(r"(?<![\wĐđ])(?:[A-Za-zĐđ0-9]*[A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)+"
+                      r"|[A-ZĐ0-9]+(?:[-/][A-ZĐ]{2,}[A-Za-zĐđ]*)+)(?![\wĐđ])")
 
 
 @dataclass
@@ -312,15 +319,19 @@ def get_repairer(channel: str = "eng") -> Repairer:
 KEEP_LP = -12.0       # log-prior that an unknown ASCII word is a real non-Vietnamese word
 KEEP_NAME_LP = -6.0   # … when capitalised inside a sentence (Putin, Euro, Giggs)
 KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is mostly foreign
+KEEP_VIE_MARKED_LP = -6.0
 
 
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
     """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
     low = token.lower()
-    if not (token.isascii() and token.isalpha()) or len(token) < 2 or low in rep.valid:
+    if not token.isalpha() or len(token) < 2 or low in rep.valid:
         return None
     if rep.channel == "vie":
-        return KEEP_VIE_LP
+        # our OCR's non-words are mostly foreign (Côte, Giggs); marks make a slip likelier
+        return KEEP_VIE_LP if token.isascii() else KEEP_VIE_MARKED_LP
+    if not token.isascii():
+        return None
     before = line[:start].rstrip()
     mid_sentence = bool(before) and before[-1] not in ".:;!?-–•)"
     if token[0].isupper() and token[1:].islower() and mid_sentence:
@@ -376,7 +387,12 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
             continue  # the word as it came (maybe another tone placement): keep its spelling
         if channel == "vie" and own in rep.valid and conf < VIE_MIN_CONFIDENCE:
             continue
-        p.out, p.reason, p.confidence = apply_case(p.text, to_style(syl, style)), "model", conf
+        starts = not cleaned_lines[li][:p.start].strip() or \
+            cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
+        # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
+        shape = p.text if starts or channel == "eng" or skeleton(p.text[:1]) == skeleton(syl[:1]) \
+            else p.text.lower()
+        p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
 
     out_lines: list[str] = []
     changes: list[Change] = []

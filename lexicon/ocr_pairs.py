@@ -94,8 +94,12 @@ def tesseract(image, lang: str, dpi: int, psm: int = 3, timeout: int = 180) -> s
 
 
 def make_page(paragraphs: list[str], rng: random.Random, profile_name: str | None = None,
-              font: str | None = None):
-    """Render one degraded page: (image, truth, meta). Adds headings/masthead at random."""
+              font: str | None = None, masthead: bool | None = None):
+    """Render one degraded page: (image, truth, meta). Adds headings (and masthead) at random.
+
+    ``masthead=False`` leaves out the two-column masthead, whose reading order
+    Tesseract may not share with the truth (useful when scoring word order).
+    """
     from bench import scangen
 
     names = list(PROFILE_WEIGHTS)
@@ -103,7 +107,8 @@ def make_page(paragraphs: list[str], rng: random.Random, profile_name: str | Non
     profile = scangen.PROFILES[profile_name]
     font = font or rng.choice([f for f in FONTS if f in scangen.available_fonts()])
     size = rng.choice((11.5, 12, 13, 13, 14))
-    header = scangen.MASTHEAD if rng.random() < 0.25 else None
+    with_masthead = rng.random() < 0.25
+    header = scangen.MASTHEAD if (with_masthead if masthead is None else masthead) else None
     title = ()
     paras = list(paragraphs)
     if rng.random() < 0.5 and paras:
