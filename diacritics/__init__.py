@@ -5,7 +5,8 @@ model loads on first use):
 
 * ``restore(text, style="new") -> str``
 * ``restore_detailed(text, style="new") -> Restoration`` (per-word alternatives and confidence)
-* ``decode(lattice) -> DecodeResult`` (beam search over candidate syllables; see diacritics.decode)
+* ``from diacritics.decode import decode``: ``decode(lattice) -> DecodeResult``, beam search
+  over candidate syllables (a submodule, not re-exported here: its name is the function's)
 * ``load_model()``; ``strip_diacritics``, ``to_style``, ``is_syllable``, ``nfc`` (diacritics.tone)
 """
 from __future__ import annotations
@@ -17,8 +18,6 @@ _EXPORTS = {
     "restore_detailed": "diacritics.restorer",
     "Restoration": "diacritics.restorer",
     "RestoredWord": "diacritics.restorer",
-    "decode": "diacritics.decode",
-    "DecodeResult": "diacritics.decode",
     "load_model": "diacritics.model",
     "strip_diacritics": "diacritics.tone",
     "to_style": "diacritics.tone",

@@ -20,7 +20,10 @@ import numpy as np
 
 from diacritics.tokens import BOUND, NONE, UNK, lm_ids
 
-DEFAULT_BEAM = 6
+DEFAULT_BEAM = 10
+# Hypotheses this many nats behind the best one of their sentence are dropped:
+# with the beam this keeps easy stretches to one or two live hypotheses.
+DEFAULT_MARGIN = 10.0
 
 
 class Lattice:
@@ -79,7 +82,7 @@ class Decoded:
 
 
 def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: float = 1.0,
-                   posteriors: bool = True) -> Decoded:
+                   posteriors: bool = True, margin: float = DEFAULT_MARGIN) -> Decoded:
     """Best path through ``lat`` under ``lm_weight`` × LM + channel, and (optionally) posteriors.
 
     Without ``posteriors`` the returned ``posterior`` array is empty; the
@@ -98,7 +101,8 @@ def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: flo
     seg_len = np.bincount(pseg, minlength=n_seg)
     seg_first = np.r_[0, np.cumsum(seg_len)[:-1]]
 
-    choice = _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight)
+    choice = _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight,
+                          margin)
     if not posteriors:
         return Decoded(choice, np.zeros(0))
     posterior = _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, seg_first, choice,
@@ -106,7 +110,7 @@ def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: flo
     return Decoded(choice, posterior)
 
 
-def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight):
+def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight, margin):
     n_seg = len(seg_len)
     # live beams: segment, history, score, and a global id for backtracking
     b_seg = np.arange(n_seg)
@@ -146,8 +150,11 @@ def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, 
         order = order[np.lexsort((-score[order], seg[order]))]
         s_seg = seg[order]
         starts = np.r_[True, s_seg[1:] != s_seg[:-1]]
-        rank = np.arange(len(order)) - np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
-        order = order[rank < beam]
+        head = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+        rank = np.arange(len(order)) - head
+        # … and, of those, only the ones within `margin` of the sentence's best
+        s_score = score[order]
+        order = order[(rank < beam) & (s_score >= s_score[head] - margin)]
 
         parents.append(b_gid[rep[order]])
         cands.append(cand[order])

@@ -12,9 +12,12 @@ line that is mostly capitals it is restored (``KE HOACH`` → ``KẾ HOẠCH``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from diacritics.decode import DEFAULT_BEAM, Lattice, decode_lattice
+import numpy as np
+
+from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_lattice
 from diacritics.tokens import UNK, lm_ids
 from diacritics.tone import STYLES, has_diacritics, nfc, to_style
 
@@ -24,6 +27,11 @@ _TOKEN_RE = re.compile(
     r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
 _CAPS_LINE_SHARE = 0.6
+_CONTEXT_MIN = 4
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_MARKED_MIN = 3          # a line with at least 3 marked words, and marks on
+_MARKED_SHARE = 0.7      # on 70% of its words, is taken as already restored
+_LABEL_RE = re.compile(r"[ \t]*([^\W\d_])[).]")
 
 
 @dataclass
@@ -55,10 +63,16 @@ def _apply_case(form: str, like: str) -> str:
 
 
 def _is_caps_line(line: str) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", line)]
+    words = [w for w in _WORD_RE.findall(line) if len(w) >= 2]
     if not words:
         return False
     return sum(w.isupper() for w in words) >= _CAPS_LINE_SHARE * len(words)
+
+
+def _is_marked_line(line: str) -> bool:
+    words = _WORD_RE.findall(line)
+    marked = sum(map(has_diacritics, words))
+    return marked >= _MARKED_MIN and marked >= _MARKED_SHARE * len(words)
 
 
 def _is_code(token: str, parts: list[str], caps_line: bool) -> bool:
@@ -73,9 +87,10 @@ def _is_code(token: str, parts: list[str], caps_line: bool) -> bool:
 class Restorer:
     """Holds the model; :meth:`restore` is the work. Use :func:`restore` for one-off calls."""
 
-    def __init__(self, model, beam: int = DEFAULT_BEAM):
+    def __init__(self, model, beam: int = DEFAULT_BEAM, margin: float = DEFAULT_MARGIN):
         self.model = model
         self.beam = beam
+        self.margin = margin
         self._styled: dict[tuple[int, str], str] = {}
 
     def _form(self, wid: int, style: str) -> str:
@@ -95,10 +110,22 @@ class Restorer:
         out: list[str] = []          # output pieces; decoded words are filled in later
         slots: list[tuple[int, int, str, int, int]] = []  # (out index, position, word, start, end)
         pos = 0
+        prev_label = ""
         for line in text.splitlines(keepends=True):
             caps_line = _is_caps_line(line)
+            # In a line that already has its marks, an unmarked word is meant
+            # that way ("cho", "theo", "khi"): only stripped lines are decoded.
+            marked_line = _is_marked_line(line)
             base = pos
             last = 0
+            label_at, label = -1, ""
+            lm = _LABEL_RE.match(line)
+            if lm:
+                # list labels run a b c d đ e …: a bare "d)" right after "d)" is "đ)"
+                label_at, label = lm.start(1), lm.group(1)
+                if label in "dD":
+                    label = _apply_case("đ", label) if prev_label == "d" else label
+                prev_label = label.lower()
             for mt in _TOKEN_RE.finditer(line):
                 if mt.start() > last:
                     gap = line[last:mt.start()]
@@ -124,7 +151,16 @@ class Restorer:
                         pieces.append((p, off))
                         off += len(p)
                 for w, start in pieces:
-                    if not w.isalpha() or has_diacritics(w):
+                    if start - base == label_at:
+                        out.append(label)
+                        lat.add_fixed(lm_ids(label, index))
+                        continue
+                    if not w.isalpha() or marked_line or has_diacritics(w):
+                        out.append(w)
+                        lat.add_fixed(lm_ids(w, index))
+                        continue
+                    if len(w) == 1 and w.isupper():
+                        # a list label or Roman numeral ("Phụ lục A", "I."), not a word
                         out.append(w)
                         lat.add_fixed(lm_ids(w, index))
                         continue
@@ -147,8 +183,9 @@ class Restorer:
             lat.end_sentence()
             pos += len(line)
 
-        res = decode_lattice(m, lat, beam=self.beam, posteriors=detail)
+        res = decode_lattice(m, lat, beam=self.beam, posteriors=detail, margin=self.margin)
         cid = lat.cand_id
+        self._settle_lone_words(lat, res.choice, slots)
         words = []
         for oi, p, w, start, end in slots:
             c = int(res.choice[p])
@@ -161,6 +198,31 @@ class Restorer:
                                for i in range(n)), key=lambda x: -x[1])
                 words.append(RestoredWord(start, end, w, form, float(res.posterior[c]), alts))
         return Restoration("".join(out), words)
+
+
+    @staticmethod
+    def _settle_lone_words(lat: Lattice, choice, slots) -> None:
+        """A word alone in its sentence (a table cell: ``Đạt``, ``Năm``) has no
+        context to decide by; give it the spelling the same document used
+        where context did decide (sentences of 4+ positions)."""
+        seg_len = np.bincount(np.asarray(lat.pos_seg, dtype=np.int64))
+        cid = lat.cand_id
+        seen: dict[str, Counter] = {}
+        lone = []
+        for _, p, w, _, _ in slots:
+            n = seg_len[lat.pos_seg[p]]
+            if n >= _CONTEXT_MIN:
+                seen.setdefault(w.lower(), Counter())[cid[int(choice[p])]] += 1
+            elif n == 1:
+                lone.append((p, w.lower()))
+        for p, key in lone:
+            votes = seen.get(key)
+            if votes:
+                best, n = votes.most_common(1)[0]
+                if n >= 2:
+                    start = lat.pos_start[p]
+                    stop = lat.pos_start[p + 1] if p + 1 < len(lat) else len(cid)
+                    choice[p] = start + cid[start:stop].index(best)
 
 
 _RESTORERS: dict[int, Restorer] = {}

@@ -26,8 +26,10 @@ FIRST_WORD_ID = len(SPECIAL_NAMES)
 NONE = 0xFFFF
 MAX_VOCAB = NONE
 
-LM_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\n|[^\w\s]")
-_BOUNDARY_CHARS = set(".!?;:…\n")
+LM_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[\n\t]|[^\w\s]")
+# Sentence ends, line breaks and table-cell separators (tab, "|") end a
+# sentence for the model: a table row is a list of cells, not a sentence.
+_BOUNDARY_CHARS = set(".!?;:…\n\t|")
 _QUOTES = set("\"“”„«»")
 _DASHES = set("-–—")
 
@@ -43,7 +45,8 @@ def lm_class(token: str) -> int | str:
     if c.isdigit():
         return NUM
     if c.isalpha():
-        return to_style(token, "new") if is_syllable(token) else UNK
+        # single letters are list labels ("điểm đ", "a)") as often as words
+        return to_style(token, "new") if len(token) == 1 or is_syllable(token) else UNK
     if c in _BOUNDARY_CHARS:
         return BOUND
     if c in _QUOTES:

@@ -204,7 +204,7 @@ def is_syllable(word: str) -> bool:
 
     Checks onset + rhyme against standard orthography, at most one tone mark,
     the tone on the letter the spelling rules allow (either style), and that
-    stop-final rhymes (-c, -ch, -p, -t) carry only sắc or nặng.
+    stop-final rhymes (-c, -ch, -p, -t) carry sắc or nặng (``lục``, never ``luc``).
     """
     low = word.lower()
     if not low:
@@ -215,7 +215,7 @@ def is_syllable(word: str) -> bool:
     base, tone = split_tone(low)
     if not _SYLLABLE_RE.fullmatch(base):
         return False
-    if tone and base.endswith(_STOP_CODA) and tone not in (1, 5):
+    if base.endswith(_STOP_CODA) and tone not in (1, 5):
         return False
     if tone:
         i = next(i for i, c in enumerate(low) if c in _SPLIT)

@@ -59,8 +59,10 @@ LEXICONS = [
     ("hongocduc.txt", 1),
 ]
 MIN_WORD_COUNT = 2           # rarer syllable spellings are mostly typos: <unk>
-PRUNE = {1: 1, 2: 1, 3: 2, 4: 2}  # keep n-grams seen at least this often
+PRUNE = {1: 1, 2: 1, 3: 1, 4: 2}  # keep n-grams seen at least this often
 CHUNK_BYTES = 8_000_000
+STRIPPED_MIN_WORDS = 6       # a line this long with under 30% marked words is
+STRIPPED_MAX_SHARE = 0.3     # taken as typed without diacritics and skipped
 
 _ACRONYM_RE = re.compile(r"\w*[A-ZĐ]{2}\w*")
 
@@ -88,7 +90,7 @@ def _lexicon_text(name: str, weight: int) -> str:
     return "\n".join(entries * weight) + "\n"
 
 
-def read_corpus(max_mb: float | None):
+def read_corpus(max_mb: float | None, corpora=CORPORA):
     """Token-type ids of the whole training text, the type table, and acronym counts."""
     types: defaultdict[str, int] = defaultdict()
     types.default_factory = types.__len__
@@ -102,7 +104,7 @@ def read_corpus(max_mb: float | None):
         parts.append(np.fromiter(map(types.__getitem__, toks), dtype=np.int32, count=len(toks)))
         parts.append(np.array([types["\n"]], dtype=np.int32))
 
-    for name, share in CORPORA:
+    for name, share in corpora:
         path = SHARED / "corpus" / name
         limit = path.stat().st_size * 20 * share  # generous: compressed → text
         if max_mb is not None:
@@ -116,6 +118,24 @@ def read_corpus(max_mb: float | None):
     ids = np.concatenate(parts)
     log(f"{len(ids):,} tokens, {len(types):,} distinct")
     return ids, list(types), acronyms
+
+
+def drop_stripped_lines(type_ids: np.ndarray, type_names: list[str]) -> np.ndarray:
+    """Remove lines typed without marks (ASCII-only copies, file names, slugs).
+
+    Ordinary Vietnamese has marks on most syllables; a long line with almost
+    none would teach the model that unaccented spellings are normal text.
+    """
+    is_nl = np.array([t == "\n" for t in type_names])
+    is_word = np.array([t[0].isalpha() for t in type_names])
+    is_marked = np.array([has_diacritics(t) for t in type_names])
+    line = np.cumsum(is_nl[type_ids])
+    words = np.bincount(line, weights=is_word[type_ids])
+    marked = np.bincount(line, weights=is_marked[type_ids])
+    bad = (words >= STRIPPED_MIN_WORDS) & (marked < STRIPPED_MAX_SHARE * words)
+    keep = ~bad[line] | is_nl[type_ids]
+    log(f"dropped {int(bad.sum()):,} unmarked lines ({int((~keep).sum()):,} tokens)")
+    return type_ids[keep]
 
 
 def make_vocab(type_ids: np.ndarray, type_names: list[str]):
@@ -317,9 +337,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--max-mb", type=float, default=None,
                     help="read at most this many MB of text from each corpus (default: all)")
+    ap.add_argument("--corpus", action="append", metavar="NAME",
+                    help="use only this corpus file (repeatable; NAME:WEIGHT repeats it); "
+                         "default: all of " + ", ".join(c for c, _ in CORPORA))
+    ap.add_argument("--prune", metavar="K:MIN,…", default=None,
+                    help="keep K-grams seen at least MIN times (default: "
+                         + ",".join(f"{k}:{v}" for k, v in PRUNE.items()) + ")")
     args = ap.parse_args(argv)
+    if args.prune:
+        PRUNE.update({int(k): int(v) for k, v in (x.split(":") for x in args.prune.split(","))})
     t0 = time.time()
-    type_ids, type_names, acronyms = read_corpus(args.max_mb)
+    corpora = CORPORA
+    if args.corpus:
+        corpora = []
+        for spec in args.corpus:
+            name, _, weight = spec.partition(":")
+            corpora += [(name, 1.0)] * int(weight or 1)
+    type_ids, type_names, acronyms = read_corpus(args.max_mb, corpora)
+    type_ids = drop_stripped_lines(type_ids, type_names)
     vocab, table = make_vocab(type_ids, type_names)
     ids = table[type_ids]
     del type_ids
@@ -331,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     model = estimate(ids, len(vocab))
     codes = code_map(acronyms)
     log(f"{len(codes)} acronyms with Đ, e.g. {dict(list(codes.items())[:8])}")
-    meta = {"order": ORDER, "corpora": [c for c, _ in CORPORA], "lexicons": [x for x, _ in LEXICONS],
+    meta = {"order": ORDER, "corpora": [c for c, _ in corpora], "lexicons": [x for x, _ in LEXICONS],
             "max_mb": args.max_mb, "prune": PRUNE, "tokens": int(len(ids)),
             "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     save(args.out, vocab, counts, model, codes, meta)
