@@ -41,7 +41,7 @@ def clean_cell(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = re.sub(r"<[^>]+>", " ", text)
     text = text.replace("**", "").replace("__", "")
-    text = text.replace("\u00a0", " ")
+    text = text.replace("\u00a0", " ").replace("\u2044", "/").replace("\u2215", "/")
     return re.sub(r"\s+", " ", text).strip()
 
 

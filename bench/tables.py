@@ -1,0 +1,207 @@
+"""Suite "tables": indicator records from generated ruled-table scans and from the seeds.
+
+A record is right when its STT, period and value equal the truth's and its
+indicator text matches: NFC, case- and space-folded, rapidfuzz ratio ≥ 90
+(one OCR slip in a long indicator still counts; a different indicator does
+not). Records are paired one-to-one, best indicator match first. img2table
+(Tesseract OCR backend, lang vie, single thread) reads the same images; its
+cells go through the same record builder, so the comparison is of table
+reading, not of value parsing.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import time
+import unicodedata
+from pathlib import Path
+
+TITLE = "Appendix tables → indicator records"
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work" / "tables"
+SEEDS = ROOT.parent / "shared" / "seeds"
+MATCH = 90.0
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", s or "").casefold().split())
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+    return _norm(str(a)) == _norm(str(b))
+
+
+def score(truth: list, got: list) -> tuple[int, int, int]:
+    """(true positives, predicted, truth) for lists of objects with stt/indicator/period/value."""
+    from rapidfuzz import fuzz
+
+    free = list(range(len(truth)))
+    tp = 0
+    for g in got:
+        best, best_sim = None, MATCH
+        for k in free:
+            t = truth[k]
+            if t.stt != g.stt or _norm(t.period) != _norm(g.period) or not _same_value(t.value, g.value):
+                continue
+            sim = fuzz.ratio(_norm(t.indicator), _norm(g.indicator))
+            if sim >= best_sim:
+                best, best_sim = k, sim
+        if best is not None:
+            free.remove(best)
+            tp += 1
+    return tp, len(got), len(truth)
+
+
+def prf(tp: int, n_got: int, n_truth: int) -> tuple[float, float, float]:
+    p = tp / n_got if n_got else 0.0
+    r = tp / n_truth if n_truth else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+_I2T_OCR = None
+
+
+def img2table_tables(path: Path, source: str):
+    """img2table's reading of one image, as our Table model (merged cells at their top-left)."""
+    from img2table.document import Image as I2TImage
+    from img2table.ocr import TesseractOCR
+
+    from table_extract.model import Row, Table
+
+    global _I2T_OCR
+    if _I2T_OCR is None:
+        _I2T_OCR = TesseractOCR(n_threads=1, lang="vie")
+    ocr = _I2T_OCR
+    doc = I2TImage(src=str(path), detect_rotation=True)
+    out = []
+    for et in doc.extract_tables(ocr=ocr, implicit_rows=False, borderless_tables=False, min_confidence=50):
+        seen = set()
+        rows = []
+        for cells in et.content.values():
+            row = []
+            for c in cells:
+                key = (c.bbox.x1, c.bbox.y1, c.bbox.x2, c.bbox.y2)
+                row.append("" if key in seen else (c.value or ""))
+                seen.add(key)
+            rows.append(Row(row))
+        out.append(Table(rows, source=source, title=et.title or ""))
+    return out
+
+
+def _seed_checks() -> list[str]:
+    from table_extract import catalogue_from_tables, records_from_tables
+    from table_extract.text import tables_from_file
+
+    lines = []
+    s001 = next(SEEDS.glob("001_*.txt"), None)
+    fixture = ROOT / "tests" / "fixtures" / "seed001_records.tsv"
+    if s001 and fixture.exists():
+        from types import SimpleNamespace
+
+        with open(fixture, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+
+        def typed(r):
+            v, t = r["value"], r["value_type"]
+            if t in ("bool", "flag"):
+                return v == "true"
+            if t == "text":
+                return v
+            return float(v) if "." in v else int(v)
+
+        truth = [SimpleNamespace(stt=r["stt"], indicator=r["indicator"], period=r["period"], value=typed(r))
+                 for r in rows]
+        got = records_from_tables(tables_from_file(s001))
+        tp, n_got, n_truth = score(truth, got)
+        exact = {(r["appendix"], r["stt"], r["indicator"], r["parent"], r["period"], r["value_raw"], r["unit"],
+                  r["value_type"]) for r in rows}
+        exact_got = {(g.appendix, g.stt, g.indicator, g.parent, g.period, g.value_raw, g.unit, g.value_type)
+                     for g in got}
+        p, r, f = prf(tp, n_got, n_truth)
+        lines.append(f"| seed 001 (one cell per line, 6 appendices) | {n_truth} hand-checked records | "
+                     f"{p:.3f} | {r:.3f} | {f:.3f} | all columns exact: {len(exact & exact_got)}/{len(exact)} |")
+    s004 = next(SEEDS.glob("004_*.txt"), None)
+    if s004:
+        tables = tables_from_file(s004)
+        cat = catalogue_from_tables(tables)
+        recs = records_from_tables(tables)
+        lines.append(f"| seed 004 (tab-separated empty templates) | {len(tables)} tables | — | — | — | "
+                     f"catalogue {len(cat)} indicators, spurious values {len(recs)} |")
+    return lines
+
+
+def run(quick: bool = False) -> str:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from bench.tablegen import make_table_page, table_profiles
+    from table_extract.scan import tables_from_image
+    from table_extract.structure import table_records
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    profiles = table_profiles()
+    per_profile = 1 if quick else 4
+    systems = {"sohoa (ours)": {}, "img2table 2.0 + Tesseract vie": {}}
+    seconds = {k: 0.0 for k in systems}
+    pages = 0
+    try:
+        import img2table  # noqa: F401
+        have_i2t = True
+    except ImportError:
+        have_i2t = False
+        del systems["img2table 2.0 + Tesseract vie"]
+    for pi, prof in enumerate(profiles):
+        for k in range(per_profile):
+            seed = 1000 + pi * 100 + k
+            page = make_table_page(seed, prof)
+            pages += 1
+            path = WORK / f"table_{seed}_{prof.name}.png"
+            page.image.save(path, dpi=(page.dpi, page.dpi))
+            t0 = time.perf_counter()
+            ours = tables_from_image(page.image, page.dpi, source=path.name, page=1)
+            got = [r for t in ours for r in table_records(t)]
+            seconds["sohoa (ours)"] += time.perf_counter() - t0
+            systems["sohoa (ours)"].setdefault(prof.name, []).append(score(page.records, got))
+            if have_i2t:
+                t0 = time.perf_counter()
+                try:
+                    theirs = img2table_tables(path, path.name)
+                except Exception as exc:  # a crash on one page scores as nothing found
+                    print(f"img2table failed on {path.name}: {exc}")
+                    theirs = []
+                got2 = [r for t in theirs for r in table_records(t)]
+                seconds["img2table 2.0 + Tesseract vie"] += time.perf_counter() - t0
+                systems["img2table 2.0 + Tesseract vie"].setdefault(prof.name, []).append(
+                    score(page.records, got2))
+            print(f"{path.name}: truth {len(page.records)}, ours {systems['sohoa (ours)'][prof.name][-1][0]} right"
+                  + (f", img2table {systems['img2table 2.0 + Tesseract vie'][prof.name][-1][0]} right"
+                     if have_i2t else ""), flush=True)
+
+    out = ["Generated ruled appendix tables (`bench/tablegen.py`: 2–6 period columns, merged group header, "
+           "wrapped indicators, hierarchical STT, Vietnamese number formats), "
+           f"{pages} pages, {per_profile} per scan profile. Record = STT + period + value exact, indicator "
+           "text rapidfuzz ratio ≥ 90 after NFC/case/space folding.", "",
+           "| system | records right / found / truth | precision | recall | F1 | s/page |",
+           "|---|---|---|---|---|---|"]
+    for name, by_prof in systems.items():
+        tp = sum(x[0] for v in by_prof.values() for x in v)
+        n_got = sum(x[1] for v in by_prof.values() for x in v)
+        n_truth = sum(x[2] for v in by_prof.values() for x in v)
+        p, r, f = prf(tp, n_got, n_truth)
+        out.append(f"| {name} | {tp} / {n_got} / {n_truth} | {p:.3f} | {r:.3f} | **{f:.3f}** | "
+                   f"{seconds[name] / max(1, pages):.1f} |")
+    out += ["", "F1 by scan profile:", "",
+            "| profile | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
+    for prof in profiles:
+        cells = []
+        for name in systems:
+            v = systems[name].get(prof.name, [])
+            cells.append(f"{prf(sum(x[0] for x in v), sum(x[1] for x in v), sum(x[2] for x in v))[2]:.3f}")
+        desc = f"{prof.dpi} DPI, skew ≤ {prof.skew_max:g}°, noise σ {prof.noise_sigma:g}"
+        out.append(f"| {prof.name} ({desc}) | " + " | ".join(cells) + " |")
+    out += ["", "Text exports (the seeds):", "",
+            "| input | truth | precision | recall | F1 | notes |", "|---|---|---|---|---|---|"]
+    out += _seed_checks()
+    return "\n".join(out)

@@ -1,0 +1,205 @@
+"""Ruled tables in a page image: skew, line masks, grid lines, merged cells.
+
+The lines are found with morphological opening (a long thin kernel keeps
+only runs of ink longer than any letter stroke), the grid is the set of line
+positions, and two neighbouring grid cells belong to one merged cell when no
+ruling separates them. Geometry only: text is read elsewhere (``scan``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MAX_SKEW = 5.0  # degrees; scans beyond that are re-fed by hand, not tables we can trust
+
+
+@dataclass
+class Cell:
+    r0: int
+    c0: int
+    r1: int   # inclusive
+    c1: int
+    box: tuple[int, int, int, int]   # x0, y0, x1, y1 of the interior, in page pixels
+
+
+@dataclass
+class Grid:
+    xs: list[int]          # column boundaries, left to right (len = columns + 1)
+    ys: list[int]          # row boundaries, top to bottom (len = rows + 1)
+    cells: list[Cell]      # merged cells, each once, row-major by top-left
+    bbox: tuple[int, int, int, int]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255. Adaptive, so photocopy grey backgrounds and faded toner both work."""
+    block = max(15, (min(gray.shape) // 60) | 1)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+
+
+def estimate_skew(binary: np.ndarray) -> float:
+    """Angle (degrees, counter-clockwise positive as cv2 rotates) of the long near-horizontal rulings."""
+    h, w = binary.shape
+    scale = 1000.0 / max(h, w)
+    small = cv2.resize(binary, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    small = (small > 60).astype(np.uint8) * 255
+    lines = cv2.HoughLinesP(small, 1, math.pi / 1800, threshold=80, minLineLength=int(small.shape[1] * 0.25),
+                            maxLineGap=6)
+    if lines is None:
+        return 0.0
+    angles, weights = [], []
+    for x0, y0, x1, y1 in lines.reshape(-1, 4):
+        length = math.hypot(x1 - x0, y1 - y0)
+        a = math.degrees(math.atan2(y1 - y0, x1 - x0))
+        if abs(a) <= MAX_SKEW:
+            angles.append(a)
+            weights.append(length)
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cum = np.cumsum(np.asarray(weights)[order])
+    return float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    if abs(angle) < 0.05:
+        return gray
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def line_masks(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) ruling masks."""
+    hk = max(20, dpi // 5)      # ~5 mm: longer than any letter stroke
+    vk = max(15, dpi // 7)
+    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # bridge breaks left by noise or faded toner
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (dpi // 20, 3)))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, dpi // 20)))
+    return horiz, vert
+
+
+def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[float, int, int]]:
+    """(position across, start, end along) of each ruling segment."""
+    n, _lab, stats, _cent = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if horizontal and w >= min_len:
+            out.append((y + h / 2, x, x + w))
+        elif not horizontal and h >= min_len:
+            out.append((x + w / 2, y, y + h))
+    return out
+
+
+def _cluster(values: list[float], tol: float) -> list[int]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [int(round(sum(g) / len(g))) for g in out]
+
+
+def _coverage(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int, horizontal: bool, tol: int) -> float:
+    """Share of the segment (x0,y0)-(x1,y1) that has ruling ink within ``tol`` pixels."""
+    h, w = mask.shape
+    if horizontal:
+        band = mask[max(0, y0 - tol):min(h, y0 + tol + 1), max(0, x0):min(w, x1)]
+        return float((band.max(axis=0) > 0).mean()) if band.size else 0.0
+    band = mask[max(0, y0):min(h, y1), max(0, x0 - tol):min(w, x0 + tol + 1)]
+    return float((band.max(axis=1) > 0).mean()) if band.size else 0.0
+
+
+def find_grids(gray: np.ndarray, dpi: int) -> list[Grid]:
+    """Every ruled table on a (deskewed) page, top to bottom."""
+    binary = binarize(gray)
+    horiz, vert = line_masks(binary, dpi)
+    both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+    n, _lab, stats, _c = cv2.connectedComponentsWithStats(both, connectivity=8)
+    grids = []
+    page_h, page_w = gray.shape
+    for i in range(1, n):
+        x, y, w, h, _a = stats[i]
+        if w < page_w * 0.25 or h < dpi * 0.3:
+            continue
+        g = _grid_in(horiz, vert, (x, y, x + w, y + h), dpi)
+        if g is not None:
+            grids.append(g)
+    grids.sort(key=lambda g: g.bbox[1])
+    return grids
+
+
+def _grid_in(horiz: np.ndarray, vert: np.ndarray, bbox: tuple[int, int, int, int], dpi: int) -> Grid | None:
+    x0, y0, x1, y1 = bbox
+    hm = horiz[y0:y1, x0:x1]
+    vm = vert[y0:y1, x0:x1]
+    tol = max(4, dpi // 40)
+    min_cell = max(10, dpi // 12)
+    hs = _segments(hm, True, min_cell)
+    vs = _segments(vm, False, min_cell // 2)
+    ys = _cluster([s[0] for s in hs], tol)
+    xs = _cluster([s[0] for s in vs], tol)
+    # a ruling that spans less than a cell is ink, not a boundary
+    ys = [y for y in ys if any(abs(s[0] - y) <= tol and s[2] - s[1] >= min_cell for s in hs)]
+    xs = _merge_close(xs, min_cell // 2)
+    ys = _merge_close(ys, min_cell // 3)
+    if len(xs) < 3 or len(ys) < 3:
+        return None
+    rows, cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(rows * cols))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        parent[find(a)] = find(b)
+
+    m = max(2, tol // 2)
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols:
+                cov = _coverage(vm, xs[c + 1], ys[r] + m, xs[c + 1], ys[r + 1] - m, False, tol)
+                if cov < 0.5:
+                    union(r * cols + c, r * cols + c + 1)
+            if r + 1 < rows:
+                cov = _coverage(hm, xs[c] + m, ys[r + 1], xs[c + 1] - m, ys[r + 1], True, tol)
+                if cov < 0.5:
+                    union(r * cols + c, (r + 1) * cols + c)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            groups.setdefault(find(r * cols + c), []).append((r, c))
+    cells = []
+    inset = max(3, dpi // 60)
+    for members in groups.values():
+        r0 = min(r for r, _ in members)
+        r1 = max(r for r, _ in members)
+        c0 = min(c for _, c in members)
+        c1 = max(c for _, c in members)
+        box = (x0 + xs[c0] + inset, y0 + ys[r0] + inset, x0 + xs[c1 + 1] - inset, y0 + ys[r1 + 1] - inset)
+        cells.append(Cell(r0, c0, r1, c1, box))
+    cells.sort(key=lambda c: (c.r0, c.c0))
+    return Grid([x0 + x for x in xs], [y0 + y for y in ys], cells, bbox)
+
+
+def _merge_close(vals: list[int], gap: int) -> list[int]:
+    out: list[int] = []
+    for v in vals:
+        if out and v - out[-1] < gap:
+            out[-1] = (out[-1] + v) // 2
+        else:
+            out.append(v)
+    return out

@@ -1,0 +1,208 @@
+"""Read the text of table cells with Tesseract, one call per table.
+
+Each non-empty cell is cropped to its ink, and the crops are stacked into one
+tall "mosaic" image with blank space between them; Tesseract reads the mosaic
+as a uniform block (``--psm 6``) and every word goes back to the cell whose
+slot holds it. Cells stay isolated from their neighbours (no text runs across
+a column) while the language model is loaded once per table instead of once
+per cell. This module is the only place that calls Tesseract for tables.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.errors import ExternalProgramError, MissingDependencyError
+
+PSM = 6
+TIMEOUT = 120
+
+
+@dataclass
+class CellText:
+    text: str
+    confidence: float   # 0..1, mean of Tesseract's word confidences
+    ink_x: int = 0      # left edge of the ink, page pixels
+
+
+def _clean_ink(crop: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Ink mask (255) of a cell crop with specks removed, or None for an empty cell.
+
+    Tesseract thresholds a noisy, mostly blank crop badly (a crisp '2.1' came
+    back as 'ĐÀN:'), so it is given our clean black-on-white version instead.
+    """
+    if crop.min() > 160:  # nothing dark: an empty cell, whatever the paper's grey
+        return None
+    blurred = cv2.GaussianBlur(crop, (3, 3), 0)
+    t, _b = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _t, binary = cv2.threshold(blurred, min(t, 180), 255, cv2.THRESH_BINARY_INV)
+    n, lab, stats, _c = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    min_area = max(4, (dpi // 150) ** 2 * 3)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, 4] >= min_area
+    if not keep.any():
+        return None
+    mask = np.where(keep[lab], 255, 0).astype(np.uint8)
+    if int(stats[1:, 4][keep[1:]].sum()) < max(12, dpi // 12):
+        return None
+    return mask
+
+
+def _ink_box(mask: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
+    ys, xs = np.nonzero(mask)
+    if xs.size == 0:
+        return None
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    if (y1 - y0) < max(3, dpi // 75):
+        return None
+    return x0, y0, x1, y1
+
+
+def _tesseract_words(image: Image.Image, lang: str, dpi: int, whitelist: str = "") -> dict:
+    import pytesseract
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    extra = f" -c tessedit_char_whitelist={whitelist}" if whitelist else ""
+    try:
+        return pytesseract.image_to_data(image, lang=lang, config=f"--psm {PSM} --dpi {dpi}{extra}",
+                                         output_type=pytesseract.Output.DICT, timeout=TIMEOUT)
+    except pytesseract.TesseractNotFoundError as exc:
+        raise MissingDependencyError("tesseract is not installed",
+                                     fix="install it with: sudo apt-get install tesseract-ocr tesseract-ocr-vie") from exc
+    except RuntimeError as exc:  # pytesseract's timeout
+        raise ExternalProgramError(f"tesseract timed out on a table ({exc})",
+                                   fix="check the page image; other pages were still processed") from exc
+    except pytesseract.TesseractError as exc:
+        raise ExternalProgramError(f"tesseract failed on a table ({exc.message.strip()[:120]})",
+                                   fix=f"check the language pack: sudo apt-get install tesseract-ocr-{lang}") from exc
+
+
+_DIGITISH = re.compile(r"^[\dOolI|.,%]+$")
+
+
+def _fix_number(text: str) -> str:
+    """Letters Tesseract reads for digits inside an otherwise numeric cell: 'O' → 0, 'l' → 1."""
+    if text and _DIGITISH.match(text) and any(ch.isdigit() for ch in text) or text in ("O", "o"):
+        return text.translate(str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}))
+    return text
+
+
+def read_cells(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: int, lang: str = "vie",
+               whitelist: str = "") -> list[CellText]:
+    """Text of each box (x0, y0, x1, y1) of the page image ``gray``; empty boxes give ''.
+
+    ``whitelist`` restricts the characters Tesseract may read (for STT cells: '1' not 'l').
+    """
+    out = [CellText("", 1.0) for _ in boxes]
+    crops: list[tuple[int, np.ndarray]] = []
+    pieces: dict[int, np.ndarray] = {}
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        mask = _clean_ink(gray[y0:y1, x0:x1], dpi)
+        box = _ink_box(mask, dpi) if mask is not None else None
+        if box is None:
+            continue
+        bx0, by0, bx1, by1 = box
+        out[k].ink_x = x0 + bx0
+        pad = max(4, dpi // 40)
+        piece = 255 - mask[max(0, by0 - pad):by1 + pad, max(0, bx0 - pad):bx1 + pad]
+        crops.append((k, piece))
+        pieces[k] = piece
+        # a lone dash (the "-" sub-item STT): too small for Tesseract to bother with
+        if (bx1 - bx0) > 1.8 * (by1 - by0) and (by1 - by0) < dpi / 25 and (bx1 - bx0) < dpi / 6:
+            out[k] = CellText("-", 0.9, x0 + bx0)
+    if not crops:
+        return out
+    line_h = int(np.median([p.shape[0] for _k, p in crops]))
+    gap = max(dpi // 8, int(line_h * 0.8))
+    width = max(p.shape[1] for _k, p in crops) + 2 * gap
+    height = sum(p.shape[0] + gap for _k, p in crops) + gap
+    mosaic = np.full((height, width), 255, np.uint8)
+    slots = []
+    y = gap
+    for k, piece in crops:
+        h, w = piece.shape
+        mosaic[y:y + h, gap:gap + w] = piece
+        slots.append((k, y - gap // 2, y + h + gap // 2))
+        y += h + gap
+    data = _tesseract_words(Image.fromarray(mosaic), lang, dpi, whitelist)
+    words: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if not text:
+            continue
+        cy = data["top"][i] + data["height"][i] / 2
+        slot = next((s for s in slots if s[1] <= cy < s[2]), None)
+        if slot is None:
+            continue
+        line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        words.setdefault(slot[0], []).append((data["top"][i], data["left"][i], line_key, line_key[2],
+                                              text, float(data["conf"][i])))
+    _assign_words(out, words)
+    if not whitelist:
+        _reread_numbers(out, pieces, lang, dpi)
+    return out
+
+
+def _reread_numbers(out: list[CellText], pieces: dict[int, np.ndarray], lang: str, dpi: int) -> None:
+    """Cells that are almost a number ('s09', '4.49b') get a second, digits-only reading."""
+    from table_extract.values import parse_value
+
+    for k, piece in pieces.items():
+        text = out[k].text
+        digits = sum(ch.isdigit() for ch in text)
+        letters = sum(ch.isalpha() for ch in text)
+        if digits < 2 or letters == 0 or letters > 2 or len(text) > 12:
+            continue
+        v = parse_value(text)
+        if v is not None and v.value_type != "text":
+            continue
+        import pytesseract
+
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            again = pytesseract.image_to_string(
+                Image.fromarray(piece), lang=lang, timeout=TIMEOUT,
+                config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist=0123456789.,%").strip()
+        except (RuntimeError, pytesseract.TesseractError):
+            continue
+        v2 = parse_value(again)
+        if again and v2 is not None and v2.value_type in ("number", "percent"):
+            out[k] = CellText(again, out[k].confidence * 0.8, out[k].ink_x)
+
+
+def _assign_words(out: list[CellText], words: dict) -> None:
+    for k, ws in words.items():
+        lines: dict[int, list] = {}
+        for top, left, key, _ln, text, conf in ws:
+            lines.setdefault(key, []).append((top, left, text, conf))
+        ordered = sorted(lines.values(), key=lambda l: min(t for t, *_ in l))
+        text = " ".join(" ".join(w[2] for w in sorted(l, key=lambda w: w[1])) for l in ordered)
+        text = unicodedata.normalize("NFC", text)
+        confs = [w[5] for w in ws if w[5] >= 0]
+        if out[k].text == "-" and not re.search(r"\w", text):
+            continue
+        out[k] = CellText(_fix_number(text), (sum(confs) / len(confs) / 100.0) if confs else 0.5, out[k].ink_x)
+
+
+def read_region(gray: np.ndarray, box: tuple[int, int, int, int], dpi: int, lang: str = "vie") -> list[str]:
+    """Lines of text in one region of the page (the title block above a table)."""
+    x0, y0, x1, y1 = box
+    crop = gray[max(0, y0):y1, max(0, x0):x1]
+    mask = _clean_ink(crop, dpi) if crop.size else None
+    if mask is None:
+        return []
+    data = _tesseract_words(Image.fromarray(255 - mask), lang, dpi)
+    lines: dict[tuple[int, int, int], list[tuple[int, str]]] = {}
+    for i, text in enumerate(data["text"]):
+        if (text or "").strip() and float(data["conf"][i]) >= 30:
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            lines.setdefault(key, []).append((data["left"][i], text.strip()))
+    return [unicodedata.normalize("NFC", " ".join(t for _x, t in sorted(ws))) for _k, ws in sorted(lines.items())]

@@ -1,0 +1,193 @@
+"""Tables in scanned pages: ruled grids first, word-box alignment as a fallback.
+
+Geometry (``grid``) and reading (``ocr``) stay apart, as in img2table: the
+grid is found on the deskewed, upscaled page, then every cell is read.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from table_extract.grid import binarize, estimate_skew, find_grids, rotate
+from table_extract.model import Row, Table
+from table_extract.ocr import read_cells, read_region
+
+WORK_DPI = 300       # low-resolution scans are upscaled to this before anything else
+TITLE_SPAN_INCH = 1.6  # how far above a table its appendix label and title are looked for
+_APPENDIX = re.compile(r"^\s*(phụ lục|phu luc|phụ luc)\s+([0-9]+[a-z]?|[IVXLC]+)\b[.:]?\s*(?:[-–—:]\s*)?(.*)$", re.I)
+
+
+def prepare(image: Image.Image, dpi: int) -> tuple[np.ndarray, int, float, float]:
+    """(levelled greyscale page at ≥ WORK_DPI, its dpi, skew corrected in degrees, scale applied)."""
+    gray = np.asarray(image.convert("L"))
+    scale = 1.0
+    if dpi and dpi < WORK_DPI - 40:
+        scale = WORK_DPI / dpi
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        dpi = WORK_DPI
+    angle = estimate_skew(binarize(gray))
+    return rotate(gray, angle), dpi or WORK_DPI, angle, scale
+
+
+def tables_from_image(image: Image.Image, dpi: int, *, source: str = "", page: int | None = None,
+                      lang: str = "vie", borderless: bool = True,
+                      lines: list[list[tuple[int, int, int, int, str, float]]] | None = None) -> list[Table]:
+    """Every table on one page image; [] (and no error) for a page without one.
+
+    ``lines``: the page's OCR words, (x0, y0, x1, y1, text, confidence 0–100) per line, if the
+    caller has read the page already; the borderless fallback then uses them instead of reading
+    the page again.
+    """
+    gray, dpi, angle, scale = prepare(image, dpi)
+    if lines is not None and abs(angle) >= 0.05:
+        lines = None  # the words were boxed on the unlevelled page
+    elif lines is not None and scale != 1.0:
+        lines = [[(int(a * scale), int(b * scale), int(c * scale), int(d * scale), t, f) for a, b, c, d, t, f in ln]
+                 for ln in lines]
+    tables = []
+    prev_bottom = 0
+    for g in find_grids(gray, dpi):
+        rows, cols = g.shape
+        texts = read_cells(gray, [c.box for c in g.cells], dpi, lang)
+        grid = [[""] * cols for _ in range(rows)]
+        conf = [[1.0] * cols for _ in range(rows)]
+        ink = [[0] * cols for _ in range(rows)]
+        for cell, t in zip(g.cells, texts):
+            grid[cell.r0][cell.c0] = t.text
+            conf[cell.r0][cell.c0] = t.confidence
+            ink[cell.r0][cell.c0] = t.ink_x - cell.box[0] if t.ink_x else 0
+        _reread_stt(gray, g, grid, dpi, lang)
+        char_w = dpi * 0.06
+        table_rows = [Row(grid[r], confidence=conf[r], indent=_indent(ink[r], char_w)) for r in range(rows)]
+        top = max(prev_bottom, g.bbox[1] - int(TITLE_SPAN_INCH * dpi))
+        appendix, title = _title_above(gray, (g.bbox[0], top, g.bbox[2], g.bbox[1] - 2), dpi, lang)
+        tables.append(Table(table_rows, source=source, page=page, appendix=appendix, title=title))
+        prev_bottom = g.bbox[3]
+    if not tables and borderless:
+        from table_extract.borderless import borderless_tables
+        for t, bbox in borderless_tables(gray, dpi, source=source, page=page, lang=lang, words=lines):
+            top = max(prev_bottom, bbox[1] - int(TITLE_SPAN_INCH * dpi))
+            t.appendix, t.title = _title_above(gray, (bbox[0], top, bbox[2], bbox[1] - 2), dpi, lang)
+            tables.append(t)
+            prev_bottom = bbox[3]
+    return tables
+
+
+STT_CHARS = "0123456789.-+IVX"
+
+
+def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str) -> None:
+    """Read the STT column again, digits and dots only: alone in a cell, '1' reads as 'l', '2.1' as '2]'."""
+    from table_extract.structure import _STT_HEADER, stt_kind
+
+    head = next((r for r in range(min(4, len(grid))) if any(_STT_HEADER.match(c.strip()) for c in grid[r])), None)
+    if head is None:
+        return
+    col = next(c for c, t in enumerate(grid[head]) if _STT_HEADER.match(t.strip()))
+    cells = [c for c in g.cells if c.c0 == col and c.r0 > head and grid[c.r0][c.c0]]
+    if not cells:
+        return
+    again = read_cells(gray, [c.box for c in cells], dpi, lang, whitelist=STT_CHARS)
+    for cell, t in zip(cells, again):
+        old = grid[cell.r0][col].strip()
+        new = t.text.strip() if t.text.strip() in ("-", "+") else t.text.strip().rstrip(".")
+        if stt_kind(new) and (not stt_kind(old.rstrip(".)")) or stt_kind(old.rstrip(".)")) not in ("letter", "bullet")):
+            grid[cell.r0][col] = new
+    romans = any(stt_kind(grid[c.r0][col]) == "roman" and len(grid[c.r0][col]) > 1 for c in cells)
+    prev = ""
+    for cell in sorted(cells, key=lambda c: c.r0):
+        text = grid[cell.r0][col].strip()
+        if text in ("l", "|", "i") or (text == "I" and not romans):
+            text = "1"
+        text = repair_stt(text, prev)
+        grid[cell.r0][col] = text
+        if stt_kind(text) == "num":
+            prev = text
+
+
+def _successors(prev: str) -> list[str]:
+    if not prev:
+        return ["1"]
+    parts = [int(p) for p in prev.split(".")]
+    out = [".".join(map(str, parts + [1]))]
+    for j in range(len(parts), 0, -1):
+        out.append(".".join(map(str, parts[:j - 1] + [parts[j - 1] + 1])))
+    return out
+
+
+def repair_stt(text: str, prev: str) -> str:
+    """A numbered STT that does not follow the previous one ('34.1' after '3', '41' after '4') is
+    replaced by the expected successor one insertion or deletion away (a lost dot, a doubled digit)."""
+    from rapidfuzz.distance import Indel
+
+    from table_extract.structure import stt_kind
+
+    if not re.fullmatch(r"[\d.]+", text or "") or stt_kind(text) == "bullet":
+        return text
+    succ = _successors(prev)
+    if text in succ:
+        return text
+    # insertions/deletions only: a jump from 2 to 9 is a real gap in the numbering, not a misread
+    best = min(succ, key=lambda s: Indel.distance(s, text))
+    return best if Indel.distance(best, text) <= 1 else text
+
+
+def _indent(ink_offsets: list[int], char_w: float) -> float:
+    # the indicator is the widest text column; its offset from the cell edge is the indentation
+    return round(ink_offsets[1] / char_w, 1) if len(ink_offsets) > 2 and ink_offsets[1] else 0.0
+
+
+def _title_above(gray: np.ndarray, box: tuple[int, int, int, int], dpi: int, lang: str) -> tuple[str, str]:
+    if box[3] - box[1] < dpi // 6:
+        return "", ""
+    lines = [ln for ln in read_region(gray, box, dpi, lang) if ln.strip()]
+    appendix, title = "", []
+    for ln in lines:
+        m = _APPENDIX.match(ln)
+        if m:
+            appendix, title = f"Phụ lục {m.group(2).upper()}", [m.group(3)] if m.group(3) else []
+        elif not ln.lstrip().lower().startswith(("(kèm theo", "kèm theo")):
+            title.append(ln)
+    return appendix, " ".join(t for t in title if t).strip()
+
+
+def page_images(path: str | Path) -> Iterator[tuple[int, Image.Image, int]]:
+    """(1-based page number, image, dpi) for each page of a PDF or image file, one at a time."""
+    from pipeline.ingest import load_page, open_source
+
+    src = open_source(path)
+    for i in range(src.pages):
+        image, dpi = load_page(src, i)
+        yield i + 1, image, dpi
+
+
+def link_pages(tables: list[Table]) -> list[Table]:
+    """Carry the appendix label forward, and a header onto a page that continues a table without one."""
+    from table_extract.structure import analyse
+
+    appendix = ""
+    prev = None
+    for t in tables:
+        if t.appendix:
+            appendix = t.appendix
+        else:
+            t.appendix = appendix
+        if prev is not None and analyse(t) is None:
+            lay = analyse(prev)
+            if lay is not None and not lay.transposed and len(prev.rows[0].cells) == len(t.rows[0].cells):
+                t.rows = prev.rows[:lay.header_rows] + t.rows
+                t.title = t.title or prev.title
+        prev = t
+    return tables
+
+
+def tables_from_scan(path: str | Path, *, lang: str = "vie", borderless: bool = True) -> list[Table]:
+    tables: list[Table] = []
+    for number, image, dpi in page_images(path):
+        tables += tables_from_image(image, dpi, source=str(path), page=number, lang=lang, borderless=borderless)
+    return link_pages(tables)
