@@ -100,6 +100,7 @@ class Page:
     truth: str                   # lines joined by "\n", reading order
     dpi: int
     lines: list[str] = field(default_factory=list)
+    cells: list[list[str]] | None = None   # table pages: the grid, header row first
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,59 @@ def render_document(paragraphs: Iterable[str], *, font: str = "LiberationSerif",
     if lines:
         new_page()
     return pages[:max_pages] if max_pages else pages
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: Sequence[str] = (),
+                 col_widths: Sequence[float] | None = None, font: str = "LiberationSerif",
+                 size_pt: float = 11.0, dpi: int = 300,
+                 margins_mm: tuple[float, float, float, float] = (20, 20, 20, 15)) -> Page:
+    """One A4 page with a ruled table (a "Phụ lục" statistics appendix).
+
+    ``col_widths`` are relative widths. Cell text wraps inside its column; rows
+    that do not fit are dropped. The truth has the title lines, then one line
+    per table row with the cells (wrapped text re-joined) separated by tabs;
+    ``Page.cells`` holds the grid that was drawn.
+    """
+    mm = dpi / 25.4
+    w_px, h_px = int(A4_MM[0] * mm), int(A4_MM[1] * mm)
+    top, bottom, left, right = (m * mm for m in margins_mm)
+    px = max(8, round(size_pt * dpi / 72))
+    body, bold = load_font(font, px), load_font(font, px, bold=True)
+    lh = px * 1.3
+    pad = px * 0.4
+    text_w = w_px - left - right
+    ncol = len(header)
+    rel = list(col_widths) if col_widths else [1.0] * ncol
+    widths = [text_w * r / sum(rel) for r in rel]
+    img = Image.new("L", (w_px, h_px), 255)
+    draw = ImageDraw.Draw(img)
+    lines: list[str] = []
+    y = top
+    for s in title:
+        for ln in _wrap(s, bold, text_w):
+            draw.text((left + (text_w - bold.getlength(ln)) / 2, y), ln, font=bold, fill=0)
+            lines.append(ln)
+            y += lh
+    y += lh * 0.5
+    grid: list[list[str]] = []
+    line_w = max(1, round(dpi / 150))
+    for r, row in enumerate([list(header)] + [list(rw) for rw in rows]):
+        f = bold if r == 0 else body
+        cells = [_wrap(str(c), f, wd - 2 * pad) if str(c).strip() else [] for c, wd in zip(row, widths)]
+        height = max(1, max(len(c) for c in cells)) * lh + 2 * pad
+        if y + height > h_px - bottom:
+            break
+        x = left
+        for c, wd in zip(cells, widths):
+            for k, ln in enumerate(c):
+                tx = x + pad if r and wd > 6 * px else x + (wd - f.getlength(ln)) / 2
+                draw.text((tx, y + pad + k * lh), ln, font=f, fill=0)
+            draw.rectangle((x, y, x + wd, y + height), outline=0, width=line_w)
+            x += wd
+        grid.append([" ".join(c) for c in cells])
+        lines.append("\t".join(" ".join(c) for c in cells if c))
+        y += height
+    return Page(img, "\n".join(lines), dpi, lines, cells=grid)
 
 
 def degrade(image: Image.Image, profile: Profile, seed: int = 0) -> Image.Image:

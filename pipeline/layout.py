@@ -1,0 +1,200 @@
+"""Words and lines from Tesseract's TSV, put in reading order.
+
+Vietnamese administrative documents open with a two-column masthead (issuing
+body on the left, national motto on the right) and close with a two-column
+signature block. Tesseract's page segmentation often joins the two columns
+into one text line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …", then "TỈNH BÌNH ĐỊNH
+Độc lập - …"), interleaving them. We split such lines at the wide gutter and
+emit each column whole: left column top to bottom, then the right one.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in page-image pixels
+
+
+@dataclass
+class Word:
+    text: str
+    box: Box
+    confidence: float
+    final: str | None = None
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "final": self.final if self.final is not None else self.text,
+                "box": list(self.box), "confidence": round(self.confidence, 2)}
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    key: tuple[int, int] = (0, 0)   # Tesseract (block, paragraph): a change starts a new paragraph
+    final: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def box(self) -> Box:
+        return (min(w.box[0] for w in self.words), min(w.box[1] for w in self.words),
+                max(w.box[2] for w in self.words), max(w.box[3] for w in self.words))
+
+    @property
+    def height(self) -> int:
+        return max(1, self.box[3] - self.box[1])
+
+    @property
+    def confidence(self) -> float:
+        return statistics.fmean(w.confidence for w in self.words) if self.words else 0.0
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "final": self.final if self.final is not None else self.text,
+                "box": list(self.box), "confidence": round(self.confidence, 2),
+                "words": [w.to_json() for w in self.words]}
+
+
+def parse_tsv(tsv: str) -> list[Line]:
+    """Lines in Tesseract's order; empty words (layout rows) are dropped."""
+    lines: dict[tuple[int, int, int], Line] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = cols[11].strip()
+        if not text:
+            continue
+        block, par, ln = int(cols[2]), int(cols[3]), int(cols[4])
+        x, y, w, h = (int(c) for c in cols[6:10])
+        word = Word(text, (x, y, x + w, y + h), float(cols[10]))
+        lines.setdefault((block, par, ln), Line([], key=(block, par))).words.append(word)
+    return list(lines.values())
+
+
+def split_at_gutters(line: Line, page_width: int) -> list[Line]:
+    """Cut a line where the gap between words is far wider than any word space."""
+    words = sorted(line.words, key=lambda w: w.box[0])
+    gap_min = max(1.5 * line.height, 0.03 * page_width)
+    parts: list[list[Word]] = [[words[0]]]
+    for prev, cur in zip(words, words[1:]):
+        if cur.box[0] - prev.box[2] > gap_min:
+            parts.append([])
+        parts[-1].append(cur)
+    return [Line(p, key=line.key) for p in parts]
+
+
+def _rows(segments: list[Line]) -> list[list[Line]]:
+    """Group segments that share a baseline band into rows, top to bottom."""
+    rows: list[list[Line]] = []
+    for seg in sorted(segments, key=lambda s: (s.box[1] + s.box[3]) / 2):
+        cy = (seg.box[1] + seg.box[3]) / 2
+        if rows:
+            last = rows[-1]
+            y0 = min(s.box[1] for s in last)
+            y1 = max(s.box[3] for s in last)
+            if y0 <= cy <= y1:
+                last.append(seg)
+                continue
+        rows.append([seg])
+    return [sorted(r, key=lambda s: s.box[0]) for r in rows]
+
+
+def _gutter(row: list[Line]) -> tuple[int, int] | None:
+    if len(row) != 2:
+        return None
+    return row[0].box[2], row[1].box[0]
+
+
+def _side(row: list[Line], gutter: tuple[int, int]) -> str | None:
+    """'L' or 'R' if the one-segment row lies wholly on one side of the gutter."""
+    if len(row) != 1:
+        return None
+    x0, _y0, x1, _y1 = row[0].box
+    if x1 <= gutter[1] and x0 < gutter[0]:
+        return "L"
+    if x0 >= gutter[0] and x1 > gutter[1]:
+        return "R"
+    return None
+
+
+def reading_order(lines: list[Line], page_width: int) -> list[Line]:
+    """Lines top to bottom, with two-column zones emitted column by column."""
+    segments = [seg for ln in lines if ln.words for seg in split_at_gutters(ln, page_width)]
+    if not segments:
+        return []
+    rows = _rows(segments)
+    heights = [max(s.height for s in r) for r in rows]
+    med_h = statistics.median(heights)
+    out: list[Line] = []
+    i = 0
+    while i < len(rows):
+        gutter = _gutter(rows[i])
+        if gutter is None:
+            out.extend(rows[i])
+            i += 1
+            continue
+        # Grow the zone over neighbouring rows that keep to the same two columns.
+        zone_start = i
+        while zone_start > 0 and out and _fits(rows[zone_start - 1], rows[zone_start], gutter, med_h):
+            zone_start -= 1
+        # Rows between zone_start and i were already emitted in row order: take them back.
+        del out[len(out) - sum(len(r) for r in rows[zone_start:i]):]
+        j = i + 1
+        while j < len(rows) and _fits(rows[j], rows[j - 1], gutter, med_h):
+            g = _gutter(rows[j])
+            if g is not None:
+                gutter = (max(gutter[0], g[0]), min(gutter[1], g[1]))
+            j += 1
+        zone = rows[zone_start:j]
+        left = [s for r in zone for s in r if s.box[2] <= gutter[1] and s.box[0] < gutter[0]]
+        right = [s for r in zone for s in r if not (s.box[2] <= gutter[1] and s.box[0] < gutter[0])]
+        out.extend(left + right)
+        i = j
+    return out
+
+
+def _fits(row: list[Line], neighbour: list[Line], gutter: tuple[int, int], med_h: float) -> bool:
+    """Does ``row`` belong to the two-column zone next to ``neighbour``?"""
+    above, below = sorted((row, neighbour), key=lambda r: min(s.box[1] for s in r))
+    gap = min(s.box[1] for s in below) - max(s.box[3] for s in above)
+    if gap > 1.5 * med_h:
+        return False
+    g = _gutter(row)
+    if g is not None:
+        return max(gutter[0], g[0]) < min(gutter[1], g[1])
+    return _side(row, gutter) is not None
+
+
+def page_text(lines: list[Line]) -> str:
+    """Lines joined by newlines, a blank line between Tesseract paragraphs."""
+    out: list[str] = []
+    prev_key = None
+    for ln in lines:
+        if prev_key is not None and ln.key != prev_key:
+            out.append("")
+        out.append(ln.text)
+        prev_key = ln.key
+    return "\n".join(out)
+
+
+def apply_final(lines: list[Line], raw: str, final: str) -> bool:
+    """Attach corrected text to lines (and to words where the token count is unchanged).
+
+    ``raw`` is ``page_text(lines)`` and ``final`` its correction. Returns False,
+    leaving lines untouched, when the correction changed the number of lines.
+    """
+    raw_rows, final_rows = raw.split("\n"), final.split("\n")
+    if len(raw_rows) != len(final_rows):
+        return False
+    fixed = [f for r, f in zip(raw_rows, final_rows) if r != "" or f != ""]
+    if len(fixed) != len(lines):
+        return False
+    for ln, text in zip(lines, fixed):
+        ln.final = text
+        tokens = text.split()
+        if len(tokens) == len(ln.words):
+            for w, t in zip(ln.words, tokens):
+                w.final = t
+    return True

@@ -1,0 +1,54 @@
+"""``sohoa ocr INPUT... -o OUTDIR``: scanned PDFs and images to text, JSON and searchable PDFs."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "OCR scanned PDFs and images (PNG/JPEG/TIFF) into STEM.txt, STEM.raw.txt, STEM.json and STEM.pdf"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline.options import default_jobs
+
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF or image files (multi-page TIFF too)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the outputs")
+    p.add_argument("-j", "--jobs", type=_positive_int, default=default_jobs(),
+                   help="worker processes, one Tesseract each (default: number of cores, %(default)s here)")
+    p.add_argument("-l", "--lang", default="vie", help="Tesseract language(s), e.g. vie or vie+eng (default vie)")
+    p.add_argument("--psm", type=int, choices=range(0, 14), metavar="N",
+                   help="force a Tesseract page-segmentation mode (default: chosen per page)")
+    p.add_argument("--no-orientation", action="store_true", help="don't detect pages turned 90/180/270°")
+    p.add_argument("--no-deskew", action="store_true", help="don't straighten skewed pages")
+    p.add_argument("--no-reading-order", action="store_true",
+                   help="keep Tesseract's line order (two-column mastheads may interleave)")
+    p.add_argument("--denoise", action="store_true", help="median-filter specks before OCR")
+    p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
+    p.add_argument("--no-pdf", action="store_true", help="skip the searchable PDF")
+    p.add_argument("--page-timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="give up a page when Tesseract takes longer (default 300)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.api import ocr
+    from pipeline.options import OcrOptions
+
+    options = OcrOptions(jobs=args.jobs, lang=args.lang, psm=args.psm,
+                         orientation=not args.no_orientation, deskew=not args.no_deskew,
+                         reading_order=not args.no_reading_order, denoise=args.denoise,
+                         binarize=args.binarize, write_pdf=not args.no_pdf,
+                         page_timeout=args.page_timeout, progress=not args.quiet)
+    report = ocr(args.inputs, args.output, options)
+    ok = sum(1 for d in report.documents if d.outputs and not d.errors)
+    rate = report.pages / report.seconds * 60 if report.seconds else 0.0
+    print(f"sohoa ocr: {ok}/{len(report.documents)} inputs done, {report.pages} pages in "
+          f"{report.seconds:.1f} s ({rate:.1f} pages/min) -> {args.output}"
+          + (f"; {len(report.errors)} error(s), see above" if report.errors else ""), file=sys.stderr)
+    return report.exit_code

@@ -1,0 +1,37 @@
+"""The one options object shared by ``sohoa ocr`` and ``pipeline.api.ocr``."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How pages are prepared and recognised. Defaults are what the OCR bench supports."""
+
+    jobs: int = field(default_factory=default_jobs)  # worker processes, one Tesseract each
+    lang: str = "vie"
+    psm: int | None = None          # None: chosen per page (see pipeline.page.choose_psm)
+    target_dpi: int = 300           # low- or very high-resolution pages are resampled to this
+    min_dpi: int = 250              # ... when below this
+    max_dpi: int = 400              # ... or above this
+    orientation: bool = True        # detect pages turned 90/180/270 degrees (Tesseract OSD)
+    deskew: bool = True
+    clear_borders: bool = True
+    denoise: bool = False
+    binarize: bool = False
+    reading_order: bool = True      # un-interleave two-column mastheads and signature blocks
+    page_timeout: float = 300.0     # seconds per Tesseract call before the page is given up
+    write_pdf: bool = True
+    progress: bool = True           # tqdm bar on stderr
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError("jobs must be at least 1")

@@ -1,0 +1,197 @@
+"""One page: image in, words/lines/text (and a one-page searchable PDF) out.
+
+``ocr_page`` is the unit of work the pool runs and the building block for
+batch runners: it needs nothing but a PIL image, its resolution, the options
+and a scratch folder, and it never raises for a bad page; the failure is
+recorded on the returned ``PageResult`` instead.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+from PIL import Image
+
+from pipeline import preprocess
+from pipeline.correct import correct_page_text
+from pipeline.errors import SohoaError
+from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
+from pipeline.options import OcrOptions
+from pipeline.tesseract import Recognition, detect_orientation, recognise
+
+# Below this mean word confidence a page may be sideways or upside down, so we
+# ask Tesseract's orientation detector; upright pages skip that ~1 s check.
+ORIENTATION_CHECK_CONF = 75.0
+ORIENTATION_MIN_CONF = 1.5   # OSD confidence needed before we turn a page
+JPEG_QUALITY = 75            # page images in STEM.pdf
+
+
+@dataclass
+class PageResult:
+    number: int                     # 1-based within its document
+    width: int = 0                  # of the processed page image, pixels
+    height: int = 0
+    dpi: int = 0
+    lines: list[Line] = field(default_factory=list)   # reading order
+    raw_text: str = ""              # Tesseract's own text for the page
+    text: str = ""                  # the lines in reading order, before correction
+    final_text: str = ""            # after pipeline.correct.correct_page_text
+    rotation: int = 0               # degrees clockwise the page was turned to be upright
+    skew: float = 0.0               # degrees counter-clockwise applied to level the lines
+    psm: int = 3
+    steps: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    image: Path | None = None       # the processed page image (what the PDF shows)
+    pdf: Path | None = None         # one-page PDF with the invisible text layer
+    error: str | None = None        # one-line message when the page failed
+    exit_code: int = 0
+
+    @property
+    def mean_confidence(self) -> float:
+        words = [w.confidence for ln in self.lines for w in ln.words]
+        return sum(words) / len(words) if words else 0.0
+
+    def to_json(self) -> dict:
+        return {"number": self.number, "width": self.width, "height": self.height, "dpi": self.dpi,
+                "rotation": self.rotation, "skew": self.skew, "psm": self.psm, "steps": self.steps,
+                "seconds": round(self.seconds, 3), "error": self.error,
+                "raw_text": self.raw_text, "text": self.text, "final_text": self.final_text,
+                "lines": [ln.to_json() for ln in self.lines]}
+
+
+def failed_page(number: int, err: SohoaError, started: float) -> PageResult:
+    return PageResult(number=number, error=err.message, exit_code=int(err.exit_code),
+                      seconds=time.perf_counter() - started)
+
+
+def choose_psm(options: OcrOptions) -> int:
+    """Tesseract page-segmentation mode for a page.
+
+    Full automatic segmentation (3) finds the masthead, title, body and table
+    cells as separate blocks; our reading-order pass then fixes the column
+    order, which it does better than any single fixed-layout mode.
+    """
+    return options.psm if options.psm is not None else 3
+
+
+def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *,
+             number: int = 1, name: str = "page", label: str | None = None) -> PageResult:
+    """Preprocess, recognise and order one page.
+
+    ``name`` prefixes the scratch files in ``workdir``; ``label`` names the page
+    in error messages (e.g. "scan.pdf page 3").
+    """
+    started = time.perf_counter()
+    label = label or f"{name} page {number}"
+    try:
+        gray = preprocess.to_gray(image)
+        steps: list[str] = []
+        gray, new_dpi = preprocess.resample(gray, dpi, target=options.target_dpi,
+                                            low=options.min_dpi, high=options.max_dpi)
+        if new_dpi != dpi:
+            steps.append(f"resample {dpi}->{new_dpi} dpi")
+        base = first_base = Path(workdir) / f"{name}-p{number:05d}"
+        psm = choose_psm(options)
+
+        prepared, skew, more = _prepare(gray, 0, options)
+        rec = _recognise(prepared, new_dpi, base, psm, options, label)
+        lines = parse_tsv(rec.tsv)
+        rotation = 0
+        if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
+            osd = detect_orientation(base.with_suffix(".png"), dpi=new_dpi, timeout=options.page_timeout,
+                                     page=label)
+            if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
+                turned, t_skew, t_more = _prepare(gray, osd.rotate, options)
+                alt_base = base.with_name(base.name + "-r")
+                alt = _recognise(turned, new_dpi, alt_base, psm, options, label)
+                alt_lines = parse_tsv(alt.tsv)
+                if _score(alt_lines) > _score(lines):
+                    prepared, skew, more, rec, lines, rotation, base = (
+                        turned, t_skew, t_more, alt, alt_lines, osd.rotate, alt_base)
+        steps += more
+        for scratch in first_base.parent.glob(first_base.name + "*.png"):
+            scratch.unlink()
+        image_path, pdf_path = _page_files(prepared, new_dpi, base, rec.pdf)
+        if rotation:
+            steps.insert(0, f"rotate {rotation}")
+
+        height, width = prepared.shape
+        ordered = reading_order(lines, width) if options.reading_order else lines
+        text = page_text(ordered)
+        final = correct_page_text(text)
+        if not apply_final(ordered, text, final):
+            steps.append("correction changed the line count: line-level final text not mapped")
+        return PageResult(number=number, width=width, height=height, dpi=new_dpi, lines=ordered,
+                          raw_text=rec.text.rstrip("\f").rstrip(), text=text, final_text=final,
+                          rotation=rotation, skew=skew, psm=psm, steps=steps,
+                          seconds=time.perf_counter() - started, image=image_path, pdf=pdf_path)
+    except SohoaError as err:
+        return failed_page(number, err, started)
+
+
+def _prepare(gray, quarter: int, options: OcrOptions):
+    steps: list[str] = []
+    img = preprocess.rotate_quarter(gray, quarter) if quarter else gray
+    if options.clear_borders:
+        img = preprocess.clear_borders(img)
+    skew = 0.0
+    if options.deskew:
+        skew = preprocess.estimate_skew(img)
+        if abs(skew) >= 0.2:
+            img = preprocess.rotate(img, skew)
+            steps.append(f"deskew {skew:+.1f}")
+        else:
+            skew = 0.0
+    if options.denoise:
+        img = preprocess.denoise(img)
+        steps.append("denoise")
+    if options.binarize:
+        img = preprocess.binarize(img)
+        steps.append("binarize")
+    return img, skew, steps
+
+
+def _recognise(img, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
+    # Fast lossless scratch copy for Tesseract; PIL's default PNG compression
+    # costs more than a second on a noisy 300-DPI page.
+    png = base.with_suffix(".png")
+    cv2.imwrite(str(png), img, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    return recognise(png, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
+                     pdf=options.write_pdf, page=label)
+
+
+def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path, Path | None]:
+    """The page image (JPEG) and, given Tesseract's text-only PDF, the searchable page.
+
+    Tesseract's own PDF would embed the lossless page image (5 MB and more
+    for a noisy scan); a JPEG page under its invisible text is a tenth of that.
+    """
+    jpg = base.with_suffix(".jpg")
+    page = Image.fromarray(img)
+    page.save(jpg, quality=JPEG_QUALITY, dpi=(dpi, dpi))
+    if text_pdf is None:
+        return jpg, None
+    import pikepdf
+
+    img_pdf = base.with_suffix(".img.pdf")
+    page.save(img_pdf, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
+    out = base.with_suffix(".page.pdf")
+    with pikepdf.open(img_pdf) as pdf, pikepdf.open(text_pdf) as text:
+        pdf.pages[0].add_overlay(text.pages[0])
+        pdf.save(out)
+    img_pdf.unlink(missing_ok=True)
+    text_pdf.unlink(missing_ok=True)
+    return jpg, out
+
+
+def _mean_conf(lines: list[Line]) -> float:
+    confs = [w.confidence for ln in lines for w in ln.words if w.confidence >= 0]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
+def _score(lines: list[Line]) -> float:
+    """Confident characters recognised: upright text wins over upside-down gibberish."""
+    return sum(w.confidence * len(w.text) for ln in lines for w in ln.words if w.confidence > 0)
+

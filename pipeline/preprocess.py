@@ -1,0 +1,111 @@
+"""Image clean-up before recognition (OpenCV).
+
+Each step is a small function on a greyscale ``uint8`` array and is switched
+by ``OcrOptions``; the defaults are the steps the OCR bench showed to lower
+the character error rate (see BENCHMARKS.md). Orientation needs Tesseract's
+OSD and lives in ``pipeline.page``.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    if image.mode in ("RGBA", "LA", "P"):
+        # Transparent areas of a scan are paper, not ink.
+        bg = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(bg, image.convert("RGBA"))
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def resample(gray: np.ndarray, dpi: int, *, target: int, low: int, high: int) -> tuple[np.ndarray, int]:
+    """Bring a page to ``target`` DPI when it is below ``low`` or above ``high``.
+
+    Tesseract's LSTM reads strokes best at ~300 DPI: 150-DPI office scans lose
+    diacritics, and very high resolutions only cost time.
+    """
+    if low <= dpi <= high or dpi <= 0:
+        return gray, dpi
+    scale = target / dpi
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    out = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interp)
+    return out, target
+
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    _t, mask = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return mask
+
+
+def _profile_score(mask: np.ndarray, angle: float) -> float:
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rot = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    rows = rot.sum(axis=1, dtype=np.float64)
+    # Text lines aligned with the rows give sharp peaks and gaps between them.
+    return float(np.sum(np.diff(rows) ** 2))
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 8.0) -> float:
+    """Angle in degrees (counter-clockwise) that levels the text lines; 0 if unsure."""
+    h, w = gray.shape
+    scale = min(1.0, 900.0 / max(w, 1))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    mask = _ink_mask(small)
+    if mask.mean() < 0.5:  # (out of 255) an almost blank page
+        return 0.0
+    coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
+    scores = [_profile_score(mask, a) for a in coarse]
+    best = float(coarse[int(np.argmax(scores))])
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
+    scores = [_profile_score(mask, a) for a in fine]
+    return round(float(fine[int(np.argmax(scores))]), 2)
+
+
+def background_level(gray: np.ndarray) -> int:
+    """Paper grey level: the brightest common value, so rotated-in corners match the page."""
+    return int(np.percentile(gray, 90))
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=background_level(gray))
+
+
+def rotate_quarter(gray: np.ndarray, degrees_clockwise: int) -> np.ndarray:
+    turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    code = turns.get(degrees_clockwise % 360)
+    return gray if code is None else cv2.rotate(gray, code)
+
+
+def clear_borders(gray: np.ndarray) -> np.ndarray:
+    """Whiten dark scanner/photocopier edges: ink blobs touching the page edge that are
+    much larger than any glyph (shadows, punch holes, folded corners)."""
+    mask = _ink_mask(gray)
+    h, w = gray.shape
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = max(h, w) * 0.05
+    out = gray
+    for i in range(1, n):
+        x, y, bw, bh, _area = stats[i]
+        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        if touches and (bw > big or bh > big):
+            if out is gray:
+                out = gray.copy()
+            out[labels == i] = background_level(gray)
+    return out
+
+
+def denoise(gray: np.ndarray) -> np.ndarray:
+    """Remove salt-and-pepper specks (photocopy toner, scanner dust) without thinning strokes."""
+    return cv2.medianBlur(gray, 3)
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Local threshold for uneven paper (shadows, faded toner)."""
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 41, 15)

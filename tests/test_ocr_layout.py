@@ -1,0 +1,40 @@
+"""Reading order and final-text mapping, on hand-made word boxes (no Tesseract)."""
+from __future__ import annotations
+
+from pipeline.layout import Line, Word, apply_final, page_text, reading_order
+
+
+def _line(words: list[tuple[str, int]], y: int, key=(1, 1)) -> Line:
+    """Words as (text, x); every glyph 20 px wide, line 40 px tall."""
+    return Line([Word(t, (x, y, x + 20 * len(t), y + 40), 90.0) for t, x in words], key=key)
+
+
+def test_interleaved_masthead_is_emitted_column_by_column():
+    # What Tesseract returns: each text line spans both header columns.
+    lines = [
+        _line([("ỦY", 100), ("BAN", 170), ("CỘNG", 1200), ("HÒA", 1310)], 100),
+        _line([("TỈNH", 120), ("BÌNH", 230), ("Độc", 1250), ("lập", 1330)], 150),
+        _line([("KẾ", 700), ("HOẠCH", 770)], 260, key=(2, 1)),
+        _line([("Thực", 100), ("hiện", 210), ("Quyết", 320), ("định", 450)], 330, key=(3, 1)),
+    ]
+    ordered = reading_order(lines, page_width=2480)
+    assert [ln.text for ln in ordered] == ["ỦY BAN", "TỈNH BÌNH", "CỘNG HÒA", "Độc lập", "KẾ HOẠCH",
+                                           "Thực hiện Quyết định"]
+
+
+def test_single_column_text_keeps_its_order():
+    lines = [_line([("Dòng", 100), ("một", 210)], 100), _line([("Dòng", 100), ("hai", 210)], 150),
+             _line([("ngắn", 100)], 200)]
+    assert [ln.text for ln in reading_order(lines, 2480)] == ["Dòng một", "Dòng hai", "ngắn"]
+
+
+def test_final_text_maps_to_lines_and_words():
+    lines = [_line([("Ke", 100), ("hoach", 160)], 100), _line([("so", 100), ("28", 160)], 150, key=(2, 1))]
+    raw = page_text(lines)
+    assert raw == "Ke hoach\n\nso 28"
+    assert apply_final(lines, raw, "Kế hoạch\n\nsố28")
+    assert lines[0].final == "Kế hoạch" and [w.final for w in lines[0].words] == ["Kế", "hoạch"]
+    # Token count changed on line 2: the line gets the final text, the words keep theirs unset.
+    assert lines[1].final == "số28" and [w.final for w in lines[1].words] == [None, None]
+    assert lines[1].to_json()["words"][0]["final"] == "so"
+    assert not apply_final(lines, raw, "one line only")
