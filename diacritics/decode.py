@@ -37,11 +37,8 @@ class Lattice:
     def __init__(self) -> None:
         self.cand_id: list[int] = []      # flat candidates
         self.cand_ch: list[float] = []
-        self.pos_start: list[int] = []    # per position: first candidate
-        self.pos_seg: list[int] = []      # per position: sentence number
-        self.pos_t: list[int] = []        # per position: index in its sentence
-        self._seg = 0
-        self._t = 0
+        self.pos_start: list[int] = []    # per position: index of its first candidate
+        self.seg_start: list[int] = [0]   # per sentence: index of its first position
 
     def add_fixed(self, ids) -> list[int]:
         """Append fixed ids; return the position index of each (-1 for a boundary)."""
@@ -51,23 +48,37 @@ class Lattice:
                 self.end_sentence()
                 out.append(-1)
             else:
-                out.append(self.add_choice([i], [0.0]))
+                out.append(len(self.pos_start))
+                self.pos_start.append(len(self.cand_id))
+                self.cand_id.append(i)
+                self.cand_ch.append(0.0)
         return out
 
     def add_choice(self, ids, channel) -> int:
         """Append one position with candidates ``ids`` (channel log-probs ``channel``)."""
         self.pos_start.append(len(self.cand_id))
-        self.pos_seg.append(self._seg)
-        self.pos_t.append(self._t)
         self.cand_id.extend(ids)
         self.cand_ch.extend(channel)
-        self._t += 1
         return len(self.pos_start) - 1
 
     def end_sentence(self) -> None:
-        if self._t:
-            self._seg += 1
-            self._t = 0
+        if len(self.pos_start) > self.seg_start[-1]:
+            self.seg_start.append(len(self.pos_start))
+
+    def candidates_of(self, p: int) -> range:
+        """Flat indices of position ``p``'s candidates."""
+        stop = self.pos_start[p + 1] if p + 1 < len(self.pos_start) else len(self.cand_id)
+        return range(self.pos_start[p], stop)
+
+    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sentence of each position, index within it, length of each sentence)."""
+        starts = np.asarray(self.seg_start, dtype=np.int64)
+        n = len(self.pos_start)
+        starts = starts[starts < n]
+        seg_len = np.diff(np.r_[starts, n])
+        pseg = np.repeat(np.arange(len(starts)), seg_len)
+        pt = np.arange(n) - starts[pseg]
+        return pseg, pt, seg_len
 
     def __len__(self) -> int:
         return len(self.pos_start)
@@ -95,10 +106,7 @@ def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: flo
     cch = np.asarray(lat.cand_ch, dtype=np.float64)
     pstart = np.asarray(lat.pos_start, dtype=np.int64)
     pcount = np.diff(np.r_[pstart, len(cid)])
-    pseg = np.asarray(lat.pos_seg, dtype=np.int64)
-    pt = np.asarray(lat.pos_t, dtype=np.int64)
-    n_seg = int(pseg[-1]) + 1
-    seg_len = np.bincount(pseg, minlength=n_seg)
+    pseg, pt, seg_len = lat.segments()
     seg_first = np.r_[0, np.cumsum(seg_len)[:-1]]
 
     choice = _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight,

@@ -19,15 +19,22 @@ import numpy as np
 
 from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_lattice
 from diacritics.tokens import UNK, lm_ids
-from diacritics.tone import STYLES, has_diacritics, nfc, to_style
+from diacritics.tone import _STRIP, STYLES, has_diacritics, nfc, to_style
 
 _TOKEN_RE = re.compile(
     r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'])"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
+_WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or e-mails
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
 _CAPS_LINE_SHARE = 0.6
 _CONTEXT_MIN = 4
+_STRIP_TABLE = _STRIP
+_ZERO_ROWS = [(0.0,) * n for n in range(64)]
+
+
+def _zeros(n: int) -> tuple[float, ...]:
+    return _ZERO_ROWS[n] if n < 64 else (0.0,) * n
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _MARKED_MIN = 3          # a line with at least 3 marked words, and marks on
 _MARKED_SHARE = 0.7      # on 70% of its words, is taken as already restored
@@ -92,6 +99,8 @@ class Restorer:
         self.beam = beam
         self.margin = margin
         self._styled: dict[tuple[int, str], str] = {}
+        self._words: dict[tuple[str, bool], tuple] = {}
+        self._gaps: dict[str, tuple[int, ...]] = {}
 
     def _form(self, wid: int, style: str) -> str:
         key = (wid, style)
@@ -100,22 +109,51 @@ class Restorer:
             got = self._styled[key] = to_style(self.model.vocab[wid], style)
         return got
 
+    def _word(self, w: str, caps_line: bool):
+        """How one unmarked letters-only word enters the lattice: (fixed text, ids) or candidates."""
+        key = (w, caps_line)
+        got = self._words.get(key)
+        if got is None:
+            m = self.model
+            if len(w) == 1 and w.isupper():
+                # a list label or Roman numeral ("Phụ lục A", "I."), not a word
+                got = (w, tuple(lm_ids(w, m.index)))
+            elif w.isupper() and len(w) >= 2 and (not caps_line or w in m.codes):
+                fixed = m.codes.get(w, w)
+                got = (fixed, tuple(lm_ids(fixed, m.index)))
+            else:
+                ids = m.candidates.get(w.lower())
+                got = (w, (UNK,)) if ids is None else (None, tuple(int(i) for i in ids))
+            self._words[key] = got
+        return got
+
+    def _fixed_ids(self, piece: str) -> tuple[int, ...]:
+        got = self._gaps.get(piece)
+        if got is None:
+            got = tuple(lm_ids(piece, self.model.index))
+            if len(self._gaps) < 100_000:
+                self._gaps[piece] = got
+        return got
+
     def restore(self, text: str, style: str = "new", detail: bool = False) -> Restoration:
         if style not in STYLES:
             raise ValueError(f"style must be one of {STYLES}, not {style!r}")
         text = nfc(text)
         m = self.model
-        index, codes, cands = m.index, m.codes, m.candidates
+        codes = m.codes
         lat = Lattice()
+        add_fixed, add_choice = lat.add_fixed, lat.add_choice
+        fixed_ids, word = self._fixed_ids, self._word
         out: list[str] = []          # output pieces; decoded words are filled in later
-        slots: list[tuple[int, int, str, int, int]] = []  # (out index, position, word, start, end)
+        slots: list[tuple[int, int, str, int]] = []  # (out index, position, word, start)
         pos = 0
         prev_label = ""
         for line in text.splitlines(keepends=True):
             caps_line = _is_caps_line(line)
             # In a line that already has its marks, an unmarked word is meant
             # that way ("cho", "theo", "khi"): only stripped lines are decoded.
-            marked_line = _is_marked_line(line)
+            has_marks = line.translate(_STRIP_TABLE) != line
+            marked_line = has_marks and _is_marked_line(line)
             base = pos
             last = 0
             label_at, label = -1, ""
@@ -126,60 +164,51 @@ class Restorer:
                 if label in "dD":
                     label = _apply_case("đ", label) if prev_label == "d" else label
                 prev_label = label.lower()
-            for mt in _TOKEN_RE.finditer(line):
-                if mt.start() > last:
-                    gap = line[last:mt.start()]
+            token_re = _TOKEN_RE if ("@" in line or "//" in line or "www." in line) else _WORDISH_RE
+            for mt in token_re.finditer(line):
+                start = mt.start()
+                if start > last:
+                    gap = line[last:start]
                     out.append(gap)
-                    lat.add_fixed(lm_ids(gap, index))
+                    add_fixed(fixed_ids(gap))
                 last = mt.end()
                 tok = mt.group()
-                if mt.lastgroup != "word":
+                if mt.lastgroup in ("url", "email"):
                     out.append(tok)
-                    lat.add_fixed([UNK])
+                    add_fixed((UNK,))
                     continue
                 if tok.isalpha():
-                    pieces = [(tok, base + mt.start())]
+                    pieces = ((tok, start),)
                 else:
                     parts = _PART_RE.findall(tok)
                     if _is_code(tok, [p for p in parts if p.isalpha()], caps_line):
                         fixed = "".join(codes.get(p, p) for p in parts)
                         out.append(fixed)
-                        lat.add_fixed(lm_ids(fixed, index))
+                        add_fixed(fixed_ids(fixed))
                         continue
-                    pieces, off = [], base + mt.start()
+                    pieces, off = [], start
                     for p in parts:
                         pieces.append((p, off))
                         off += len(p)
                 for w, start in pieces:
-                    if start - base == label_at:
+                    if start == label_at:
                         out.append(label)
-                        lat.add_fixed(lm_ids(label, index))
+                        add_fixed(fixed_ids(label))
                         continue
-                    if not w.isalpha() or marked_line or has_diacritics(w):
+                    if not w.isalpha() or marked_line or (has_marks and has_diacritics(w)):
                         out.append(w)
-                        lat.add_fixed(lm_ids(w, index))
+                        add_fixed(fixed_ids(w))
                         continue
-                    if len(w) == 1 and w.isupper():
-                        # a list label or Roman numeral ("Phụ lục A", "I."), not a word
+                    fixed, ids = word(w, caps_line)
+                    if fixed is None:
+                        slots.append((len(out), add_choice(ids, _zeros(len(ids))), w, base + start))
                         out.append(w)
-                        lat.add_fixed(lm_ids(w, index))
-                        continue
-                    if w.isupper() and len(w) >= 2 and (not caps_line or w in codes):
-                        fixed = codes.get(w, w)
+                    else:
                         out.append(fixed)
-                        lat.add_fixed(lm_ids(fixed, index))
-                        continue
-                    ids = cands.get(w.lower())
-                    if ids is None:
-                        out.append(w)
-                        lat.add_fixed([UNK])
-                        continue
-                    p = lat.add_choice(ids, [0.0] * len(ids))
-                    slots.append((len(out), p, w, start, start + len(w)))
-                    out.append(w)
+                        add_fixed(ids)
             if last < len(line):
                 out.append(line[last:])
-                lat.add_fixed(lm_ids(line[last:], index))
+                add_fixed(fixed_ids(line[last:]))
             lat.end_sentence()
             pos += len(line)
 
@@ -187,42 +216,38 @@ class Restorer:
         cid = lat.cand_id
         self._settle_lone_words(lat, res.choice, slots)
         words = []
-        for oi, p, w, start, end in slots:
+        form = self._form
+        for oi, p, w, start in slots:
             c = int(res.choice[p])
-            form = _apply_case(self._form(cid[c], style), w)
-            out[oi] = form
+            out[oi] = text_form = _apply_case(form(cid[c], style), w)
             if detail:
-                s = lat.pos_start[p]
-                n = (lat.pos_start[p + 1] if p + 1 < len(lat) else len(cid)) - s
-                alts = sorted(((_apply_case(self._form(cid[s + i], style), w), float(res.posterior[s + i]))
-                               for i in range(n)), key=lambda x: -x[1])
-                words.append(RestoredWord(start, end, w, form, float(res.posterior[c]), alts))
+                alts = sorted(((_apply_case(form(cid[i], style), w), float(res.posterior[i]))
+                               for i in lat.candidates_of(p)), key=lambda x: -x[1])
+                words.append(RestoredWord(start, start + len(w), w, text_form, float(res.posterior[c]),
+                                          alts))
         return Restoration("".join(out), words)
-
 
     @staticmethod
     def _settle_lone_words(lat: Lattice, choice, slots) -> None:
         """A word alone in its sentence (a table cell: ``Đạt``, ``Năm``) has no
         context to decide by; give it the spelling the same document used
         where context did decide (sentences of 4+ positions)."""
-        seg_len = np.bincount(np.asarray(lat.pos_seg, dtype=np.int64))
+        pseg, _, seg_len = lat.segments()
+        n_of = seg_len[pseg[[p for _, p, _, _ in slots]]] if slots else []
+        lone = {w.lower() for (_, _, w, _), n in zip(slots, n_of) if n == 1}
+        if not lone:
+            return
         cid = lat.cand_id
         seen: dict[str, Counter] = {}
-        lone = []
-        for _, p, w, _, _ in slots:
-            n = seg_len[lat.pos_seg[p]]
-            if n >= _CONTEXT_MIN:
+        for (_, p, w, _), n in zip(slots, n_of):
+            if n >= _CONTEXT_MIN and w.lower() in lone:
                 seen.setdefault(w.lower(), Counter())[cid[int(choice[p])]] += 1
-            elif n == 1:
-                lone.append((p, w.lower()))
-        for p, key in lone:
-            votes = seen.get(key)
+        for (_, p, w, _), n in zip(slots, n_of):
+            votes = seen.get(w.lower()) if n == 1 else None
             if votes:
-                best, n = votes.most_common(1)[0]
-                if n >= 2:
-                    start = lat.pos_start[p]
-                    stop = lat.pos_start[p + 1] if p + 1 < len(lat) else len(cid)
-                    choice[p] = start + cid[start:stop].index(best)
+                best, count = votes.most_common(1)[0]
+                if count >= 2:
+                    choice[p] = next(i for i in lat.candidates_of(p) if cid[i] == best)
 
 
 _RESTORERS: dict[int, Restorer] = {}

@@ -67,7 +67,7 @@ def strip_diacritics(text: str) -> str:
 
 def has_diacritics(word: str) -> bool:
     """True if any letter carries a tone, a vowel mark or is ``đ``."""
-    return any(ord(c) in _STRIP for c in word)
+    return word.translate(_STRIP) != word
 
 
 def split_tone(syllable: str) -> tuple[str, int]:
