@@ -149,10 +149,12 @@ def _grid_in(horiz: np.ndarray, vert: np.ndarray, bbox: tuple[int, int, int, int
     vs = _segments(vm, False, min_cell // 2)
     ys = _cluster([s[0] for s in hs], tol)
     xs = _cluster([s[0] for s in vs], tol)
-    # a ruling that spans less than a cell is ink, not a boundary
-    ys = [y for y in ys if any(abs(s[0] - y) <= tol and s[2] - s[1] >= min_cell for s in hs)]
     xs = _merge_close(xs, min_cell // 2)
     ys = _merge_close(ys, min_cell // 3)
+    # a ruling must cross at least one whole cell; shorter runs are ink (a long '=' or a
+    # speckled underline inside the text), not a boundary
+    ys = [y for y in ys if _spans_a_cell(y, hs, xs, tol)]
+    xs = [x for x in xs if _spans_a_cell(x, vs, ys, tol)]
     if len(xs) < 3 or len(ys) < 3:
         return None
     rows, cols = len(ys) - 1, len(xs) - 1
@@ -193,6 +195,16 @@ def _grid_in(horiz: np.ndarray, vert: np.ndarray, bbox: tuple[int, int, int, int
         cells.append(Cell(r0, c0, r1, c1, box))
     cells.sort(key=lambda c: (c.r0, c.c0))
     return Grid([x0 + x for x in xs], [y0 + y for y in ys], cells, bbox)
+
+
+def _spans_a_cell(pos: int, segs: list[tuple[float, int, int]], cuts: list[int], tol: int) -> bool:
+    for across, a, b in segs:
+        if abs(across - pos) > tol:
+            continue
+        for lo, hi in zip(cuts, cuts[1:]):
+            if min(b, hi) - max(a, lo) >= 0.8 * (hi - lo):
+                return True
+    return False
 
 
 def _merge_close(vals: list[int], gap: int) -> list[int]:

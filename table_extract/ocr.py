@@ -59,8 +59,8 @@ def _ink_box(mask: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
     if xs.size == 0:
         return None
     x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
-    if (y1 - y0) < max(3, dpi // 75):
-        return None
+    if (y1 - y0) < max(3, dpi // 75) and (x1 - x0) < 3 * (y1 - y0):
+        return None  # a speck; a dash ('-' sub-item) is short but wide
     return x0, y0, x1, y1
 
 
@@ -147,35 +147,38 @@ def read_cells(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: in
                                               text, float(data["conf"][i])))
     _assign_words(out, words)
     if not whitelist:
-        _reread_numbers(out, pieces, lang, dpi)
+        _reread_numbers(out, pieces, dpi)
     return out
 
 
-def _reread_numbers(out: list[CellText], pieces: dict[int, np.ndarray], lang: str, dpi: int) -> None:
+def _reread_numbers(out: list[CellText], pieces: dict[int, np.ndarray], dpi: int) -> None:
     """Cells that are almost a number ('s09', '4.49b') get a second, digits-only reading."""
     from table_extract.values import parse_value
 
     for k, piece in pieces.items():
         text = out[k].text
-        digits = sum(ch.isdigit() for ch in text)
-        letters = sum(ch.isalpha() for ch in text)
-        if digits < 2 or letters == 0 or letters > 2 or len(text) > 12:
-            continue
-        v = parse_value(text)
-        if v is not None and v.value_type != "text":
+        # letters that are digits misread in some fonts: 'l'/'I' for 1, 'ó' for 0, 'S' for 5
+        digit_like = bool(re.fullmatch(r"[\dlI|\[\]OoóòSsZzBgT.,%]{1,12}", text))
+        if not digit_like or re.fullmatch(r"[\d.,%]*|[IVX]+", text):  # Roman STT stays
             continue
         import pytesseract
 
         os.environ["OMP_THREAD_LIMIT"] = "1"
         try:
+            # digits are the same in every script; the English model reads a lone '1' where vie sees '|'
             again = pytesseract.image_to_string(
-                Image.fromarray(piece), lang=lang, timeout=TIMEOUT,
+                Image.fromarray(piece), lang="eng", timeout=TIMEOUT,
                 config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist=0123456789.,%").strip()
         except (RuntimeError, pytesseract.TesseractError):
             continue
         v2 = parse_value(again)
-        if again and v2 is not None and v2.value_type in ("number", "percent"):
-            out[k] = CellText(again, out[k].confidence * 0.8, out[k].ink_x)
+        if not (again and v2 is not None and v2.value_type in ("number", "percent")):
+            # a lone '1' is often too thin for a second reading; the usual look-alikes stand for it
+            again = re.sub(r"[lI|\[\]]", "1", text)
+            v2 = parse_value(again)
+            if v2 is None or v2.value_type not in ("number", "percent"):
+                continue
+        out[k] = CellText(again, out[k].confidence * 0.8, out[k].ink_x)
 
 
 def _assign_words(out: list[CellText], words: dict) -> None:

@@ -99,11 +99,19 @@ def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str)
         if stt_kind(new) and (not stt_kind(old.rstrip(".)")) or stt_kind(old.rstrip(".)")) not in ("letter", "bullet")):
             grid[cell.r0][col] = new
     romans = any(stt_kind(grid[c.r0][col]) == "roman" and len(grid[c.r0][col]) > 1 for c in cells)
-    prev = ""
+    texts = []
     for cell in sorted(cells, key=lambda c: c.r0):
         text = grid[cell.r0][col].strip()
-        if text in ("l", "|", "i") or (text == "I" and not romans):
+        if not romans and re.fullmatch(r"[\dIl|i\[\]]+(?:\.[\dIl|i\[\]]+)*", text):
+            text = re.sub(r"[Il|i\[\]]", "1", text)  # '1' in some fonts reads as 'l', 'I' or '['
+        elif text in ("l", "|", "i", "[", "]"):
             text = "1"
+        texts.append((cell, text))
+    prev = ""
+    for k, (cell, text) in enumerate(texts):
+        nxt = next((t for _c, t in texts[k + 1:] if stt_kind(t) == "num"), "")
+        if text == prev and nxt == f"{prev}.2":
+            text = f"{prev}.1"  # '3.1' read as '3' between '3' and '3.2'
         text = repair_stt(text, prev)
         grid[cell.r0][col] = text
         if stt_kind(text) == "num":

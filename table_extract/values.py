@@ -22,7 +22,7 @@ _PERCENT = re.compile(rf"^({_NUM})\s*%$")
 # a count followed by a short unit word or two: "1 mô hình", "1KH", "249 phiếu"
 _WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*)?)$")
 # "(Có tổ chức = 1; Không tổ chức = 0)" inside an indicator: the cell holds a 0/1 flag
-_FLAG_DEF = re.compile(r"=\s*1\b[^)]*=\s*0\b|=\s*0\b[^)]*=\s*1\b")
+_FLAG_DEF = re.compile(r"=\s*[1Il|]\b[^)]*=\s*[0Oo]\b|=\s*[0Oo]\b[^)]*=\s*[1Il|]\b")  # OCR: "= I", "= O"
 _TRUE = {"đạt", "có", "x", "✓", "hoàn thành"}
 _FALSE = {"không đạt", "chưa đạt", "không", "chưa hoàn thành"}
 # cells that mean "nothing to report" rather than a value
