@@ -93,7 +93,7 @@ def img2table_tables(path: Path, source: str):
 
 
 def _seed_checks() -> list[str]:
-    from table_extract import catalogue_from_tables, records_from_tables
+    from table_extract.api import catalogue_from_tables, records_from_tables
     from table_extract.text import tables_from_file
 
     lines = []

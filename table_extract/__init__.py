@@ -1,6 +1,6 @@
 """Appendix ("Phụ lục") table detection, cells and indicator records.
 
-    from table_extract import extract_tables, records_from_tables, catalogue_from_tables
+    from table_extract.api import extract_tables, records_from_tables, catalogue_from_tables
     tables = extract_tables("report.txt")          # text export, PDF or page image
     records = records_from_tables(tables)           # one Record per filled value cell
 
@@ -9,32 +9,9 @@ Readers find the grid (text exports: :mod:`table_extract.text`; scans:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-
-from table_extract.model import COLUMNS, Indicator, Record, Row, Table
-
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".tsv", ".text"}
+from table_extract.api import (TEXT_SUFFIXES, catalogue_from_tables, extract_tables,  # noqa: F401
+                               records_from_tables)
+from table_extract.model import COLUMNS, Indicator, Record, Row, Table  # noqa: F401
 
 __all__ = ["COLUMNS", "Indicator", "Record", "Row", "Table", "TEXT_SUFFIXES", "extract_tables",
            "records_from_tables", "catalogue_from_tables"]
-
-
-def extract_tables(path: str | Path, *, lang: str = "vie", borderless: bool = True) -> list[Table]:
-    """Every table in a text export, PDF or page image (scans are OCR'd with Tesseract ``lang``)."""
-    p = Path(path)
-    if p.suffix.lower() in TEXT_SUFFIXES:
-        from table_extract.text import tables_from_file
-        return tables_from_file(p)
-    from table_extract.scan import tables_from_scan
-    return tables_from_scan(p, lang=lang, borderless=borderless)
-
-
-def records_from_tables(tables: Iterable[Table]) -> list[Record]:
-    from table_extract.structure import table_records
-    return [r for t in tables for r in table_records(t)]
-
-
-def catalogue_from_tables(tables: Sequence[Table]) -> list[Indicator]:
-    from table_extract.structure import catalogue
-    return [it for t in tables for it in catalogue(t)]

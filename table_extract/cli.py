@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.errors import BadArgsError, ExitCode, InputFileError, SohoaError
-    from table_extract import catalogue_from_tables, extract_tables, records_from_tables
+    from table_extract.api import catalogue_from_tables, extract_tables, records_from_tables
     from table_extract.output import FORMATS, write_catalogue_csv, write_records
 
     out = Path(args.output) if args.output else None

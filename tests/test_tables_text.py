@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import MalformedTableError
-from table_extract import catalogue_from_tables, records_from_tables
+from table_extract.api import catalogue_from_tables, records_from_tables
 from table_extract.model import COLUMNS, Row, Table
 from table_extract.structure import parse_period, table_records
 from table_extract.text import tables_from_file, tables_from_text
