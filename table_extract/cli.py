@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         tables += found
         done_sources.append(str(name))
+    if not done_sources:
+        return int(failed)  # nothing was read: leave OUT as it was
     if args.catalogue:
         items = catalogue_from_tables(tables)
         if out is None:
