@@ -79,14 +79,16 @@ def split_edge_punct(token: str) -> tuple[str, str, str]:
 class ConfusionModel:
     """P(observed | intended) for one channel, from the learned counts.
 
-    Character operations are smoothed towards a back-off that is kinder to
-    look-alikes of the same base letter (``ế``→``é``) than to other letters.
+    Each character operation is its relative frequency in training plus a
+    floor for what training did not show, kinder to look-alikes of the same
+    base letter (``ế``→``é``) than to other letters. The floors do not
+    shrink with the amount of training data: an unseen slip stays possible.
     A whole-token table overrides the character model for garbles seen in
     training (``của`` → ``ctia``).
     """
 
-    SAME_BASE = 2e-3     # back-off mass for an unseen change that keeps the base letter
-    OTHER = 2e-5         # … for any other unseen change
+    SAME_BASE = 1e-3     # floor for a change that keeps the base letter (ố→ổ)
+    OTHER = 1e-5         # … for any other change (t→i)
     DELETE = 1e-4
     INSERT = 1e-4
     SYMBOL = 3e-3        # floor for a marked vowel printed as a symbol (``&``, ``¢``)
@@ -122,24 +124,23 @@ class ConfusionModel:
     def _sub(self, c: str, o: str) -> float:
         n = self.total.get(c, 0)
         k = self.sub.get(c, {}).get(o, 0)
+        if o == c:
+            return math.log((k + 1.0) / (n + 1.0))
         if o == "":
             prior = self.DELETE
-        elif o == c:
-            prior = 0.9
         elif base_char(o).lower() == base_char(c).lower() or (o in _VOWEL_SYMBOLS and
                                                                 base_char(c) in "aeiouy"):
             prior = self.SAME_BASE
         else:
             prior = self.OTHER
-        alpha = 5.0
-        p = (k + alpha * prior) / (n + alpha)
+        p = k / (n + 1.0) + prior
         if o in _VOWEL_SYMBOLS and base_char(c) in "aeiouy":
             p = max(p, self.SYMBOL)  # rare in training, common in real exports
         return math.log(p)
 
     @functools.lru_cache(maxsize=20_000)
     def _ins(self, o: str) -> float:
-        return math.log((self.ins.get(o, 0) + 5.0 * self.INSERT) / (self.n_chars + 5.0))
+        return math.log(self.ins.get(o, 0) / self.n_chars + self.INSERT)
 
     def char_logp(self, obs: str, intended: str) -> float:
         ops = {op.src_pos: op for op in Levenshtein.editops(intended, obs) if op.tag != "insert"}

@@ -224,6 +224,34 @@ def _in_caps_run(line: str, start: int, end: int, caps_words: set[int]) -> bool:
     return bool(before and before.start(1) in caps_words) or bool(after and end + after.start(1) in caps_words)
 
 
+# Words after which a number is expected: a digit there is a number, not a misread ở.
+_NUMBER_WORDS = {"tháng", "thang", "ngày", "ngay", "năm", "nam", "số", "so", "s6", "khoản", "khoan",
+                 "điều", "dieu", "diéu", "mục", "muc", "chương", "chuong", "phần", "phan", "lớp", "lop",
+                 "quý", "quy", "thứ", "thu", "lần", "lan", "cấp", "cap", "mức", "muc", "độ", "do",
+                 "d6", "tuổi", "tuoi", "giờ", "gio", "phút", "phut", "kỳ", "ky", "khóa", "khoa",
+                 "điểm", "diem", "diém", "luc", "lục", "bước", "buoc", "nhóm", "nhom", "loại", "loai",
+                 "hạng", "hang", "tầng", "tang", "phòng", "phong", "xe", "tổ", "to", "t6"}
+
+
+def _between_words(line: str, start: int, end: int) -> bool:
+    before = re.search(r"([^\W\d_]+)\s+$", line[:start])
+    after = re.match(r"\s+[^\W\d_]{2,}(?![\d/.])", line[end:])
+    return bool(before and after) and before.group(1).lower() not in _NUMBER_WORDS
+
+
+def _pieces(line: str):
+    """Piece spans; a number glued to a word (``01nam``, ``2020va``) is two pieces."""
+    for m in _PIECE_RE.finditer(line):
+        tok, s = m.group(0), m.start()
+        glued = re.fullmatch(r"(\d{2,})([^\W\d_]{2,})|([^\W\d_]{2,})(\d{2,})", tok)
+        if glued:
+            cut = len(glued.group(1) or glued.group(3))
+            yield s, s + cut, tok[:cut]
+            yield s + cut, m.end(), tok[cut:]
+        else:
+            yield s, m.end(), tok
+
+
 def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
     pieces: list[Piece] = []
@@ -236,8 +264,7 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
     caps_words = {m.start() for m in re.finditer(r"(?<![\w-])[A-Z]{2,}(?![\w-])", line)
                   if skeleton(m.group(0)) in valid_skeletons}
     prev_word = ""
-    for m in _PIECE_RE.finditer(line):
-        s, e, tok = m.start(), m.end(), m.group(0)
+    for s, e, tok in _pieces(line):
         if any(a <= s < b for a, b in code_spans):
             continue
         letters = sum(1 for c in tok if c.isalpha() or c in "&¢§€@")
@@ -247,8 +274,12 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
         roman = fix_roman(tok, prev_word, at_start, before_dot)
         if roman:
             pieces.append(Piece(s, e, tok, "fixed", roman, "roman"))
+        elif re.search(r"\d[./]$", line[:s]) or re.match(r"[./]\d", line[e:]):
+            pieces.append(Piece(s, e, tok, "fixed"))  # inside a dotted code: 4.3.1T.23.11
         elif letters == 0:
-            pieces.append(Piece(s, e, tok, "fixed"))
+            # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
+            kind = "digits" if len(tok) <= 2 and _between_words(line, s, e) else "fixed"
+            pieces.append(Piece(s, e, tok, kind))
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"):
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
@@ -270,8 +301,8 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
 
 BEAM = 14.0          # candidates scoring this far (nats) below the best are dropped
 FLOOR = -22.0        # … and any below this: the token is kept as it is (names, foreign words)
-MAX_CANDIDATES = 16
-VIE_MIN_CONFIDENCE = 0.9   # a valid word in our own OCR changes only above this
+MAX_CANDIDATES = 24
+VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
 
 
 class Repairer:
@@ -316,10 +347,16 @@ def get_repairer(channel: str = "eng") -> Repairer:
     return Repairer(channel)
 
 
+DIGIT_WORD_FLOOR = -6.0   # a digit between words is read as a letter only if it looks like one
 KEEP_LP = -12.0       # log-prior that an unknown ASCII word is a real non-Vietnamese word
 KEEP_NAME_LP = -6.0   # … when capitalised inside a sentence (Putin, Euro, Giggs)
 KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is mostly foreign
-KEEP_VIE_MARKED_LP = -6.0
+KEEP_VIE_MARKED_LP = -16.0
+
+
+def _digit_word(token: str) -> bool:
+    digits = sum(c.isdigit() for c in token)
+    return digits > 0 and (digits > 1 or sum(c.isalpha() for c in token) < 3)
 
 
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
@@ -339,7 +376,8 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
     return KEEP_LP
 
 
-LM_WEIGHT = 1.0
+LM_WEIGHT = 1.0        # language model against the wrong-language channel
+VIE_LM_WEIGHT = 1.0    # … against our own OCR's channel
 
 
 def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> Repaired:
@@ -362,6 +400,9 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
         for k, p in enumerate(pieces):
             if p.kind != "word":
                 continue
+            if channel == "vie" and _digit_word(p.text):
+                p.kind = "fixed"   # 5G, 8nm: our own OCR reads digits as digits
+                continue
             cands = rep.candidates(p.text)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
             if keep is not None:
@@ -378,7 +419,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
         lattice.append(cleaned[pos:] + "\n")
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
-    result = decode(lattice, lm_weight=LM_WEIGHT, model=rep.lm) if slots else None
+    weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
+    result = decode(lattice, lm_weight=weight, model=rep.lm) if slots else None
     for li, k, at in slots:
         p = line_pieces[li][k]
         syl, conf = result.best[at], result.confidence[at]
@@ -392,7 +434,13 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
         shape = p.text if starts or channel == "eng" or skeleton(p.text[:1]) == skeleton(syl[:1]) \
             else p.text.lower()
+        if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]):
+            shape = p.text.capitalize()   # "BO" is how English OCR prints Bộ: the mark looks like a cap
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
+
+    if channel == "eng":
+        for cleaned, pieces in zip(cleaned_lines, line_pieces):
+            _settle_digits(cleaned, pieces, rep, style)
 
     out_lines: list[str] = []
     changes: list[Change] = []
@@ -422,6 +470,52 @@ def repair(text: str, channel: str = "eng", style: str = "new") -> Repaired:
 
 def repair_text(text: str, channel: str = "eng", style: str = "new") -> str:
     return repair(text, channel, style).text
+
+
+def _assemble(line: str, pieces: list[Piece], upto: int | None = None) -> str:
+    buf, pos = [], 0
+    for p in pieces:
+        if upto is not None and p.start >= upto:
+            break
+        if p.out is not None and p.out != p.text:
+            buf += [line[pos:p.start], p.out]
+            pos = p.end
+    buf.append(line[pos:upto] if upto is not None else line[pos:])
+    return "".join(buf)
+
+
+def _settle_digits(line: str, pieces: list[Piece], rep: Repairer, style: str) -> None:
+    """A digit between two words (``nhiéu 6 tinh``) is ``ở`` if the repaired context says so.
+
+    Decided after the lattice, against the repaired neighbours: the number
+    (as the model's ``<num>``) and the syllables it looks like are scored on
+    the four n-grams each touches, plus the channel cost of the look-alike.
+    """
+    import numpy as np
+    from diacritics.tokens import NONE, NUM, lm_ids
+    from diacritics.tone import to_style
+    for k, p in enumerate(pieces):
+        if p.kind != "digits":
+            continue
+        cands = [(c, lp) for c, lp in rep.candidates(p.text) if lp > DIGIT_WORD_FLOOR]
+        if not cands:
+            continue
+        before = lm_ids(_assemble(line, pieces, p.start), rep.lm.index)[-3:]
+        after = lm_ids(_assemble(line, pieces)[len(_assemble(line, pieces, p.end)):], rep.lm.index)[:3]
+        before = [NONE] * (3 - len(before)) + before
+        options = [(None, NUM, 0.0)] + [(c, rep.lm.index.get(c), lp) for c, lp in cands
+                                        if c in rep.lm.index]
+        scores = []
+        for _c, wid, ch in options:
+            seq = before + [wid] + after
+            grams = np.array([seq[i - 3:i + 1] for i in range(3, len(seq))], dtype=np.uint64)
+            lm = float(rep.lm.logprob(grams[:, 0], grams[:, 1], grams[:, 2], grams[:, 3]).sum())
+            scores.append(LM_WEIGHT * lm + ch)
+        best = int(np.argmax(scores))
+        if best:
+            z = np.exp(np.array(scores) - max(scores))
+            p.out = to_style(options[best][0], style)
+            p.reason, p.confidence = "model", float(z[best] / z.sum())
 
 
 # --- modes: what `sohoa restore --mode` and the OCR post-correction call ------------------

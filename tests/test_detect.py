@@ -1,0 +1,45 @@
+"""Detection of clean / stripped / garbled text, line by line (diacritics.detect)."""
+from __future__ import annotations
+
+import pytest
+
+from diacritics.repair import line_labels
+
+CLEAN = "Ủy ban nhân dân tỉnh ban hành Kế hoạch tổng kết thực hiện Chương trình"
+STRIPPED = "Uy ban nhan dan tinh ban hanh Ke hoach tong ket thuc hien Chuong trinh"
+GARBLED = "Tong két thuc hién Chwong trinh tong thé cai cach hanh chinh nha nwéc"
+OCR_SLIP = "Thẩm quyên giải quyết của Luậi này được quy định tại Điều 5"
+
+
+def test_each_kind_of_line_is_recognised():
+    assert line_labels([CLEAN]) == ["clean"]
+    assert line_labels([STRIPPED]) == ["stripped"]
+    assert line_labels([GARBLED]) == ["garbled"]
+    # a well-marked line with a couple of OCR slips is our own OCR, not a wrong-language export
+    assert line_labels([OCR_SLIP]) == ["clean"]
+
+
+def test_short_lines_take_the_label_of_their_text():
+    assert line_labels([GARBLED, "KE HOACH", GARBLED]) == ["garbled"] * 3
+    assert line_labels([STRIPPED, "KE HOACH", STRIPPED]) == ["stripped"] * 3
+    assert line_labels([CLEAN, "Số: 04", CLEAN]) == ["clean"] * 3
+
+
+def test_mark_less_lines_of_a_garbled_export_are_garbled():
+    assert line_labels([GARBLED, GARBLED, STRIPPED, GARBLED]) == ["garbled"] * 4
+
+
+def test_lone_odd_line_in_clean_text_stays_clean():
+    lines = [CLEAN, "H2SeO4 + 2RbOH", CLEAN, CLEAN]
+    assert line_labels(lines) == ["clean"] * 4
+
+
+@pytest.mark.parametrize("seed,label", [
+    ("000_08936da748c34128.txt", "clean"), ("001_116169c0efaab4a7.txt", "clean"),
+    ("002_c4bd65532f1752b6.txt", "clean"), ("003_ac805ce7c85713f0.txt", "garbled"),
+    ("004_6ba27df1980e2c46.txt", "clean")])
+def test_seed_documents(seeds_dir, seed, label):
+    lines = (seeds_dir / seed).read_text(encoding="utf-8").split("\n")
+    labels = [lab for lab, ln in zip(line_labels(lines), lines) if ln.strip()]
+    share = labels.count(label) / len(labels)
+    assert share >= 0.98, (seed, share)

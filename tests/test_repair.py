@@ -1,0 +1,177 @@
+"""OCR repair (issue 4): seed 003 (English-OCR'd Bình Định plan), our own OCR's slips, the rules
+that must never make text worse, the review list and ``sohoa restore --mode``."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diacritics.repair import (clean_artifacts, fix_code, fix_roman, repair, repair_document,
+                               repair_text)
+from pipeline.cli import main as sohoa
+
+SEED003 = "003_ac805ce7c85713f0.txt"
+
+# Lines of seed 003 (1-based) and their Vietnamese, checked by hand against the
+# garbled export and the standard wording of these plans.
+SEED003_LINES = {
+    1: " TỈNH BÌNH ĐỊNH Độc lập - Tự do - Hạnh phúc",
+    2: "Số: 04 /KH-UBND Bình Định, ngày 20 tháng 01 năm 2020",
+    3: "KẾ HOẠCH",
+    5: "Tổng kết thực hiện Chương trình tổng thể cải cách hành",
+    6: "chính nhà nước giai đoạn 2011 - 2020 tỉnh Bình Định",
+    8: "Thực hiện thực hiện Quyết định số 20/QĐ-BCĐCCHC ngày 20 tháng 12",
+    16: "Ủy ban nhân dân tỉnh ban hành Kế hoạch tổng kết thực hiện Chương trình",
+    17: "tổng thể cải cách hành chính giai đoạn 2011 — 2020 trên địa bàn tỉnh với một số",
+    18: "nội dung nhiệm vụ cụ thể như sau:",
+    20: "I. MỤC ĐÍCH, YÊU CẦU",
+    25: "nhiệm vụ của Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2011",
+    26: "- 2020 theo Nghị quyết 30c/NQ-CP ngày 08 tháng 11 năm 2011 của Chính phủ",
+    27: "(sau đây gọi tắt là Chương trình tổng thể cải cách hành chính), Kế hoạch cải cách",
+    28: "hành chính nhà nước giai đoạn 2016 - 2020 ban hành kèm theo Quyết định số",
+}
+
+
+@pytest.fixture(scope="module")
+def seed003(seeds_dir):
+    raw = (seeds_dir / SEED003).read_text(encoding="utf-8")
+    return raw, repair_document(raw, mode="auto")
+
+
+@pytest.mark.parametrize("line_no", sorted(SEED003_LINES))
+def test_seed003_lines_repaired_exactly(seed003, line_no):
+    _raw, res = seed003
+    assert res.text.split("\n")[line_no - 1] == SEED003_LINES[line_no]
+
+
+def test_seed003_keeps_structure_numbers_and_codes(seed003):
+    raw, res = seed003
+    before, after = raw.split("\n"), res.text.split("\n")
+    assert len(after) == len(before)
+    roman_lines = {c.line for c in res.changes if c.reason == "roman"}
+    for i, (b, a) in enumerate(zip(before, after), 1):
+        assert (b.strip() == "") == (a.strip() == ""), f"line {i}: blank lines stay blank"
+        if i not in roman_lines:
+            # every multi-digit number survives (single digits may be letters: S6 → Số)
+            assert re.findall(r"\d{2,}", b) == re.findall(r"\d{2,}", a), f"line {i}: {b!r} → {a!r}"
+    for code in ("/KH-UBND", "30c/NQ-CP", "6503/BNV-CCHC", "225/QĐ-TTg", "536/QĐ-UBND"):
+        assert code in res.text
+    assert "lần thứ XIII" in res.text.split("\n")[39]  # "lan thi X111": a Roman numeral here
+
+
+def test_seed003_reads_as_vietnamese(seed003):
+    """Almost no word of the repaired plan is left that no Vietnamese syllable spells."""
+    from diacritics.model import load_model
+    from diacritics.tone import to_style
+    vocab = set(load_model().index)
+    _raw, res = seed003
+    words = re.findall(r"(?<![\w/-])[^\W\d_]+(?![\w/-])", res.text)
+    lower = [w for w in words if not w.isupper()]  # acronyms (UBND, CCHC) are fine as they are
+    unknown = [w for w in lower if to_style(w.lower(), "new") not in vocab]
+    assert len(unknown) < 0.02 * len(lower), unknown[:40]
+
+
+def test_changes_point_at_the_words_they_replace(seed003):
+    raw, res = seed003
+    lines = raw.split("\n")
+    model_changes = [c for c in res.changes if c.reason in ("model", "code", "roman")]
+    assert len(model_changes) > 3000
+    for c in model_changes[:500]:
+        cleaned = clean_artifacts(lines[c.line - 1])
+        assert cleaned[c.col:c.col + len(c.before)] == c.before
+        assert 0.0 <= c.confidence <= 1.0
+
+
+def test_review_lists_the_uncertain_changes(seed003):
+    _raw, res = seed003
+    review = res.review(0.7)
+    assert review, "some changes in a 1,300-line garbled export are uncertain"
+    assert all(c.confidence < 0.7 for c in review)
+    assert len(review) < 0.2 * len(res.changes)
+    assert all(len(c.tsv().split("\t")) == 6 for c in review)
+
+
+# --- never make text worse --------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", ["000_08936da748c34128.txt", "002_c4bd65532f1752b6.txt"])
+def test_clean_text_is_left_alone(seeds_dir, seed):
+    text = (seeds_dir / seed).read_text(encoding="utf-8")
+    text = "\n".join(text.split("\n")[:150])
+    assert repair_document(text, mode="auto").text == text
+    # the ocr mode may fix a rare typo of the original, but leaves clean text nearly as it is
+    ocr = repair_document(text, mode="ocr")
+    assert len(ocr.text.split("\n")) == len(text.split("\n"))
+    assert len(ocr.changes) <= len(text) / 2000
+
+
+def test_ocr_mode_fixes_typos_in_context(seeds_dir):
+    line = ("mục tiêu xây dựng chính quyền xã trong sách vững mạnh. Tổ phòng- thông kế "
+            "thị trấn theo dõi, đôn đốc các bộ phận")
+    assert repair_document(line, mode="ocr").text == (
+        "mục tiêu xây dựng chính quyền xã trong sạch vững mạnh. Tổ phòng- thống kê "
+        "thị trấn theo dõi, đôn đốc các bộ phận")
+
+
+def test_numbers_codes_and_names_are_kept():
+    line = "Theo Nghị định số 43/2011/NĐ-CP, ISO 9001:2015 và TCVN; Putin tới Hà Nội 13/6/2011."
+    assert repair_text(line, "vie") == line
+    garbled = "Theo Nghi dinh s6 43/2011/ND-CP ngay 13 thang 6 nam 2011 cua Chinh phu"
+    assert repair_text(garbled, "eng") == ("Theo Nghị định số 43/2011/NĐ-CP ngày 13 tháng 6 năm 2011 "
+                                           "của Chính phủ")
+
+
+def test_rules_for_codes_roman_numerals_and_debris():
+    assert fix_code("QP-BCPCCHC") == "QĐ-BCĐCCHC"
+    assert fix_code("QD-UBND") == "QĐ-UBND"
+    assert fix_code("PT-TH") is None          # a real code stays
+    assert fix_code("KH-UBND") is None
+    assert fix_roman("X111", "thứ", False, False) == "XIII"
+    assert fix_roman("I1", "", True, True) == "II"
+    assert fix_roman("111", "thứ", False, False) is None   # digits alone are a number
+    assert fix_roman("11", "", True, True) is None
+    assert clean_artifacts("gan VoI c;éc san pham") == "gan VoI céc san pham"
+    assert clean_artifacts("cach hé}nh chinh") == "cach hénh chinh"
+    assert clean_artifacts("toan dién kétﬁqué dat duoc") == "toan dién két qué dat duoc"
+    assert clean_artifacts("|. MUC PICH") == "I. MUC PICH"
+    assert repair_text("Ket qua dat duoc phai gan VoI c;éc san pham cong viéc cu the") == \
+        "Kết quả đạt được phải gắn với các sản phẩm công việc cụ thể"
+
+
+def test_vie_channel_fixes_our_own_ocr_slips():
+    fixed = repair_document("Thẩm quyên giải quyết của Luậi này được quy định tại Điều 5.", mode="ocr")
+    assert fixed.text == "Thẩm quyền giải quyết của Luật này được quy định tại Điều 5."
+    assert {c.before for c in fixed.changes} == {"quyên", "Luậi"}
+
+
+def test_line_breaks_and_spacing_survive():
+    text = "Tong két thuc hién\n\n  Chwong trinh   tong thé\t cai cach\n"
+    out = repair_document(text, mode="garbled").text
+    assert out == "Tổng kết thực hiện\n\n  Chương trình   tổng thể\t cải cách\n"
+
+
+# --- the command ----------------------------------------------------------------------------
+
+def test_restore_command_modes_and_review(tmp_path):
+    src = tmp_path / "plan.txt"
+    src.write_text("Tong két thuc hién Chwong trinh tong thé cai cach hanh chinh nha nwéc\n",
+                   encoding="utf-8")
+    out, tsv = tmp_path / "out.txt", tmp_path / "review.tsv"
+    assert sohoa(["restore", str(src), "-o", str(out), "--review", str(tsv)]) == 0
+    assert out.read_text(encoding="utf-8") == \
+        "Tổng kết thực hiện Chương trình tổng thể cải cách hành chính nhà nước\n"
+    assert tsv.read_text(encoding="utf-8").startswith("file\tline\tcol\tbefore\tafter\tconfidence")
+    # --mode stripped only adds marks: the garbled words are not its business
+    assert sohoa(["restore", "--mode", "stripped", str(src), "-o", str(out)]) == 0
+    assert "Chwong" in out.read_text(encoding="utf-8")
+    assert sohoa(["restore", "--mode", "garbled", str(src), "-o", str(out)]) == 0
+    assert "Chương trình" in out.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        sohoa(["restore", "--mode", "nonsense", str(src)])
+    assert exc.value.code == 1
+
+
+def test_repair_api_returns_changes():
+    res = repair("S6: 04 /KH-UBND ngay 20 thang 01", channel="eng")
+    assert res.text == "Số: 04 /KH-UBND ngày 20 tháng 01"
+    assert [(c.before, c.after) for c in res.changes] == [("S6", "Số"), ("ngay", "ngày"),
+                                                          ("thang", "tháng")]
