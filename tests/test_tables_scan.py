@@ -56,3 +56,21 @@ def test_stt_sequence_repair():
     assert repair_stt("5", "4.2") == "5"
     assert repair_stt("2.2.1", "2.2") == "2.2.1"
     assert repair_stt("9", "2") == "9"  # too far from any successor: left as read
+
+
+def test_sohoa_ocr_writes_tables_csv(tmp_path):
+    import csv
+
+    from bench.scangen import write_pdf
+
+    page = make_table_page(21, Profile("o", dpi=200, skew_max=1.0, noise_sigma=5), n_periods=4, n_rows=5,
+                           font="NotoSerif")
+    pdf = tmp_path / "bao_cao.pdf"
+    write_pdf([page.image], pdf, dpi=200)
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "ocr", str(pdf), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "out" / "bao_cao.tables.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["page"] for r in rows} == {"1"} and rows[0]["appendix"] == page.meta["appendix"]
+    assert len(rows) >= len(page.records) - 1
