@@ -23,7 +23,7 @@ _PERCENT = re.compile(rf"^({_NUM})\s*%$")
 _WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*)?)$")
 # "(Có tổ chức = 1; Không tổ chức = 0)" inside an indicator: the cell holds a 0/1 flag
 _FLAG_DEF = re.compile(r"=\s*[1Il|]\b[^)]*=\s*[0Oo]\b|=\s*[0Oo]\b[^)]*=\s*[1Il|]\b")  # OCR: "= I", "= O"
-_TRUE = {"đạt", "có", "x", "✓", "hoàn thành"}
+_TRUE = {"đạt", "có", "✓", "hoàn thành"}  # "x" often means "not applicable": kept as text
 _FALSE = {"không đạt", "chưa đạt", "không", "chưa hoàn thành"}
 # cells that mean "nothing to report" rather than a value
 _NONE = {"", "-", "--", "—", "–", "…", "...", "x/x", "n/a", "k/c"}
