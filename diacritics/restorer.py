@@ -19,12 +19,13 @@ import numpy as np
 
 from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_lattice
 from diacritics.tokens import UNK, lm_ids
-from diacritics.tone import _STRIP, STYLES, has_diacritics, nfc, to_style
+from diacritics.tone import _STRIP, STYLES, has_diacritics, nfc, strip_diacritics, to_style
 
 _TOKEN_RE = re.compile(
     r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'])"
     r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
     r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
+_FIRST_WORD_RE = re.compile(r"[^\W\d_]")
 _WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or e-mails
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
 _CAPS_LINE_SHARE = 0.6
@@ -100,6 +101,7 @@ class Restorer:
         self.margin = margin
         self._styled: dict[tuple[int, str], str] = {}
         self._words: dict[tuple[str, bool], tuple] = {}
+        self._acronyms = {strip_diacritics(a) for a in model.meta.get("acronyms", ())}
         self._gaps: dict[str, tuple[int, ...]] = {}
 
     def _form(self, wid: int, style: str) -> str:
@@ -119,13 +121,27 @@ class Restorer:
                 # a list label or Roman numeral ("Phụ lục A", "I."), not a word
                 got = (w, tuple(lm_ids(w, m.index)))
             elif w.isupper() and len(w) >= 2 and (not caps_line or w in m.codes):
-                fixed = m.codes.get(w, w)
+                fixed = self._acronym(w)
                 got = (fixed, tuple(lm_ids(fixed, m.index)))
             else:
                 ids = m.candidates.get(w.lower())
                 got = (w, (UNK,)) if ids is None else (None, tuple(int(i) for i in ids))
             self._words[key] = got
         return got
+
+    def _acronym(self, w: str) -> str:
+        """An ALL-CAPS acronym with its Đ back where the lexicon knows it."""
+        return self.model.codes.get(w) or self._split_acronym(w) or w
+
+    def _split_acronym(self, w: str) -> str | None:
+        """Two known acronyms run together, one hiding a Đ: BCDCCHC → BCĐCCHC."""
+        codes, known = self.model.codes, self._acronyms
+        for i in range(2, len(w) - 1):
+            a, b = w[:i], w[i:]
+            fa, fb = codes.get(a, a if a in known else None), codes.get(b, b if b in known else None)
+            if fa and fb and (fa != a or fb != b):
+                return fa + fb
+        return None
 
     def _fixed_ids(self, piece: str) -> tuple[int, ...]:
         got = self._gaps.get(piece)
@@ -165,6 +181,8 @@ class Restorer:
                     label = _apply_case("đ", label) if prev_label == "d" else label
                 prev_label = label.lower()
             token_re = _TOKEN_RE if ("@" in line or "//" in line or "www." in line) else _WORDISH_RE
+            first = _FIRST_WORD_RE.search(line)
+            first_word = first.start() if first else -1
             for mt in token_re.finditer(line):
                 start = mt.start()
                 if start > last:
@@ -182,7 +200,7 @@ class Restorer:
                 else:
                     parts = _PART_RE.findall(tok)
                     if _is_code(tok, [p for p in parts if p.isalpha()], caps_line):
-                        fixed = "".join(codes.get(p, p) for p in parts)
+                        fixed = "".join(self._acronym(p) if p.isupper() else codes.get(p, p) for p in parts)
                         out.append(fixed)
                         add_fixed(fixed_ids(fixed))
                         continue
@@ -199,7 +217,13 @@ class Restorer:
                         out.append(w)
                         add_fixed(fixed_ids(w))
                         continue
-                    fixed, ids = word(w, caps_line)
+                    if len(w) == 1 and w.isupper() and start == first_word and line[start + 1:start + 2] == " " \
+                            and line[start + 2:start + 3].islower():
+                        # a capital letter opening a sentence is a word ("O day" → "Ở đây")
+                        fixed, ids = word(w.lower(), caps_line)
+                        fixed = None if fixed is None else w
+                    else:
+                        fixed, ids = word(w, caps_line)
                     if fixed is None:
                         slots.append((len(out), add_choice(ids, _zeros(len(ids))), w, base + start))
                         out.append(w)

@@ -37,16 +37,17 @@ _DASHES = set("-–—")
 def lm_class(token: str) -> int | str:
     """Map one lowercased LM token to a fixed id, or to the syllable it stands for.
 
-    Returns an int for the classes (boundary, number, punctuation, unknown
-    word) and the normalised syllable string for a Vietnamese syllable; the
-    caller turns that string into the vocabulary id.
+    Returns an int for the classes (boundary, number, punctuation) and a
+    string for a word — a syllable in the "new" tone style, anything else as
+    it is; the caller maps the string to its vocabulary id, or ``UNK``.
     """
     c = token[0]
     if c.isdigit():
         return NUM
     if c.isalpha():
-        # single letters are list labels ("điểm đ", "a)") as often as words
-        return to_style(token, "new") if len(token) == 1 or is_syllable(token) else UNK
+        # Syllables in one spelling; any other word as it is — the vocabulary
+        # decides whether it has an id (frequent acronyms do: "ubnd", "tthc").
+        return to_style(token, "new") if is_syllable(token) else token
     if c in _BOUNDARY_CHARS:
         return BOUND
     if c in _QUOTES:

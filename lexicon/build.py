@@ -59,6 +59,8 @@ LEXICONS = [
     ("hongocduc.txt", 1),
 ]
 MIN_WORD_COUNT = 2           # rarer syllable spellings are mostly typos: <unk>
+MIN_OTHER_COUNT = 300        # acronyms and other non-syllables get an id from this count on
+ADMIN_ACRONYMS = Path(__file__).resolve().parent / "admin_acronyms.txt"
 PRUNE = {1: 1, 2: 1, 3: 1, 4: 2}  # keep n-grams seen at least this often
 CHUNK_BYTES = 8_000_000
 STRIPPED_MIN_WORDS = 6       # a line this long with under 30% marked words is
@@ -139,14 +141,27 @@ def drop_stripped_lines(type_ids: np.ndarray, type_names: list[str]) -> np.ndarr
 
 
 def make_vocab(type_ids: np.ndarray, type_names: list[str]):
-    """Final ids: specials, then syllables (normalised spelling) by frequency."""
+    """Final ids: specials, then words by frequency.
+
+    Words are syllables (normalised spelling) seen ``MIN_WORD_COUNT`` times,
+    single letters (list labels: "điểm đ"), and frequent other words —
+    acronyms such as "ubnd", "tthc" — so they are context, not ``<unk>``.
+    Unmarked misspellings of real syllables ("duoc") are left out.
+    """
     type_counts = np.bincount(type_ids, minlength=len(type_names))
     cls = [lm_class(t) for t in type_names]
-    syl_counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for c, n in zip(cls, type_counts.tolist()):
         if isinstance(c, str):
-            syl_counts[c] += n
-    words = [w for w, n in syl_counts.most_common() if n >= MIN_WORD_COUNT]
+            counts[c] += n
+    syllable_keys = {strip_diacritics(w) for w in counts if is_syllable(w)}
+
+    def keep(w: str, n: int) -> bool:
+        if len(w) == 1 or is_syllable(w):
+            return n >= MIN_WORD_COUNT
+        return (n >= MIN_OTHER_COUNT and strip_diacritics(w).isascii()
+                and strip_diacritics(w) == w.replace("đ", "d") and w.replace("đ", "d") not in syllable_keys)
+    words = [w for w, n in counts.most_common() if keep(w, n)]
     words = words[: MAX_VOCAB - FIRST_WORD_ID]
     vocab = {w: i + FIRST_WORD_ID for i, w in enumerate(words)}
     table = np.array([vocab.get(c, 1) if isinstance(c, str) else c for c in cls], dtype=np.uint64)
@@ -289,21 +304,34 @@ def score_packed(model, k: int, kk: np.ndarray) -> np.ndarray:
     return out
 
 
-def code_map(acronyms: Counter[str]) -> dict[str, str]:
-    """Letters-only spelling → the acronym with Đ, when the corpus nearly always writes Đ."""
+def admin_acronyms() -> list[str]:
+    """The hand-kept list of administrative acronyms (lexicon/admin_acronyms.txt)."""
+    lines = ADMIN_ACRONYMS.read_text(encoding="utf-8").splitlines()
+    return [x.split("#")[0].strip() for x in lines if x.split("#")[0].strip()]
+
+
+def code_map(acronyms: Counter[str], curated: list[str] = ()) -> dict[str, str]:
+    """Letters-only spelling → the acronym with Đ, when the corpus nearly always writes Đ.
+
+    ``curated`` entries (the admin list) win over the corpus.
+    """
     by_plain: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for tok, n in acronyms.items():
-        if not tok.isalpha() or is_syllable(tok.lower()):
-            continue
-        if any(c not in "ĐđABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" for c in tok):
-            continue
-        by_plain[strip_diacritics(tok)][tok] += n
+        for run in re.findall(r"[^\W\d_]+", tok):   # "BCĐ389" → "BCĐ"
+            if is_syllable(run.lower()) or sum(c.isupper() for c in run) < 2:
+                continue
+            if any(c not in "ĐđABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" for c in run):
+                continue
+            by_plain[strip_diacritics(run)][run] += n
     out = {}
     for plain, forms in by_plain.items():
         best, n = forms.most_common(1)[0]
         total = sum(forms.values())
         if best != plain and has_diacritics(best) and n >= 20 and n >= 0.9 * total:
             out[plain] = best
+    for form in curated:
+        if has_diacritics(form):
+            out[strip_diacritics(form)] = form
     return out
 
 
@@ -364,9 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     assert len(vocab) < NONE
     counts = np.bincount(ids.astype(np.int64), minlength=len(vocab))
     model = estimate(ids, len(vocab))
-    codes = code_map(acronyms)
+    curated = admin_acronyms()
+    codes = code_map(acronyms, curated)
     log(f"{len(codes)} acronyms with Đ, e.g. {dict(list(codes.items())[:8])}")
-    meta = {"order": ORDER, "corpora": [c for c, _ in corpora], "lexicons": [x for x, _ in LEXICONS],
+    meta = {"order": ORDER, "corpora": [c for c, _ in corpora], "acronyms": curated, "lexicons": [x for x, _ in LEXICONS],
             "max_mb": args.max_mb, "prune": PRUNE, "tokens": int(len(ids)),
             "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     save(args.out, vocab, counts, model, codes, meta)
