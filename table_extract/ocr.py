@@ -84,6 +84,9 @@ def _tesseract_words(image: Image.Image, lang: str, dpi: int, whitelist: str = "
 
 
 _DIGITISH = re.compile(r"^[\dOolI|.,%]+$")
+# a number as Tesseract's Vietnamese model may misread it: 'l'/'I'/'|' for 1, 'ó' for 0, 'S' for 5
+_NUMBER_LIKE = re.compile(r"[\dlI|\[\]OoóòSsZzBgT.,%/]{1,14}")
+DIGITS = "0123456789.,%"
 
 
 def _fix_number(text: str) -> str:
@@ -93,15 +96,56 @@ def _fix_number(text: str) -> str:
     return text
 
 
+def _read_mosaic(pieces: list[tuple[int, np.ndarray]], lang: str, dpi: int, whitelist: str = ""
+                 ) -> dict[int, tuple[str, float]]:
+    """Read cell crops stacked into one image: {cell index: (text, confidence 0–1)}."""
+    line_h = int(np.median([p.shape[0] for _k, p in pieces]))
+    gap = max(dpi // 8, int(line_h * 0.8))
+    width = max(p.shape[1] for _k, p in pieces) + 2 * gap
+    height = sum(p.shape[0] + gap for _k, p in pieces) + gap
+    mosaic = np.full((height, width), 255, np.uint8)
+    slots = []
+    y = gap
+    for k, piece in pieces:
+        h, w = piece.shape
+        mosaic[y:y + h, gap:gap + w] = piece
+        slots.append((k, y - gap // 2, y + h + gap // 2))
+        y += h + gap
+    data = _tesseract_words(Image.fromarray(mosaic), lang, dpi, whitelist)
+    words: dict[int, list[tuple[int, int, tuple, str, float]]] = {}
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if not text:
+            continue
+        cy = data["top"][i] + data["height"][i] / 2
+        slot = next((s for s in slots if s[1] <= cy < s[2]), None)
+        if slot is None:
+            continue
+        line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        words.setdefault(slot[0], []).append((data["top"][i], data["left"][i], line_key, text,
+                                              float(data["conf"][i])))
+    out = {}
+    for k, ws in words.items():
+        lines: dict[tuple, list] = {}
+        for top, left, key, text, _conf in ws:
+            lines.setdefault(key, []).append((top, left, text))
+        ordered = sorted(lines.values(), key=lambda l: min(t for t, *_ in l))
+        text = " ".join(" ".join(w[2] for w in sorted(l, key=lambda w: w[1])) for l in ordered)
+        confs = [w[4] for w in ws if w[4] >= 0]
+        out[k] = (unicodedata.normalize("NFC", text), (sum(confs) / len(confs) / 100.0) if confs else 0.5)
+    return out
+
+
 def read_cells(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: int, lang: str = "vie",
                whitelist: str = "") -> list[CellText]:
     """Text of each box (x0, y0, x1, y1) of the page image ``gray``; empty boxes give ''.
 
     ``whitelist`` restricts the characters Tesseract may read (for STT cells: '1' not 'l').
+    Without one, cells that read as numbers are read a second time, digits only, by the
+    English model, which confuses fewer digits ('51,3' → '31,3', '552' → '332' with vie).
     """
     out = [CellText("", 1.0) for _ in boxes]
-    crops: list[tuple[int, np.ndarray]] = []
-    pieces: dict[int, np.ndarray] = {}
+    pieces: list[tuple[int, np.ndarray]] = []
     for k, (x0, y0, x1, y1) in enumerate(boxes):
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
@@ -112,87 +156,41 @@ def read_cells(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], dpi: in
         bx0, by0, bx1, by1 = box
         out[k].ink_x = x0 + bx0
         pad = max(4, dpi // 40)
-        piece = 255 - mask[max(0, by0 - pad):by1 + pad, max(0, bx0 - pad):bx1 + pad]
-        crops.append((k, piece))
-        pieces[k] = piece
+        pieces.append((k, 255 - mask[max(0, by0 - pad):by1 + pad, max(0, bx0 - pad):bx1 + pad]))
         # a lone dash (the "-" sub-item STT): too small for Tesseract to bother with
         if (bx1 - bx0) > 1.8 * (by1 - by0) and (by1 - by0) < dpi / 25 and (bx1 - bx0) < dpi / 6:
             out[k] = CellText("-", 0.9, x0 + bx0)
-    if not crops:
+    if not pieces:
         return out
-    line_h = int(np.median([p.shape[0] for _k, p in crops]))
-    gap = max(dpi // 8, int(line_h * 0.8))
-    width = max(p.shape[1] for _k, p in crops) + 2 * gap
-    height = sum(p.shape[0] + gap for _k, p in crops) + gap
-    mosaic = np.full((height, width), 255, np.uint8)
-    slots = []
-    y = gap
-    for k, piece in crops:
-        h, w = piece.shape
-        mosaic[y:y + h, gap:gap + w] = piece
-        slots.append((k, y - gap // 2, y + h + gap // 2))
-        y += h + gap
-    data = _tesseract_words(Image.fromarray(mosaic), lang, dpi, whitelist)
-    words: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        if not text:
+    for k, (text, conf) in _read_mosaic(pieces, lang, dpi, whitelist).items():
+        if out[k].text == "-" and not re.search(r"\w", text):
             continue
-        cy = data["top"][i] + data["height"][i] / 2
-        slot = next((s for s in slots if s[1] <= cy < s[2]), None)
-        if slot is None:
-            continue
-        line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        words.setdefault(slot[0], []).append((data["top"][i], data["left"][i], line_key, line_key[2],
-                                              text, float(data["conf"][i])))
-    _assign_words(out, words)
+        out[k] = CellText(_fix_number(text), conf, out[k].ink_x)
     if not whitelist:
         _reread_numbers(out, pieces, dpi)
     return out
 
 
-def _reread_numbers(out: list[CellText], pieces: dict[int, np.ndarray], dpi: int) -> None:
-    """Cells that are almost a number ('s09', '4.49b') get a second, digits-only reading."""
+def _reread_numbers(out: list[CellText], pieces: list[tuple[int, np.ndarray]], dpi: int) -> None:
     from table_extract.values import parse_value
 
-    for k, piece in pieces.items():
-        text = out[k].text
-        # letters that are digits misread in some fonts: 'l'/'I' for 1, 'ó' for 0, 'S' for 5
-        digit_like = bool(re.fullmatch(r"[\dlI|\[\]OoóòSsZzBgT.,%]{1,12}", text))
-        if not digit_like or re.fullmatch(r"[\d.,%]*|[IVX]+", text):  # Roman STT stays
-            continue
-        import pytesseract
-
-        os.environ["OMP_THREAD_LIMIT"] = "1"
-        try:
-            # digits are the same in every script; the English model reads a lone '1' where vie sees '|'
-            again = pytesseract.image_to_string(
-                Image.fromarray(piece), lang="eng", timeout=TIMEOUT,
-                config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist=0123456789.,%").strip()
-        except (RuntimeError, pytesseract.TesseractError):
-            continue
-        v2 = parse_value(again)
-        if not (again and v2 is not None and v2.value_type in ("number", "percent")):
+    numeric = [(k, p) for k, p in pieces if _NUMBER_LIKE.fullmatch(out[k].text)
+               and not re.fullmatch(r"[IVX]+", out[k].text)]  # a Roman STT stays
+    if not numeric:
+        return
+    # digits are the same in every script; the English model reads a lone '1' where vie sees '|'
+    again = _read_mosaic(numeric, "eng", dpi, DIGITS)
+    for k, _p in numeric:
+        text, conf = again.get(k, ("", 0.0))
+        v = parse_value(text)
+        if not (text and v is not None and v.value_type in ("number", "percent")):
             # a lone '1' is often too thin for a second reading; the usual look-alikes stand for it
-            again = re.sub(r"[lI|\[\]]", "1", text)
-            v2 = parse_value(again)
-            if v2 is None or v2.value_type not in ("number", "percent"):
+            text = re.sub(r"[lI|\[\]]", "1", out[k].text)
+            v = parse_value(text)
+            if text == out[k].text or v is None or v.value_type not in ("number", "percent"):
                 continue
-        out[k] = CellText(again, out[k].confidence * 0.8, out[k].ink_x)
-
-
-def _assign_words(out: list[CellText], words: dict) -> None:
-    for k, ws in words.items():
-        lines: dict[int, list] = {}
-        for top, left, key, _ln, text, conf in ws:
-            lines.setdefault(key, []).append((top, left, text, conf))
-        ordered = sorted(lines.values(), key=lambda l: min(t for t, *_ in l))
-        text = " ".join(" ".join(w[2] for w in sorted(l, key=lambda w: w[1])) for l in ordered)
-        text = unicodedata.normalize("NFC", text)
-        confs = [w[5] for w in ws if w[5] >= 0]
-        if out[k].text == "-" and not re.search(r"\w", text):
-            continue
-        out[k] = CellText(_fix_number(text), (sum(confs) / len(confs) / 100.0) if confs else 0.5, out[k].ink_x)
+            conf = out[k].confidence * 0.8
+        out[k] = CellText(text, conf, out[k].ink_x)
 
 
 def read_region(gray: np.ndarray, box: tuple[int, int, int, int], dpi: int, lang: str = "vie") -> list[str]:
