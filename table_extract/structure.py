@@ -275,7 +275,6 @@ def _rows(table: Table, layout: Layout):
     """Yield (row, stt, indicator, parent, value cells) for every indicator row."""
     history: list[_Node] = []
     group = ""
-    group_col = None
     prev: _Node | None = None
     prev_row: Row | None = None
     header = [[clean_cell(c) for c in r.cells] for r in table.rows[:layout.header_rows]]
@@ -299,21 +298,21 @@ def _rows(table: Table, layout: Layout):
         filled = [(i, t) for i, t in texts if t]
         kind = stt_kind(stt)
         if filled:
-            ind_pos, indicator = filled[-1]
+            indicator = filled[-1][1]
             groups = filled[:-1]
         else:
-            ind_pos, indicator, groups = None, "", []
+            indicator, groups = "", []
         if not indicator and not stt:
             if prev is not None and any(cells[c] for c in layout.value_cols):
                 yield row, prev.stt, prev.indicator, prev.parent, cells  # values on a wrapped line
             continue
         if groups:
-            group, group_col = groups[-1][1], groups[-1][0]
+            group = groups[-1][1]
             history.append(_Node("", "group", group,
                                  next((n.indicator for n in reversed(history) if n.kind in ("num", "roman")), "")))
             yield row, "", group, history[-1].parent, None
         elif stt:
-            group, group_col = "", None
+            group = ""
         if kind:
             parent = _parent_for(stt, kind, history)
         elif group:
