@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -141,28 +142,33 @@ def run(quick: bool = False) -> str:
         systems["pyvi ViUtils.add_accents"] = pyvi
 
     results: dict[str, dict[str, tuple[int, int]]] = {s: {} for s in systems}
-    speed: dict[str, list[float]] = {s: [0.0, 0] for s in systems}
+    speed: dict[str, list[float]] = {s: [0.0, 0.0, 0] for s in systems}   # wall s, CPU s, syllables
+    load_before = os.getloadavg()[0]
     errors: Counter = Counter()
     for set_name, ref in sets.items():
         stripped = strip_diacritics(ref)
         n_syl = len(LETTERS.findall(ref))
         for sys_name, fn in systems.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             hyp = fn(stripped)
             took = time.perf_counter() - t0
             speed[sys_name][0] += took
-            speed[sys_name][1] += n_syl
+            speed[sys_name][1] += time.process_time() - c0
+            speed[sys_name][2] += n_syl
             results[sys_name][set_name] = compare(ref, hyp, errors if sys_name == "sohoa restore" else None)
             c, n = results[sys_name][set_name]
             print(f"  {sys_name:28s} {set_name:26s} {100 * c / n:6.2f}%  {n_syl / took:9.0f} syl/s",
                   file=sys.stderr, flush=True)
 
     names = list(sets)
+    load_after = os.getloadavg()[0]
     lines = ["Syllable accuracy on stripped copies of held-out text (letter tokens, case-insensitive, "
-             "either tone style accepted); speed is syllables per second on one core, whole text per call.",
+             "either tone style accepted). Speed: syllables per second, one process on one core, the "
+             "whole text in one call; per CPU-second and per wall-clock second (the machine is shared: "
+             f"load average {load_before:.1f} → {load_after:.1f} during the run, on {os.cpu_count()} cores).",
              "",
-             "| system | " + " | ".join(names) + " | all | syllables/s |",
-             "|---|" + "---|" * (len(names) + 2)]
+             "| system | " + " | ".join(names) + " | all | syllables/s (CPU) | syllables/s (wall) |",
+             "|---|" + "---|" * (len(names) + 3)]
     for sys_name in systems:
         cells = []
         tc = tn = 0
@@ -171,8 +177,9 @@ def run(quick: bool = False) -> str:
             tc += c
             tn += n
             cells.append(f"{100 * c / n:.2f}%")
-        sps = speed[sys_name][1] / speed[sys_name][0]
-        lines.append(f"| {sys_name} | " + " | ".join(cells) + f" | **{100 * tc / tn:.2f}%** | {sps:,.0f} |")
+        wall, cpu, n_syl = speed[sys_name]
+        lines.append(f"| {sys_name} | " + " | ".join(cells)
+                     + f" | **{100 * tc / tn:.2f}%** | {n_syl / cpu:,.0f} | {n_syl / wall:,.0f} |")
     n_tokens = {s: results['sohoa restore'][s][1] for s in names}
     lines += ["", "Letter tokens per set: " + ", ".join(f"{s} {n:,}" for s, n in n_tokens.items()) + ".", ""]
     size = model.size_bytes / 1e6
