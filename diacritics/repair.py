@@ -38,7 +38,9 @@ REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
 _PIECE_RE = re.compile(r"(?:[^\W_]|[&€¢§@$|])+")
 _LETTER = re.compile(r"[^\W\d_]")
 # Debris inside a word: a stray punctuation mark between two letters.
-_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[A-Z])['’](?=[A-Z])")
+# An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
+# a single letter it is an elision (d'Ivoire) and stays.
+_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’](?=[^\W\d_])")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -100,6 +102,7 @@ def clean_artifacts(line: str) -> str:
     line = _INNER_JUNK.sub("", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
+    line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
     return line
 
 
@@ -239,6 +242,14 @@ def _between_words(line: str, start: int, end: int) -> bool:
     return bool(before and after) and before.group(1).lower() not in _NUMBER_WORDS
 
 
+def _fix_month(piece: str, before: str) -> str | None:
+    """``tháng II``/``tháng 1]`` → ``tháng 11``: months are written in digits."""
+    if re.search(r"(?i)\bth[áa]ng\s+$", before) and re.fullmatch(r"[1Il|\]\[!]{2}", piece) \
+            and piece != "11":
+        return "11"
+    return None
+
+
 def _pieces(line: str):
     """Piece spans; a number glued to a word (``01nam``, ``2020va``) is two pieces."""
     for m in _PIECE_RE.finditer(line):
@@ -272,10 +283,14 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
         at_start = not line[:s].strip(" \t-–•*")
         before_dot = line[e:e + 1] in (".", ")")
         roman = fix_roman(tok, prev_word, at_start, before_dot)
-        if roman:
+        month = _fix_month(tok, line[:s])
+        if month:
+            pieces.append(Piece(s, e, tok, "fixed", month, "number"))
+        elif roman:
             pieces.append(Piece(s, e, tok, "fixed", roman, "roman"))
         elif re.search(r"\d[./]$", line[:s]) or re.match(r"[./]\d", line[e:]):
-            pieces.append(Piece(s, e, tok, "fixed"))  # inside a dotted code: 4.3.1T.23.11
+            code = fix_code(tok) if tok.isalpha() else None   # inside a dotted code: 1.1.ND.4.10
+            pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
         elif letters == 0:
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
             kind = "digits" if len(tok) <= 2 and _between_words(line, s, e) else "fixed"
@@ -354,6 +369,9 @@ KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is 
 KEEP_VIE_MARKED_LP = -16.0
 
 
+_DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "Ô": "0", "ô": "0", "I": "1", "l": "1", "|": "1"})
+
+
 def _digit_word(token: str) -> bool:
     digits = sum(c.isdigit() for c in token)
     return digits > 0 and (digits > 1 or sum(c.isalpha() for c in token) < 3)
@@ -402,6 +420,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
                 continue
             if channel == "vie" and _digit_word(p.text):
                 p.kind = "fixed"   # 5G, 8nm: our own OCR reads digits as digits
+                if re.fullmatch(r"[0-9OoÔôIl|]*\d[0-9OoÔôIl|]*", p.text) and len(p.text) <= 4:
+                    p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = rep.candidates(p.text)
             keep = _keep_logp(p.text, cleaned, p.start, rep)

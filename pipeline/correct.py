@@ -16,5 +16,6 @@ import unicodedata
 
 
 def correct_page_text(raw: str) -> str:
-    """Final text of one OCR'd page. For now: the raw text, NFC-normalised."""
-    return unicodedata.normalize("NFC", raw)
+    """Final text of one OCR'd page: the ``ocr`` mode of the repair (diacritics.repair)."""
+    from diacritics.repair import correct_ocr_text
+    return correct_ocr_text(unicodedata.normalize("NFC", raw))
