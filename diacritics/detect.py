@@ -22,6 +22,8 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 # Look-alikes that wrong-language OCR leaves inside words.
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
+# Marked letters an English-language OCR can print; Vietnamese needs many more (ư, ơ, ộ, ả …).
+_LATIN1 = set("abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿ")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class LineStats:
     accented_invalid: int = 0  # carries marks yet is no syllable (``tién``, ``nwéc``)
     lookalike: int = 0         # digits/symbols inside a word, ``w`` for ``ư``
     ascii_invalid: int = 0     # ASCII words no syllable spells (``dugc``, ``cdng``)
+    viet_marked: int = 0       # valid words with a letter English OCR cannot print (ư, ộ, ả …)
 
     @property
     def bad(self) -> int:
@@ -72,6 +75,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
                 st.ascii_invalid += 1
         elif is_valid(low):
             st.accented_valid += 1
+            if any(c not in _LATIN1 for c in low):
+                st.viet_marked += 1
         else:
             st.accented_invalid += 1
     return st
@@ -102,7 +107,7 @@ def classify_lines(lines: Sequence[str], is_valid: Callable[[str], bool],
     # In a wrong-language export, mark-less lines are garbled text that happens
     # to carry no look-alikes: repair them with the same channel.
     if doc == GARBLED:
-        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.accented_valid < 0.7 * st.words)
+        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.5 * st.words)
                else lab for lab, st in zip(out, stats)]
     elif doc == CLEAN:
         # In well-marked text a lone "garbled" line is mostly a name list or a

@@ -398,8 +398,11 @@ LM_WEIGHT = 1.0        # language model against the wrong-language channel
 VIE_LM_WEIGHT = 1.0    # … against our own OCR's channel
 
 
-def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> Repaired:
+def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
+                 only: set[int] | None = None) -> Repaired:
     """Repair each line (structure kept: one output line per input line).
+
+    ``only``: indexes of the lines to repair; the others pass through as they are.
 
     The whole text is decoded as one lattice, so the language model sees each
     word with its neighbours (sentences end at line breaks and full stops,
@@ -412,6 +415,10 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     cleaned_lines, line_pieces = [], []
     for li, line in enumerate(lines):
+        if only is not None and li not in only:
+            cleaned_lines.append(line)
+            line_pieces.append([])
+            continue
         cleaned = clean_artifacts(line)
         pieces = split_line(cleaned, rep.valid_skeletons)
         pos = 0
@@ -436,7 +443,11 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
             pos = p.end
-        lattice.append(cleaned[pos:] + "\n")
+        # A line that wraps into the next one (which starts lower-case) is one
+        # sentence for the model; otherwise the line break ends it.
+        nxt = lines[li + 1].lstrip() if li + 1 < len(lines) and (only is None or li + 1 in only) else ""
+        joined = bool(nxt) and nxt[0].isalpha() and nxt[0].islower() and cleaned.strip() != ""
+        lattice.append(cleaned[pos:] + (" " if joined else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
@@ -456,6 +467,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
             else p.text.lower()
         if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]):
             shape = p.text.capitalize()   # "BO" is how English OCR prints Bộ: the mark looks like a cap
+        if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():
+            shape = p.text.upper()   # CAl in a heading: the l is a misread I
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
 
     if channel == "eng":
@@ -476,7 +489,7 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new") -> 
             pos = p.end
         buf.append(cleaned[pos:])
         new_line = "".join(buf)
-        if cleaned != line:
+        if cleaned != line and (only is None or ln_no - 1 in only):
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
     return Repaired("\n".join(out_lines), changes)
@@ -581,16 +594,16 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
         idx = [i for i, lab in enumerate(labels) if route[lab] == target and lines[i].strip()]
         if not idx:
             continue
-        part = [lines[i] for i in idx]
         if target == "restore":
-            fixed, part_changes = _restore_lines(part, style)
+            fixed, part_changes = _restore_lines([lines[i] for i in idx], style)
+            part_changes = [Change(idx[c.line - 1] + 1, c.col, c.before, c.after, c.confidence,
+                                   c.reason) for c in part_changes]
         else:
-            res = repair_lines(part, target, style)
-            fixed, part_changes = res.text.split("\n"), res.changes
+            res = repair_lines(lines, target, style, only=set(idx))
+            fixed, part_changes = [res.text.split("\n")[i] for i in idx], res.changes
         for k, i in enumerate(idx):
             out[i] = fixed[k]
-        changes += [Change(idx[c.line - 1] + 1, c.col, c.before, c.after, c.confidence, c.reason)
-                    for c in part_changes]
+        changes += part_changes
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
 
