@@ -30,6 +30,7 @@ _WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or 
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
 _CAPS_LINE_SHARE = 0.6
 _CONTEXT_MIN = 4
+_LONE_SHARE = 0.75
 _STRIP_TABLE = _STRIP
 _ZERO_ROWS = [(0.0,) * n for n in range(64)]
 
@@ -267,11 +268,16 @@ class Restorer:
             if n >= _CONTEXT_MIN and w.lower() in lone:
                 seen.setdefault(w.lower(), Counter())[cid[int(choice[p])]] += 1
         for (_, p, w, _), n in zip(slots, n_of):
-            votes = seen.get(w.lower()) if n == 1 else None
-            if votes:
-                best, count = votes.most_common(1)[0]
-                if count >= 2:
-                    choice[p] = next(i for i in lat.candidates_of(p) if cid[i] == best)
+            if n != 1:
+                continue
+            votes = seen.get(w.lower())
+            best, count = votes.most_common(1)[0] if votes else (None, 0)
+            if count >= 2 and count >= _LONE_SHARE * sum(votes.values()):
+                choice[p] = next(i for i in lat.candidates_of(p) if cid[i] == best)
+            else:
+                # no clear house spelling: the corpus's most frequent one (the
+                # model's "<s> w <s>" favours headings and names: Tần over tấn)
+                choice[p] = lat.pos_start[p]
 
 
 _RESTORERS: dict[int, Restorer] = {}
