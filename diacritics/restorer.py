@@ -84,6 +84,16 @@ def _is_marked_line(line: str) -> bool:
     return marked >= _MARKED_MIN and marked >= _MARKED_SHARE * len(words)
 
 
+def _is_code_part(part: str) -> bool:
+    """Inside a code, acronyms (KH, TTg) and single letters (V/v) are code; other words are words."""
+    return part.isupper() or len(part) == 1 or any(c.isupper() for c in part[1:])
+
+
+def _is_file_part(part: str, before: str) -> bool:
+    """Lowercase right after a dot is a name suffix (file.doc, gov.vn), not a word."""
+    return before == "." and part[0].islower()
+
+
 def _is_code(token: str, parts: list[str], caps_line: bool) -> bool:
     """A compound that is a document code / number rather than hyphenated words."""
     if any(c.isdigit() for c in token):
@@ -200,16 +210,22 @@ class Restorer:
                     pieces = ((tok, start),)
                 else:
                     parts = _PART_RE.findall(tok)
-                    if _is_code(tok, [p for p in parts if p.isalpha()], caps_line):
-                        fixed = "".join(self._acronym(p) if p.isupper() else codes.get(p, p) for p in parts)
-                        out.append(fixed)
-                        add_fixed(fixed_ids(fixed))
-                        continue
-                    pieces, off = [], start
+                    code = _is_code(tok, [p for p in parts if p.isalpha()], caps_line)
+                    pieces, off, prev = [], start, ""
                     for p in parts:
-                        pieces.append((p, off))
+                        if p.isalpha() and (code and _is_code_part(p) or _is_file_part(p, prev)):
+                            fixed = self._acronym(p) if p.isupper() else codes.get(p, p)
+                            pieces.append((fixed, -1))
+                        else:
+                            # words inside a code-like run are still words: HIV/AIDS.Dieu, m2/nguoi
+                            pieces.append((p, off))
                         off += len(p)
+                        prev = p
                 for w, start in pieces:
+                    if start < 0:
+                        out.append(w)
+                        add_fixed(fixed_ids(w))
+                        continue
                     if start == label_at:
                         out.append(label)
                         add_fixed(fixed_ids(label))

@@ -46,6 +46,13 @@ def test_acronyms_kept(model, acronym):
         f"Báo cáo kết quả thực hiện {acronym} trên địa bàn tỉnh"
 
 
+def test_words_inside_code_like_runs(model):
+    assert restore("phong chong HIV/AIDS.Dieu 45 tai TP.Ho Chi Minh, 20 m2/nguoi") == \
+        "phòng chống HIV/AIDS.Điều 45 tại TP.Hồ Chí Minh, 20 m2/người"
+    # lowercase after a dot is a file or domain suffix, not a word
+    assert restore("gui file bao cao.doc va abc.com") == "gửi file báo cáo.doc và abc.com"
+
+
 def test_run_together_acronyms_regain_d(model):
     assert restore("Quyet dinh so 12/QD-BCDCCHC cua BCD tinh") == "Quyết định số 12/QĐ-BCĐCCHC của BCĐ tỉnh"
 
