@@ -19,7 +19,7 @@ import numpy as np
 
 from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_lattice
 from diacritics.tokens import UNK, lm_ids
-from diacritics.tone import _STRIP, STYLES, has_diacritics, nfc, strip_diacritics, to_style
+from diacritics.tone import STYLES, has_diacritics, nfc, strip_diacritics, to_style
 
 _TOKEN_RE = re.compile(
     r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'])"
@@ -28,19 +28,18 @@ _TOKEN_RE = re.compile(
 _FIRST_WORD_RE = re.compile(r"[^\W\d_]")
 _WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or e-mails
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
-_CAPS_LINE_SHARE = 0.6
-_CONTEXT_MIN = 4
-_LONE_SHARE = 0.75
-_STRIP_TABLE = _STRIP
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_LABEL_RE = re.compile(r"[ \t]*([^\W\d_])[).]")
+_CAPS_LINE_SHARE = 0.6   # a line whose words are this much ALL-CAPS is a heading
+_MARKED_MIN = 3          # a line with at least 3 marked words, and marks on
+_MARKED_SHARE = 0.7      # 70% of its words, is taken as already restored
+_CONTEXT_MIN = 4         # sentences this long (positions) decide a word by context
+_LONE_SHARE = 0.75       # a lone word follows the document's spelling used this often
 _ZERO_ROWS = [(0.0,) * n for n in range(64)]
 
 
 def _zeros(n: int) -> tuple[float, ...]:
     return _ZERO_ROWS[n] if n < 64 else (0.0,) * n
-_WORD_RE = re.compile(r"[^\W\d_]+")
-_MARKED_MIN = 3          # a line with at least 3 marked words, and marks on
-_MARKED_SHARE = 0.7      # on 70% of its words, is taken as already restored
-_LABEL_RE = re.compile(r"[ \t]*([^\W\d_])[).]")
 
 
 @dataclass
@@ -84,9 +83,14 @@ def _is_marked_line(line: str) -> bool:
     return marked >= _MARKED_MIN and marked >= _MARKED_SHARE * len(words)
 
 
+def _is_acronym(part: str) -> bool:
+    """KH, UBND, TTg: two or more capitals, or a capital after the first letter."""
+    return (len(part) >= 2 and part.isupper()) or any(c.isupper() for c in part[1:])
+
+
 def _is_code_part(part: str) -> bool:
-    """Inside a code, acronyms (KH, TTg) and single letters (V/v) are code; other words are words."""
-    return part.isupper() or len(part) == 1 or any(c.isupper() for c in part[1:])
+    """Inside a code, acronyms and single letters (V/v) are code; other words are words."""
+    return len(part) == 1 or _is_acronym(part)
 
 
 def _is_file_part(part: str, before: str) -> bool:
@@ -100,7 +104,7 @@ def _is_code(token: str, parts: list[str], caps_line: bool) -> bool:
         return True
     if caps_line:
         return False
-    return any((len(p) >= 2 and p.isupper()) or any(c.isupper() for c in p[1:]) for p in parts)
+    return any(map(_is_acronym, parts))
 
 
 class Restorer:
@@ -154,6 +158,25 @@ class Restorer:
                 return fa + fb
         return None
 
+    def _split_compound(self, tok: str, start: int, caps_line: bool) -> list[tuple[str, int]]:
+        """Pieces of ``04/KH-UBND``, ``HIV/AIDS.Dieu``, ``Ria-Vung``: (text, offset in line).
+
+        Code parts come back final (Đ restored) with offset -1; words and
+        separators keep their offset and go through the normal word rules.
+        """
+        parts = _PART_RE.findall(tok)
+        code = _is_code(tok, [p for p in parts if p.isalpha()], caps_line)
+        pieces, off, prev = [], start, ""
+        for p in parts:
+            if p.isalpha() and (code and _is_code_part(p) or _is_file_part(p, prev)):
+                pieces.append((self._acronym(p) if p.isupper() else self.model.codes.get(p, p), -1))
+            else:
+                # words inside a code-like run are still words: HIV/AIDS.Dieu, m2/nguoi
+                pieces.append((p, off))
+            off += len(p)
+            prev = p
+        return pieces
+
     def _fixed_ids(self, piece: str) -> tuple[int, ...]:
         got = self._gaps.get(piece)
         if got is None:
@@ -167,7 +190,6 @@ class Restorer:
             raise ValueError(f"style must be one of {STYLES}, not {style!r}")
         text = nfc(text)
         m = self.model
-        codes = m.codes
         lat = Lattice()
         add_fixed, add_choice = lat.add_fixed, lat.add_choice
         fixed_ids, word = self._fixed_ids, self._word
@@ -179,7 +201,7 @@ class Restorer:
             caps_line = _is_caps_line(line)
             # In a line that already has its marks, an unmarked word is meant
             # that way ("cho", "theo", "khi"): only stripped lines are decoded.
-            has_marks = line.translate(_STRIP_TABLE) != line
+            has_marks = has_diacritics(line)
             marked_line = has_marks and _is_marked_line(line)
             base = pos
             last = 0
@@ -206,21 +228,7 @@ class Restorer:
                     out.append(tok)
                     add_fixed((UNK,))
                     continue
-                if tok.isalpha():
-                    pieces = ((tok, start),)
-                else:
-                    parts = _PART_RE.findall(tok)
-                    code = _is_code(tok, [p for p in parts if p.isalpha()], caps_line)
-                    pieces, off, prev = [], start, ""
-                    for p in parts:
-                        if p.isalpha() and (code and _is_code_part(p) or _is_file_part(p, prev)):
-                            fixed = self._acronym(p) if p.isupper() else codes.get(p, p)
-                            pieces.append((fixed, -1))
-                        else:
-                            # words inside a code-like run are still words: HIV/AIDS.Dieu, m2/nguoi
-                            pieces.append((p, off))
-                        off += len(p)
-                        prev = p
+                pieces = ((tok, start),) if tok.isalpha() else self._split_compound(tok, start, caps_line)
                 for w, start in pieces:
                     if start < 0:
                         out.append(w)
