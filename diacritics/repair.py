@@ -110,7 +110,8 @@ def _looks_vietnamese_garble(line: str) -> bool:
     return bool(re.search(r"[a-zA-Z][éèếềóòúùíìáà]", line))
 
 
-def fix_roman(piece: str, prev_word: str, at_line_start: bool, before_dot: bool) -> str | None:
+def fix_roman(piece: str, prev_word: str, at_line_start: bool, before_dot: bool,
+              loose: bool = True) -> str | None:
     """``X111`` → ``XIII``, ``I1.`` → ``II.`` where context says a Roman numeral; else None.
 
     A token of digits alone is always a number (``1.``, ``11``); it takes a
@@ -120,7 +121,7 @@ def fix_roman(piece: str, prev_word: str, at_line_start: bool, before_dot: bool)
     if piece.isdigit() or not re.fullmatch(r"[IVXLl1|!\]]+", piece) or not re.search(r"[IVX]", piece):
         return None
     if not (at_line_start and before_dot) and prev_word.lower() not in _ROMAN_CONTEXT \
-            and not re.search(r"[XV]", piece):
+            and not (loose and re.search(r"[XV]", piece)):
         return None
     cand = piece.translate(_ROMAN_LOOKALIKE)
     for c in (cand, cand[:-1]):
@@ -263,7 +264,7 @@ def _pieces(line: str):
             yield s, m.end(), tok
 
 
-def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
+def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
     pieces: list[Piece] = []
     code_spans = []
@@ -282,7 +283,8 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
         digits = sum(1 for c in tok if c.isdigit())
         at_start = not line[:s].strip(" \t-–•*")
         before_dot = line[e:e + 1] in (".", ")")
-        roman = fix_roman(tok, prev_word, at_start, before_dot)
+        # Our own OCR reads digits as digits: X1 (a product name) is not XI there.
+        roman = fix_roman(tok, prev_word, at_start, before_dot, loose=channel == "eng")
         month = _fix_month(tok, line[:s])
         if month:
             pieces.append(Piece(s, e, tok, "fixed", month, "number"))
@@ -291,7 +293,7 @@ def split_line(line: str, valid_skeletons: set[str]) -> list[Piece]:
         elif re.search(r"\d[./]$", line[:s]) or re.match(r"[./]\d", line[e:]):
             code = fix_code(tok) if tok.isalpha() else None   # inside a dotted code: 1.1.ND.4.10
             pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
-        elif letters == 0:
+        elif letters == 0 or (channel != "eng" and not any(c.isalpha() for c in tok)):
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
             kind = "digits" if len(tok) <= 2 and _between_words(line, s, e) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
@@ -345,10 +347,10 @@ class Repairer:
         if got is not None:
             return got
         from diacritics.tone import to_style
-        cands = self.index.candidates(low, self.conf, k=MAX_CANDIDATES)
-        own = to_style(low, "new")
+        own = to_style(low, "new")   # hoá and hóa are one word: score the house style
+        cands = self.index.candidates(own, self.conf, k=MAX_CANDIDATES)
         if own in self.valid and all(c != own for c, _ in cands):
-            cands.append((own, self.conf.logp(low, own)))
+            cands.append((own, self.conf.logp(own, own)))
             cands.sort(key=lambda kv: -kv[1])
         if cands:
             best = cands[0][1]
@@ -420,7 +422,7 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             line_pieces.append([])
             continue
         cleaned = clean_artifacts(line)
-        pieces = split_line(cleaned, rep.valid_skeletons)
+        pieces = split_line(cleaned, rep.valid_skeletons, channel)
         pos = 0
         for k, p in enumerate(pieces):
             if p.kind != "word":
@@ -463,8 +465,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
         starts = not cleaned_lines[li][:p.start].strip() or \
             cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
-        shape = p.text if starts or channel == "eng" or skeleton(p.text[:1]) == skeleton(syl[:1]) \
-            else p.text.lower()
+        shape = p.text if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
+            or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
         if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]):
             shape = p.text.capitalize()   # "BO" is how English OCR prints Bộ: the mark looks like a cap
         if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():

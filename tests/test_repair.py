@@ -120,6 +120,15 @@ def test_numbers_codes_and_names_are_kept():
                                            "của Chính phủ")
 
 
+def test_our_ocr_of_a_real_contract_keeps_products_and_old_tone_style():
+    # lines as Tesseract vie reads ../shared/scans/contract_page_2.jpg
+    text = ("STT Hàng hoá SL Đơn giá | Thành tiền\nLenovo ThinkPad X1 Carbon Gen 6\n"
+            "e  Memory: § GB LPDDR3 2133MHz\nse Bảo hành I2 tháng")
+    out = repair_document(text, mode="ocr").text.split("\n")
+    assert out[:3] == text.split("\n")[:3]
+    assert out[3] == "se Bảo hành 12 tháng"
+
+
 def test_rules_for_codes_roman_numerals_and_debris():
     assert fix_code("QP-BCPCCHC") == "QĐ-BCĐCCHC"
     assert fix_code("QD-UBND") == "QĐ-UBND"
