@@ -13,6 +13,7 @@ reading the image back, so it is independent of the extractor.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
@@ -270,3 +271,103 @@ def table_profiles() -> list[Profile]:
                 ink_fade=0.3, background=235, jpeg_quality=70),
         Profile("lowres150", dpi=150, skew_max=1.0, blur_sigma=0.4, noise_sigma=6, jpeg_quality=80),
     ]
+
+
+def render_grid(grid: list[list[str]], header_rows: int, *, dpi: int = 300, font: str = "LiberationSerif",
+                size_pt: float = 10.0, title: Sequence[str] = ()) -> list[Image.Image]:
+    """Draw any table grid as ruled A4 pages, the header repeated on each page.
+
+    Merged header cells follow the text-export convention (text at the top-left, the
+    covered positions empty): an empty header position takes the span of the label to its
+    left when the row below has its own label there, else the span of the label above.
+    """
+    px = round(size_pt * dpi / 72)
+    body, bold = load_font(font, px), load_font(font, px, bold=True)
+    mm = dpi / 25.4
+    w_px, h_px = int(210 * mm), int(297 * mm)
+    left, right, top, bottom = 15 * mm, 12 * mm, 18 * mm, 18 * mm
+    width = max(len(r) for r in grid)
+    rows = [list(r) + [""] * (width - len(r)) for r in grid]
+    table_w = w_px - left - right
+    fixed = [0.07, 0.40] if width > 3 else [0.1, 0.5]
+    rest = (1 - sum(fixed)) / max(1, width - len(fixed))
+    fr = (fixed + [rest] * width)[:width]
+    xs = [left]
+    for f in fr:
+        xs.append(xs[-1] + f * table_w)
+    lh, pad = px * 1.3, px * 0.4
+    line_w = max(1, round(dpi / 150))
+
+    def lines_of(text: str, c0: int, c1: int, f) -> list[str]:
+        out = []
+        for para in (text or "").split("\n"):
+            out += _wrap(para, f, xs[c1 + 1] - xs[c0] - 2 * pad) or [""]
+        return out
+
+    # header spans: (r, c) -> (r1, c1) inclusive
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for r in range(header_rows):
+        for c in range(width):
+            if (r, c) in covered or not rows[r][c]:
+                continue
+            c1 = c
+            while c1 + 1 < width and not rows[r][c1 + 1] and r + 1 < header_rows and rows[r + 1][c1 + 1]:
+                c1 += 1
+            r1 = r
+            while r1 + 1 < header_rows and all(not rows[r1 + 1][k] for k in range(c, c1 + 1)):
+                r1 += 1
+            spans[(r, c)] = (r1, c1)
+            covered |= {(rr, cc) for rr in range(r, r1 + 1) for cc in range(c, c1 + 1)}
+    heights = []
+    for r, row in enumerate(rows):
+        f = bold if r < header_rows else body
+        n = max([len(lines_of(t, c, spans.get((r, c), (r, c))[1], f)) for c, t in enumerate(row) if t] or [1])
+        heights.append(n * lh + 2 * pad)
+
+    pages: list[Image.Image] = []
+
+    def new_page():
+        img = Image.new("L", (w_px, h_px), 255)
+        return img, ImageDraw.Draw(img)
+
+    def draw_text(draw, text, c0, c1, y0, y1, f, center):
+        ls = lines_of(text, c0, c1, f)
+        yy = y0 + (y1 - y0 - len(ls) * lh) / 2 + (lh - px) / 3
+        for ln in ls:
+            x = xs[c0] + (xs[c1 + 1] - xs[c0] - f.getlength(ln)) / 2 if center else xs[c0] + pad
+            draw.text((x, yy), ln, font=f, fill=0)
+            yy += lh
+
+    def draw_header(draw, y):
+        ys = [y]
+        for r in range(header_rows):
+            ys.append(ys[-1] + heights[r])
+        for (r, c), (r1, c1) in spans.items():
+            draw_text(draw, rows[r][c], c, c1, ys[r], ys[r1 + 1], bold, True)
+            draw.rectangle([xs[c], ys[r], xs[c1 + 1], ys[r1 + 1]], outline=0, width=line_w)
+        for r in range(header_rows):  # header positions nobody covers still get their box
+            for c in range(width):
+                if (r, c) not in covered:
+                    draw.rectangle([xs[c], ys[r], xs[c + 1], ys[r + 1]], outline=0, width=line_w)
+        return ys[-1]
+
+    img, draw = new_page()
+    y = top
+    for t in title:
+        for ln in _wrap(t, bold, table_w):
+            draw.text((left + (table_w - bold.getlength(ln)) / 2, y), ln, font=bold, fill=0)
+            y += lh
+    y = draw_header(draw, y + lh * 0.5)
+    for r in range(header_rows, len(rows)):
+        if y + heights[r] > h_px - bottom:
+            pages.append(img)
+            img, draw = new_page()
+            y = draw_header(draw, top)
+        for c, t in enumerate(rows[r]):
+            draw.rectangle([xs[c], y, xs[c + 1], y + heights[r]], outline=0, width=line_w)
+            if t:
+                draw_text(draw, t, c, c, y, y + heights[r], body, c != 1)
+        y += heights[r]
+    pages.append(img)
+    return pages

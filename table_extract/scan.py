@@ -83,19 +83,23 @@ STT_CHARS = "0123456789.-+IVX"
 
 def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str) -> None:
     """Read the STT column again, digits and dots only: alone in a cell, '1' reads as 'l', '2.1' as '2]'."""
-    from table_extract.structure import _STT_HEADER, stt_kind
+    from table_extract.structure import _STT_HEADER, header_size, stt_kind
+    from table_extract.values import clean_cell
 
     head = next((r for r in range(min(4, len(grid))) if any(_STT_HEADER.match(c.strip()) for c in grid[r])), None)
     if head is None:
         return
     col = next(c for c, t in enumerate(grid[head]) if _STT_HEADER.match(t.strip()))
-    cells = [c for c in g.cells if c.c0 == col and c.r0 > head and grid[c.r0][c.c0]]
+    first_body = max(head + 1, header_size([[clean_cell(x) for x in r] for r in grid])[0])
+    cells = [c for c in g.cells if c.c0 == col and c.r0 >= first_body and grid[c.r0][c.c0]]
     if not cells:
         return
     again = read_cells(gray, [c.box for c in cells], dpi, lang, whitelist=STT_CHARS)
+    digits_only = {}
     for cell, t in zip(cells, again):
         old = grid[cell.r0][col].strip()
         new = t.text.strip() if t.text.strip() in ("-", "+") else t.text.strip().rstrip(".")
+        digits_only[cell.r0] = new
         if stt_kind(new) and (not stt_kind(old.rstrip(".)")) or stt_kind(old.rstrip(".)")) not in ("letter", "bullet")):
             grid[cell.r0][col] = new
     romans = any(stt_kind(grid[c.r0][col]) == "roman" and len(grid[c.r0][col]) > 1 for c in cells)
@@ -108,14 +112,18 @@ def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str)
             text = "1"
         texts.append((cell, text))
     prev = ""
+    seen: set[str] = set()
     for k, (cell, text) in enumerate(texts):
         nxt = next((t for _c, t in texts[k + 1:] if stt_kind(t) == "num"), "")
         if text == prev and nxt == f"{prev}.2":
             text = f"{prev}.1"  # '3.1' read as '3' between '3' and '3.2'
-        text = repair_stt(text, prev)
+        elif stt_kind(text) == "letter" and digits_only.get(cell.r0) in _successors(prev):
+            text = digits_only[cell.r0]  # '5' read as 'b', and 5 is what comes next
+        text = repair_stt(text, prev, seen)
         grid[cell.r0][col] = text
         if stt_kind(text) == "num":
             prev = text
+            seen.add(text)
 
 
 def _successors(prev: str) -> list[str]:
@@ -128,10 +136,11 @@ def _successors(prev: str) -> list[str]:
     return out
 
 
-def repair_stt(text: str, prev: str) -> str:
+def repair_stt(text: str, prev: str, seen: set[str] = frozenset()) -> str:
     """A numbered STT that does not follow the previous one ('34.1' after '3', '41' after '4') is
-    replaced by the expected successor one insertion or deletion away (a lost dot, a doubled digit)."""
-    from rapidfuzz.distance import Indel
+    replaced by the expected successor one insertion or deletion away (a lost dot, a doubled
+    digit), or one substitution away when the number was already used above (``seen``)."""
+    from rapidfuzz.distance import Indel, Levenshtein
 
     from table_extract.structure import stt_kind
 
@@ -140,9 +149,16 @@ def repair_stt(text: str, prev: str) -> str:
     succ = _successors(prev)
     if text in succ:
         return text
-    # insertions/deletions only: a jump from 2 to 9 is a real gap in the numbering, not a misread
+    # insertions/deletions only: a jump from 2 to 9 is a real gap in the numbering, not a misread;
+    # but a number the table has already used ('3.2' again after '5.1') is one misread digit
     best = min(succ, key=lambda s: Indel.distance(s, text))
-    return best if Indel.distance(best, text) <= 1 else text
+    if Indel.distance(best, text) <= 1:
+        return best
+    if text in seen:
+        best = min(succ, key=lambda s: Levenshtein.distance(s, text))
+        if Levenshtein.distance(best, text) <= 1:
+            return best
+    return text
 
 
 def _indent(ink_offsets: list[int], char_w: float) -> float:
@@ -190,8 +206,31 @@ def link_pages(tables: list[Table]) -> list[Table]:
             if lay is not None and not lay.transposed and len(prev.rows[0].cells) == len(t.rows[0].cells):
                 t.rows = prev.rows[:lay.header_rows] + t.rows
                 t.title = t.title or prev.title
+        if prev is not None and prev.page != t.page and len(prev.rows[0].cells) == len(t.rows[0].cells):
+            _continue_numbering(prev, t)
         prev = t
     return tables
+
+
+def _continue_numbering(prev: Table, t: Table) -> None:
+    """A table continued on the next page: repair its STTs knowing how the last page ended."""
+    from table_extract.structure import analyse, stt_kind
+
+    lp, lt = analyse(prev), analyse(t)
+    if lp is None or lt is None or lp.stt_col is None or lt.stt_col != lp.stt_col:
+        return
+    col = lt.stt_col
+    numbered = [r.cells[col].strip() for r in prev.rows[lp.header_rows:] if stt_kind(r.cells[col].strip()) == "num"]
+    if not numbered:
+        return
+    last, seen = numbered[-1], set(numbered)
+    for row in t.rows[lt.header_rows:]:
+        text = row.cells[col].strip()
+        if stt_kind(text) != "num":
+            continue
+        row.cells[col] = text = repair_stt(text, last, seen)
+        last = text
+        seen.add(text)
 
 
 def tables_from_scan(path: str | Path, *, lang: str = "vie", borderless: bool = True) -> list[Table]:
