@@ -317,7 +317,8 @@ def _rows(table: Table, layout: Layout):
             parent = _parent_for(stt, kind, history)
         elif group:
             parent = group
-        elif prev is not None and prev_row is not None and row.indent > prev_row.indent + 1:
+        elif prev is not None and prev_row is not None and \
+                _indent_of(row, layout) > _indent_of(prev_row, layout) + 1:
             parent = prev.indicator
         else:
             parent = prev.parent if prev is not None else ""
@@ -325,6 +326,14 @@ def _rows(table: Table, layout: Layout):
         history.append(node)
         prev, prev_row = node, row
         yield row, stt, indicator, parent, cells
+
+
+def _indent_of(row: Row, layout: Layout) -> float:
+    """Indentation of the indicator: measured on the scan, or leading spaces in a text export."""
+    if row.indent:
+        return row.indent
+    cell = row.cells[layout.indicator_col] if layout.indicator_col < len(row.cells) else ""
+    return float(len(cell) - len(cell.lstrip(" \u00a0")))
 
 
 def table_records(table: Table) -> list[Record]:

@@ -168,6 +168,14 @@ def test_stt_hierarchy():
         ("2", "Khối A"), ("a", "Hai"), ("II", ""), ("1", "Khối B")]
 
 
+def test_indentation_makes_a_child_row():
+    rows = [["STT", "Chỉ tiêu", "Năm 2024"], ["1", "Tổng số", "9"], ["", "    Trong đó: nữ", "4"],
+            ["", "    Trong đó: dưới 30 tuổi", "2"], ["2", "Khác", "1"]]
+    recs = table_records(Table([Row(r) for r in rows]))
+    assert [(r.indicator, r.parent) for r in recs] == [
+        ("Tổng số", ""), ("Trong đó: nữ", "Tổng số"), ("Trong đó: dưới 30 tuổi", "Tổng số"), ("Khác", "")]
+
+
 def test_prose_without_tables_gives_no_records_and_no_error():
     text = "BÁO CÁO\n\nKết quả năm 2024: đã ban hành 12 văn bản.\n\n\tỦY BAN NHÂN DÂN\n\tCỘNG HÒA\n"
     assert records_from_tables(tables_from_text(text, "p.txt")) == []
