@@ -27,6 +27,11 @@ def seed(seeds_dir, sid: str) -> str:
 
 # --- the issue's own example and the preservation rules ---------------------------------
 
+def test_boilerplate_citation_beats_a_copied_typo(model):
+    assert restore("Can cu Luat To chuc chinh quyen dia phuong ngay 19 thang 6 nam 2015;") == \
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"
+
+
 def test_issue_example(model):
     src = ("Ke hoach tong ket thuc hien Chuong trinh tong the cai cach hanh chinh "
            "nha nuoc giai doan 2011 - 2020")
