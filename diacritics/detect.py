@@ -21,6 +21,7 @@ CLEAN, STRIPPED, GARBLED = "clean", "stripped", "garbled"
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 # Look-alikes that wrong-language OCR leaves inside words.
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
+_ROMAN = re.compile(r"[IVXLC]+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 # Marked letters an English-language OCR can print; Vietnamese needs many more (ư, ơ, ộ, ả …).
 _LATIN1 = set("abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿ")
@@ -37,8 +38,13 @@ class LineStats:
     viet_marked: int = 0       # valid words with a letter English OCR cannot print (ư, ộ, ả …)
 
     @property
+    def garble(self) -> int:
+        """Signs of wrong-language OCR proper (English words are not)."""
+        return self.accented_invalid + self.lookalike
+
+    @property
     def bad(self) -> int:
-        return self.accented_invalid + self.lookalike + self.ascii_invalid
+        return self.garble + self.ascii_invalid
 
     def label(self) -> str | None:
         if self.words < MIN_EVIDENCE:
@@ -51,7 +57,7 @@ class LineStats:
         bad = self.bad
         if bad >= max(1, 0.12 * self.words):
             return GARBLED
-        if self.ascii_plausible >= 0.6 * self.words:
+        if self.accented_valid <= 0.1 * self.words and self.ascii_plausible >= 0.6 * self.words:
             return STRIPPED
         return GARBLED if bad else CLEAN
 
@@ -60,13 +66,14 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     st = LineStats()
     for raw in line.split():
         core = split_edge_punct(raw)[1]
-        if not core or not _HAS_LETTER.search(core) or "/" in core:
-            continue  # numbers and document codes (30c/NQ-CP)
+        if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
+            continue  # numbers, document codes (30c/NQ-CP), Roman numerals
         if core.isupper() and len(core) >= 2 and not is_skeleton(skeleton(core)) and not is_valid(core.lower()):
             continue  # acronyms and codes (UBND, CCHC) say nothing either way
         st.words += 1
         low = core.lower()
-        if _GARBLE_CHARS.search(core):
+        if _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
+                and not (core.isupper() and len(core) > 2):   # 2133MHz, LPDDR3 are names
             st.lookalike += 1
         elif low.isascii():
             if is_skeleton(low):
@@ -107,7 +114,7 @@ def classify_lines(lines: Sequence[str], is_valid: Callable[[str], bool],
     # In a wrong-language export, mark-less lines are garbled text that happens
     # to carry no look-alikes: repair them with the same channel.
     if doc == GARBLED:
-        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.5 * st.words)
+        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.2 * st.words)
                else lab for lab, st in zip(out, stats)]
     elif doc == CLEAN:
         # In well-marked text a lone "garbled" line is mostly a name list or a
@@ -118,13 +125,13 @@ def classify_lines(lines: Sequence[str], is_valid: Callable[[str], bool],
 
 
 def _strongly_garbled(st: LineStats) -> bool:
-    return st.words >= 5 and st.bad >= 0.25 * st.words
+    return st.words >= 5 and st.garble >= 0.25 * st.words
 
 
 def document_label(stats: Sequence[LineStats]) -> str:
     words = sum(s.words for s in stats) or 1
-    bad = sum(s.bad for s in stats)
-    if bad >= 0.06 * words and sum(s.accented_valid for s in stats) < 0.5 * words:
+    garble = sum(s.garble for s in stats)
+    if garble >= 0.05 * words and sum(s.accented_valid for s in stats) < 0.5 * words:
         return GARBLED
     if sum(s.accented_valid for s in stats) <= 0.1 * words and \
             sum(s.ascii_plausible for s in stats) >= 0.5 * words:
