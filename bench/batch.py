@@ -57,8 +57,11 @@ def _short_pages(paras: list[str], n: int, rng: random.Random, profile: str) -> 
     return out[:n]
 
 
+KINDS = ("pdf", "pdf", "tiff", "pdf", "png", "jpg")
+
+
 def make_archive(dest: Path, *, docs: int = 24, pages: tuple[int, int] = (6, 12), tables: int = 3,
-                 seed: int = 6, bad: bool = True) -> dict:
+                 seed: int = 6, bad: bool = True, kinds: tuple[str, ...] = KINDS) -> dict:
     """Write the archive into ``dest`` (sub-folders by year); return a description of it."""
     from PIL import Image
 
@@ -68,7 +71,6 @@ def make_archive(dest: Path, *, docs: int = 24, pages: tuple[int, int] = (6, 12)
     rng = random.Random(seed)
     paras = _paragraphs()
     dest.mkdir(parents=True, exist_ok=True)
-    kinds = ["pdf", "pdf", "tiff", "pdf", "png", "jpg"]
     total = 0
     files = []
     for d in range(docs):
@@ -109,6 +111,22 @@ def sohoa_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "run", *args]
 
 
+def freeze_code(dest: Path) -> Path:
+    """A copy of the packages to run `sohoa run` from (as cwd): code edited while a comparison
+    runs must not change its outputs half-way, and would (rightly) void every finished document."""
+    from pipeline.batch import CODE_PACKAGES
+
+    shutil.rmtree(dest, ignore_errors=True)
+    for package in CODE_PACKAGES:
+        shutil.copytree(ROOT / package, dest / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run_sohoa(code: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(sohoa_cmd(*args), cwd=code, capture_output=True, text=True, env=_env(code),
+                          timeout=timeout)
+
+
 def output_digest(outdir: Path) -> dict[str, str]:
     """sha256 of every text, JSON and table output plus the collection CSV (not the PDFs or timings)."""
     out = {}
@@ -136,14 +154,14 @@ def duckdb_rows(outdir: Path) -> list[tuple]:
         con.close()
 
 
-def kill_run(archive: Path, outdir: Path, jobs: int, kills: int, rng: random.Random,
+def kill_run(code: Path, archive: Path, outdir: Path, jobs: int, kills: int, rng: random.Random,
              window: tuple[float, float]) -> list[float]:
     """Start `sohoa run` ``kills`` times, SIGKILL each at a random moment; return when each was killed."""
     moments = []
     for _ in range(kills):
         proc = subprocess.Popen(sohoa_cmd(str(archive), "-o", str(outdir), "-j", str(jobs), "-q"),
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env=_env())
+                                cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=_env(code))
         at = rng.uniform(*window)
         try:
             proc.wait(timeout=at)
@@ -154,10 +172,10 @@ def kill_run(archive: Path, outdir: Path, jobs: int, kills: int, rng: random.Ran
     return moments
 
 
-def _env() -> dict[str, str]:
+def _env(code: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
     env["OMP_THREAD_LIMIT"] = "1"
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(code) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.atomic import atomic_path, write_text_atomic
-from pipeline.batch_tasks import DocOut, DocSpec, Limits, finish_task, move_staged, page_task, remove_tree
+from pipeline.batch_tasks import (DocOut, DocSpec, Limits, finish_task, move_staged, page_task, remove_tree,
+                                  worker_setup)
 from pipeline.errors import ExitCode, InputFileError, OutputError, SohoaError
 from pipeline.options import OcrOptions
 
@@ -41,6 +42,7 @@ INDICATORS_DUCKDB = "indicators.duckdb"
 # Options that change no output byte: how many workers, the bar, the time limit.
 NOT_SETTINGS = {"jobs", "progress", "page_timeout"}
 SLOWEST = 5
+CODE_PACKAGES = ("pipeline", "diacritics", "table_extract", "lexicon")
 PERMANENT_CODES = {int(ExitCode.INPUT_FILE), int(ExitCode.ENCRYPTED_PDF)}  # same bytes, same failure
 
 
@@ -102,15 +104,21 @@ def output_stems(found: list[Found]) -> list[Path]:
     return out
 
 
-def settings_hash(options: OcrOptions) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def code_fingerprint() -> str:
+    """Hash of the code and data that shape outputs: a changed model or rule redoes documents."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in CODE_PACKAGES:
+        for p in sorted((root / package).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".md"):
+                h.update(p.relative_to(root).as_posix().encode() + b"\0")
+                h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
 
-    try:
-        ver = version("sohoa")
-    except PackageNotFoundError:
-        ver = "dev"
+
+def settings_hash(options: OcrOptions) -> str:
     fields = {k: v for k, v in dataclasses.asdict(options).items() if k not in NOT_SETTINGS}
-    blob = json.dumps({"sohoa": ver, "options": fields}, sort_keys=True)
+    blob = json.dumps({"code": code_fingerprint(), "options": fields}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -269,6 +277,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     started = time.perf_counter()
     emit = on_event or (lambda kind, fields: None)
     check_languages(options.lang)
+    worker_setup(limits)  # the bomb guard applies to the images this process opens too
     outdir = Path(outdir)
     found = discover(inputs, outdir)
     store = Store(outdir)
@@ -331,9 +340,13 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                 if on_total:
                     on_total(est.total())
                 continue
-            except Exception as exc:  # e.g. Pillow's bomb guard while counting frames
-                err = InputFileError(f"cannot be opened ({type(exc).__name__}: {str(exc)[:80]})",
-                                     path=doc.found.path, fix="check the file")
+            except Exception as exc:  # Pillow's bomb guard while counting frames, or a decoder bug
+                if "Decompression" in type(exc).__name__:
+                    err = InputFileError(f"image is too large to decode safely ({exc})", path=doc.found.path,
+                                         fix="raise --max-page-pixels if the scan is genuine")
+                else:
+                    err = InputFileError(f"cannot be opened ({type(exc).__name__}: {str(exc)[:80]})",
+                                         path=doc.found.path, fix="check the file")
                 finalise(doc, _record(doc, settings, "failed", 0, err.message, int(err.exit_code)))
                 est.skip()
                 continue

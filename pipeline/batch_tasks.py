@@ -18,7 +18,7 @@ import signal
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from pipeline.errors import ExitCode, ExternalProgramError, InputFileError, SohoaError
@@ -224,7 +224,7 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
             r = po.result
             out.pages.append(_page_stats(r))
             # Timings belong in the manifest only: the same input must give byte-identical JSON.
-            r = replace(r, seconds=0.0)
+            r = replace(r, **{f.name: 0.0 for f in fields(r) if f.name.endswith("seconds")})
             if po.image_bytes is not None:
                 r.image = stage / f".page-{i}.jpg"
                 r.image.write_bytes(po.image_bytes)
@@ -267,7 +267,8 @@ class _PagesFailed(Exception):
 
 def _page_stats(r) -> dict:
     confs = [w.confidence for ln in r.lines for w in ln.words if w.confidence >= 0]
-    return {"page": r.number, "seconds": round(r.seconds, 3), "words": len(confs),
+    return {"page": r.number, "seconds": round(r.seconds, 3),
+            "correct_seconds": round(getattr(r, "correct_seconds", 0.0), 3), "words": len(confs),
             "confidence": round(sum(confs) / len(confs), 2) if confs else None,
             "error": r.error, "exit_code": r.exit_code}
 

@@ -82,14 +82,15 @@ class DaskExecutor:
             raise BadArgsError(f"cannot reach the Dask scheduler at {address} ({exc})",
                                fix="check the address (tcp://HOST:PORT) and that the scheduler is running")
         self.address = address
-
-    @property
-    def description(self) -> str:
-        return f"Dask cluster {self.address} ({self.slots() // 2} worker threads)"
+        self._threads = sum(self._client.nthreads().values())
+        if self._threads == 0:
+            self._client.close()
+            raise BadArgsError(f"the Dask scheduler at {address} has no workers",
+                               fix="start workers with: dask worker " + address)
+        self.description = f"Dask cluster {address} ({self._threads} worker threads)"
 
     def slots(self) -> int:
-        threads = sum(self._client.nthreads().values()) or 1
-        return 2 * threads
+        return 2 * self._threads
 
     def submit(self, fn, *args, priority: int = 0):
         return self._client.submit(fn, *args, priority=priority, pure=False)
@@ -101,7 +102,8 @@ class DaskExecutor:
         from distributed import wait
 
         try:
-            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
+            with self._client.as_current():
+                done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return set()
         return done
