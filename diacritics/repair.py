@@ -579,6 +579,9 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    from diacritics.repair_encoding import fix_mojibake
+    text = unicodedata.normalize("NFC", text)
+    text, recoded = fix_mojibake(text, _word_logprob)
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     if mode == "stripped":
@@ -606,8 +609,23 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
+    changes += [Change(i + 1, 0, "(mojibake)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
+
+
+def _word_logprob(before: str, word: str, after: str = "") -> float:
+    """log P(word, next token | the three tokens before) under the restoration engine's model."""
+    import numpy as np
+    from diacritics.tokens import NONE, lm_ids
+    from diacritics.tone import to_style
+    lm = get_repairer("eng").lm
+    wid = lm.index.get(to_style(word.lower(), "new"))
+    if wid is None:
+        return -25.0   # not a word the model knows (the <unk> class is far likelier than any one word)
+    seq = ([NONE] * 3 + lm_ids(before, lm.index))[-3:] + [wid] + lm_ids(after, lm.index)[:1]
+    grams = np.array([seq[i - 3:i + 1] for i in range(3, len(seq))], dtype=np.uint64)
+    return float(lm.logprob(grams[:, 0], grams[:, 1], grams[:, 2], grams[:, 3]).sum())
 
 
 def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change]]:

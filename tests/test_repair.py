@@ -184,3 +184,15 @@ def test_repair_api_returns_changes():
     assert res.text == "Số: 04 /KH-UBND ngày 20 tháng 01"
     assert [(c.before, c.after) for c in res.changes] == [("S6", "Số"), ("ngay", "ngày"),
                                                           ("thang", "tháng")]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_mojibake_is_decoded_back(seeds_dir, encoding):
+    """UTF-8 read as Windows-1252/Latin-1 (Bá»™ TÃ i chÃ­nh) comes back exactly, lost bytes included."""
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    text = "\n".join(text.split("\n")[:120])
+    garbled = text.encode("utf-8").decode(encoding, errors="replace")
+    assert garbled != text
+    res = repair_document(garbled, mode="auto")
+    assert res.text == text
+    assert {c.reason for c in res.changes} == {"encoding"}
