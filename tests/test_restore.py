@@ -132,15 +132,16 @@ def test_list_labels_follow_the_alphabet(model):
 # --- accuracy on real sentences ---------------------------------------------------------
 
 def test_real_sentences_accuracy(model, seeds_dir):
-    # Lines of at least 8 words from two seed reports (~300 sentences).
+    # Every line of at least 8 words of the four accented seed reports: 663
+    # sentences and table rows, 24,715 syllables.
     lines = []
-    for sid in ("000", "002"):
+    for sid in ("000", "001", "002", "004"):
         lines += [ln for ln in seed(seeds_dir, sid).split("\n") if len(LETTERS.findall(ln)) >= 8]
-    assert len(lines) >= 200
+    assert len(lines) >= 600
     ref = "\n".join(lines)
     correct, total = compare(ref, restore(strip_diacritics(ref)))
-    # measured 99.25% (228 lines) with the shipped model; margin for rebuilds
-    assert correct / total >= 0.985, f"{correct}/{total}"
+    # measured 99.24% with the shipped model; the margin allows a rebuild, not a regression
+    assert correct / total >= 0.988, f"{correct}/{total}"
 
 
 def test_detailed_gives_alternatives_and_confidence(model):
