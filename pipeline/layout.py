@@ -85,19 +85,28 @@ def split_at_gutters(line: Line, page_width: int) -> list[Line]:
     return [Line(p, key=line.key) for p in parts]
 
 
+def _core(seg: Line) -> tuple[float, float]:
+    """The band most of a segment's words occupy; a noise speck or a stray tall
+    mark can stretch the line's box into the next line, the median band can't."""
+    tops = sorted(w.box[1] for w in seg.words)
+    bottoms = sorted(w.box[3] for w in seg.words)
+    return float(tops[len(tops) // 2]), float(bottoms[len(bottoms) // 2])
+
+
 def _rows(segments: list[Line]) -> list[list[Line]]:
     """Group segments that share a baseline band into rows, top to bottom."""
     rows: list[list[Line]] = []
-    for seg in sorted(segments, key=lambda s: (s.box[1] + s.box[3]) / 2):
-        cy = (seg.box[1] + seg.box[3]) / 2
+    bands: list[tuple[float, float]] = []
+    for seg in sorted(segments, key=lambda s: sum(_core(s)) / 2):
+        y0, y1 = _core(seg)
+        cy = (y0 + y1) / 2
         if rows:
-            last = rows[-1]
-            y0 = min(s.box[1] for s in last)
-            y1 = max(s.box[3] for s in last)
-            if y0 <= cy <= y1:
-                last.append(seg)
+            b0, b1 = bands[-1]
+            if b0 <= cy <= b1:
+                rows[-1].append(seg)
                 continue
         rows.append([seg])
+        bands.append((y0, y1))
     return [sorted(r, key=lambda s: s.box[0]) for r in rows]
 
 

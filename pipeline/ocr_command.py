@@ -28,8 +28,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-deskew", action="store_true", help="don't straighten skewed pages")
     p.add_argument("--no-reading-order", action="store_true",
                    help="keep Tesseract's line order (two-column mastheads may interleave)")
-    p.add_argument("--denoise", action="store_true", help="median-filter specks before OCR")
+    p.add_argument("--denoise", choices=("auto", "always", "never"), default="auto",
+                   help="median-filter specks before OCR: auto = only on speckled pages (default)")
     p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
+    p.add_argument("--no-correct", action="store_true",
+                   help="final text = Tesseract's text in reading order (skip the OCR-repair stage; faster)")
     p.add_argument("--no-pdf", action="store_true", help="skip the searchable PDF")
     p.add_argument("--page-timeout", type=float, default=300.0, metavar="SECONDS",
                    help="give up a page when Tesseract takes longer (default 300)")
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     options = OcrOptions(jobs=args.jobs, lang=args.lang, psm=args.psm,
                          orientation=not args.no_orientation, deskew=not args.no_deskew,
                          reading_order=not args.no_reading_order, denoise=args.denoise,
-                         binarize=args.binarize, write_pdf=not args.no_pdf,
+                         binarize=args.binarize, correct=not args.no_correct, write_pdf=not args.no_pdf,
                          page_timeout=args.page_timeout, progress=not args.quiet)
     report = ocr(args.inputs, args.output, options)
     ok = sum(1 for d in report.documents if d.outputs and not d.errors)

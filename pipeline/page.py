@@ -16,7 +16,7 @@ from PIL import Image
 
 from pipeline import preprocess
 from pipeline.correct import correct_page_text
-from pipeline.errors import SohoaError
+from pipeline.errors import ExitCode, SohoaError
 from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
 from pipeline.options import OcrOptions
 from pipeline.tesseract import Recognition, detect_orientation, recognise
@@ -25,6 +25,9 @@ from pipeline.tesseract import Recognition, detect_orientation, recognise
 # ask Tesseract's orientation detector; upright pages skip that ~1 s check.
 ORIENTATION_CHECK_CONF = 75.0
 ORIENTATION_MIN_CONF = 1.5   # OSD confidence needed before we turn a page
+# preprocess.upright_ratio: upright text pages measure 0.9-3, upside-down ones under 0.4.
+UPSIDE_DOWN_RATIO = 0.5
+SPECKLE_PER_MP = 100.0       # clean scans measure ~0, photocopies and faxes 1000+
 JPEG_QUALITY = 75            # page images in STEM.pdf
 
 
@@ -42,7 +45,8 @@ class PageResult:
     skew: float = 0.0               # degrees counter-clockwise applied to level the lines
     psm: int = 3
     steps: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0            # the whole page, correction included
+    correct_seconds: float = 0.0    # of which the correction stage
     image: Path | None = None       # the processed page image (what the PDF shows)
     pdf: Path | None = None         # one-page PDF with the invisible text layer
     error: str | None = None        # one-line message when the page failed
@@ -56,7 +60,8 @@ class PageResult:
     def to_json(self) -> dict:
         return {"number": self.number, "width": self.width, "height": self.height, "dpi": self.dpi,
                 "rotation": self.rotation, "skew": self.skew, "psm": self.psm, "steps": self.steps,
-                "seconds": round(self.seconds, 3), "error": self.error,
+                "seconds": round(self.seconds, 3), "correct_seconds": round(self.correct_seconds, 3),
+                "error": self.error,
                 "raw_text": self.raw_text, "text": self.text, "final_text": self.final_text,
                 "lines": [ln.to_json() for ln in self.lines]}
 
@@ -88,6 +93,11 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
     try:
         gray = preprocess.to_gray(image)
         steps: list[str] = []
+        # At the scan's own resolution, where a speck is still one pixel.
+        if options.denoise == "always" or (
+                options.denoise == "auto" and preprocess.speckle_density(gray) > SPECKLE_PER_MP):
+            gray = preprocess.denoise(gray)
+            steps.append("denoise")
         gray, new_dpi = preprocess.resample(gray, dpi, target=options.target_dpi,
                                             low=options.min_dpi, high=options.max_dpi)
         if new_dpi != dpi:
@@ -95,21 +105,37 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
         base = first_base = Path(workdir) / f"{name}-p{number:05d}"
         psm = choose_psm(options)
 
-        prepared, skew, more = _prepare(gray, 0, options)
+        rotation = 0
+        if options.orientation and preprocess.looks_sideways(gray):
+            # Text runs up/down the page: ask OSD which quarter turn before recognising.
+            probe = base.with_name(base.name + "-osd.png")
+            cv2.imwrite(str(probe), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+            osd = detect_orientation(probe, dpi=new_dpi, timeout=options.page_timeout, page=label)
+            steps.append(f"sideways: orientation check says rotate {osd.rotate} (confidence {osd.confidence:.1f})")
+            if osd.rotate in (90, 270) and osd.confidence >= ORIENTATION_MIN_CONF:
+                rotation = osd.rotate
+        prepared, skew, more = _prepare(gray, rotation, options)
+        if options.orientation and rotation == 0:
+            ratio = preprocess.upright_ratio(prepared)
+            if ratio < UPSIDE_DOWN_RATIO:
+                # Clearly upside down: turn now rather than recognise gibberish first.
+                prepared, rotation = preprocess.rotate_quarter(prepared, 180), 180
+                steps.append(f"upside down (ink above/below lines {ratio:.2f})")
         rec = _recognise(prepared, new_dpi, base, psm, options, label)
         lines = parse_tsv(rec.tsv)
-        rotation = 0
         if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
             osd = detect_orientation(base.with_suffix(".png"), dpi=new_dpi, timeout=options.page_timeout,
                                      page=label)
+            steps.append(f"orientation check: rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
-                turned, t_skew, t_more = _prepare(gray, osd.rotate, options)
+                turn = (rotation + osd.rotate) % 360
+                turned, t_skew, t_more = _prepare(gray, turn, options)
                 alt_base = base.with_name(base.name + "-r")
                 alt = _recognise(turned, new_dpi, alt_base, psm, options, label)
                 alt_lines = parse_tsv(alt.tsv)
                 if _score(alt_lines) > _score(lines):
                     prepared, skew, more, rec, lines, rotation, base = (
-                        turned, t_skew, t_more, alt, alt_lines, osd.rotate, alt_base)
+                        turned, t_skew, t_more, alt, alt_lines, turn, alt_base)
         steps += more
         for scratch in first_base.parent.glob(first_base.name + "*.png"):
             scratch.unlink()
@@ -120,13 +146,24 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
         height, width = prepared.shape
         ordered = reading_order(lines, width) if options.reading_order else lines
         text = page_text(ordered)
-        final = correct_page_text(text)
+        t_correct = time.perf_counter()
+        error, code = None, 0
+        try:
+            final = correct_page_text(text) if options.correct else text
+        except Exception as exc:  # a fault in the plugged-in stage must not lose the OCR
+            final = text
+            error = (f"{label}: the correction stage failed ({type(exc).__name__}: {exc}); "
+                     "the final text is the OCR text — report this bug")
+            code = int(ExitCode.OTHER)
+        t_correct = time.perf_counter() - t_correct
         if not apply_final(ordered, text, final):
             steps.append("correction changed the line count: line-level final text not mapped")
         return PageResult(number=number, width=width, height=height, dpi=new_dpi, lines=ordered,
                           raw_text=rec.text.rstrip("\f").rstrip(), text=text, final_text=final,
                           rotation=rotation, skew=skew, psm=psm, steps=steps,
-                          seconds=time.perf_counter() - started, image=image_path, pdf=pdf_path)
+                          seconds=time.perf_counter() - started, correct_seconds=t_correct,
+                          error=error, exit_code=code,
+                          image=image_path, pdf=pdf_path)
     except SohoaError as err:
         return failed_page(number, err, started)
 
@@ -144,9 +181,6 @@ def _prepare(gray, quarter: int, options: OcrOptions):
             steps.append(f"deskew {skew:+.1f}")
         else:
             skew = 0.0
-    if options.denoise:
-        img = preprocess.denoise(img)
-        steps.append("denoise")
     if options.binarize:
         img = preprocess.binarize(img)
         steps.append("binarize")

@@ -48,20 +48,44 @@ def _profile_score(mask: np.ndarray, angle: float) -> float:
     return float(np.sum(np.diff(rows) ** 2))
 
 
-def estimate_skew(gray: np.ndarray, max_angle: float = 8.0) -> float:
-    """Angle in degrees (counter-clockwise) that levels the text lines; 0 if unsure."""
+def _small_mask(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape
-    scale = min(1.0, 900.0 / max(w, 1))
+    scale = min(1.0, 900.0 / max(w, h, 1))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    mask = _ink_mask(small)
-    if mask.mean() < 0.5:  # (out of 255) an almost blank page
-        return 0.0
+    return _ink_mask(small)
+
+
+def _skew_search(mask: np.ndarray, max_angle: float) -> tuple[float, float]:
+    """(angle, profile score) of the rotation that makes the sharpest row profile."""
     coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
     scores = [_profile_score(mask, a) for a in coarse]
     best = float(coarse[int(np.argmax(scores))])
     fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
     scores = [_profile_score(mask, a) for a in fine]
-    return round(float(fine[int(np.argmax(scores))]), 2)
+    k = int(np.argmax(scores))
+    return round(float(fine[k]), 2), float(scores[k])
+
+
+def estimate_skew(gray: np.ndarray, max_angle: float = 8.0) -> float:
+    """Angle in degrees (counter-clockwise) that levels the text lines; 0 if unsure."""
+    mask = _small_mask(gray)
+    if mask.mean() < 0.5:  # (out of 255) an almost blank page
+        return 0.0
+    return _skew_search(mask, max_angle)[0]
+
+
+def looks_sideways(gray: np.ndarray, margin: float = 2.0) -> bool:
+    """True when text lines run up/down the page (turned 90° or 270°).
+
+    Level text lines give a far sharper row profile than column profile, at
+    whatever small skew; on a sideways page it is the other way round.
+    """
+    mask = _small_mask(gray)
+    if mask.mean() < 0.5:
+        return False
+    rows = _skew_search(mask, 8.0)[1]
+    cols = _skew_search(np.ascontiguousarray(np.rot90(mask)), 8.0)[1]
+    return cols > margin * rows
 
 
 def background_level(gray: np.ndarray) -> int:
@@ -100,6 +124,19 @@ def clear_borders(gray: np.ndarray) -> np.ndarray:
     return out
 
 
+def speckle_density(gray: np.ndarray) -> float:
+    """Isolated dark specks (1-3 px ink blobs) per megapixel.
+
+    Glyphs at any usable resolution are far bigger, so clean scans score ~0 and
+    photocopies/noisy faxes score in the thousands. Measured at the scan's own
+    resolution, before any resampling smears the specks.
+    """
+    mask = _ink_mask(gray)
+    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    tiny = int((stats[1:, cv2.CC_STAT_AREA] <= 3).sum())
+    return tiny / max(1e-6, gray.size / 1e6)
+
+
 def denoise(gray: np.ndarray) -> np.ndarray:
     """Remove salt-and-pepper specks (photocopy toner, scanner dust) without thinning strokes."""
     return cv2.medianBlur(gray, 3)
@@ -109,3 +146,41 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     """Local threshold for uneven paper (shadows, faded toner)."""
     blur = cv2.GaussianBlur(gray, (3, 3), 0)
     return cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 41, 15)
+
+
+def upright_ratio(gray: np.ndarray) -> float:
+    """Ink just above text lines' x-height band over ink just below it.
+
+    Latin script, and Vietnamese far more (tone marks, circumflexes, breves),
+    puts more ink above the x-height than below it: upright pages score well
+    over 1, pages turned 180° well under 1. Lines are the peaks of the
+    horizontal ink profile, so the page must already be level. Returns 1.0
+    (undecided) when there are too few lines.
+    """
+    mask = _ink_mask(gray) > 0
+    rows = mask.sum(axis=1).astype(np.float64)
+    if rows.max() <= 0:
+        return 1.0
+    smooth = np.convolve(rows, np.ones(3) / 3, mode="same")
+    above = below = 0.0
+    lines = 0
+    y, h = 0, len(smooth)
+    while y < h:
+        if smooth[y] < 0.5 * smooth.max() * 0.2:
+            y += 1
+            continue
+        # A run of inked rows: one text line with its ascenders and descenders.
+        start = y
+        while y < h and smooth[y] >= 0.02 * smooth.max():
+            y += 1
+        run = smooth[start:y]
+        if len(run) < 6:
+            continue
+        core = np.nonzero(run >= 0.5 * run.max())[0]
+        c0, c1 = core[0], core[-1]
+        above += run[:c0].sum()
+        below += run[c1 + 1:].sum()
+        lines += 1
+    if lines < 5 or above + below <= 0:
+        return 1.0
+    return float((above + 1.0) / (below + 1.0))

@@ -49,7 +49,7 @@ def run(tmp_path_factory):
     write_pdf([masthead, skewed], d / "plan.pdf", dpi=300)
     upside, upside_truth = _page(3, profile=UPSIDE_DOWN)
     upside.save(d / "upside.png", dpi=(300, 300))
-    frames = [_page(4)[0], _page(5)[0]]
+    frames = [_page(4)[0], _page(5)[0].rotate(90, expand=True)]  # the second one lies on its side
     frames[0].save(d / "two.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
     # Bad inputs, one of each kind.
     (d / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage, no xref, no trailer\n")
@@ -110,6 +110,12 @@ def test_upside_down_page_is_turned(run):
     page = json.loads((run["out"] / "upside.json").read_text(encoding="utf-8"))["pages"][0]
     assert page["rotation"] == 180
     assert cer(run["truth"]["upside"], page["final_text"]) < 0.05
+
+
+def test_sideways_tiff_frame_is_turned(run):
+    pages = json.loads((run["out"] / "two.json").read_text(encoding="utf-8"))["pages"]
+    assert [p["rotation"] for p in pages] == [0, 90]
+    assert "Chính phủ" in pages[1]["final_text"] and "Ủy ban nhân dân" in pages[1]["final_text"]
 
 
 def test_bad_inputs_get_one_line_each_and_the_rest_complete(run):
