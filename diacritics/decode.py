@@ -109,16 +109,14 @@ def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: flo
     pseg, pt, seg_len = lat.segments()
     seg_first = np.r_[0, np.cumsum(seg_len)[:-1]]
 
-    choice = _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight,
-                          margin)
+    choice = _beam_search(model, cid, cch, pstart, pcount, seg_len, seg_first, beam, lm_weight, margin)
     if not posteriors:
         return Decoded(choice, np.zeros(0))
-    posterior = _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, seg_first, choice,
-                            lm_weight)
+    posterior = _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, choice, lm_weight)
     return Decoded(choice, posterior)
 
 
-def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, lm_weight, margin):
+def _beam_search(model, cid, cch, pstart, pcount, seg_len, seg_first, beam, lm_weight, margin):
     n_seg = len(seg_len)
     # live beams: segment, history, score, and a global id for backtracking
     b_seg = np.arange(n_seg)
@@ -131,7 +129,6 @@ def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, 
     cands: list[np.ndarray] = []
     n_hist = 0
     final_gid = np.full(n_seg, -1, np.int64)
-    final_score = np.full(n_seg, -np.inf)
 
     for t in range(int(seg_len.max())):
         live = seg_len[b_seg] > t
@@ -179,7 +176,6 @@ def _beam_search(model, cid, cch, pstart, pcount, pt, seg_len, seg_first, beam, 
             o = np.lexsort((-end, es))
             keep = np.r_[True, es[o][1:] != es[o][:-1]]
             final_gid[es[o][keep]] = b_gid[e][o][keep]
-            final_score[es[o][keep]] = end[o][keep]
 
     parent = np.concatenate(parents)
     candidx = np.concatenate(cands)
@@ -200,9 +196,8 @@ def _pos_of(cand: np.ndarray, pstart: np.ndarray) -> np.ndarray:
     return np.searchsorted(pstart, cand, side="right") - 1
 
 
-def _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, seg_first, choice, lm_weight):
+def _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, choice, lm_weight):
     """P(candidate | the best path everywhere else): the terms it touches, softmaxed per position."""
-    n_seg = len(seg_len)
     # padded best path per sentence: NONE NONE <s> w0 … w(L-1) <s>
     plen = seg_len + 4
     pad_first = np.r_[0, np.cumsum(plen)[:-1]]

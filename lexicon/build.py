@@ -159,8 +159,8 @@ def make_vocab(type_ids: np.ndarray, type_names: list[str]):
     def keep(w: str, n: int) -> bool:
         if len(w) == 1 or is_syllable(w):
             return n >= MIN_WORD_COUNT
-        return (n >= MIN_OTHER_COUNT and strip_diacritics(w).isascii()
-                and strip_diacritics(w) == w.replace("đ", "d") and w.replace("đ", "d") not in syllable_keys)
+        plain = w.replace("đ", "d")      # acronyms may hold đ (hđnd), nothing else
+        return n >= MIN_OTHER_COUNT and plain.isascii() and plain not in syllable_keys
     words = [w for w, n in counts.most_common() if keep(w, n)]
     words = words[: MAX_VOCAB - FIRST_WORD_ID]
     vocab = {w: i + FIRST_WORD_ID for i, w in enumerate(words)}
@@ -194,9 +194,9 @@ def _dvec(a: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def _groups(ctx: np.ndarray):
-    starts = np.flatnonzero(np.r_[True, ctx[1:] != ctx[:-1]])
-    gid = np.cumsum(np.r_[True, ctx[1:] != ctx[:-1]]) - 1
-    return starts, gid
+    """Runs of equal contexts in a sorted key array: start of each run, run number of each key."""
+    change = np.r_[True, ctx[1:] != ctx[:-1]]
+    return np.flatnonzero(change), np.cumsum(change) - 1
 
 
 def lookup(keys: np.ndarray, q: np.ndarray):
@@ -232,7 +232,6 @@ def estimate(ids: np.ndarray, vocab_size: int):
     p1 = np.full(vocab_size, gamma0 / vocab_size)
     p1[keys[1].astype(np.int64)] += (a1 - _dvec(a1, d)) / total
     prob[1] = p1
-    gammas = {}
     for k in range(2, ORDER + 1):
         a = adj[k]
         d = discounts(a)
@@ -243,7 +242,6 @@ def estimate(ids: np.ndarray, vocab_size: int):
         gam = np.add.reduceat(dv, starts) / tot
         lower = _lower_prob(keys, prob, k, keys[k])
         prob[k] = (a - dv) / tot[gid] + gam[gid] * lower
-        gammas[k] = (ctx[starts], gam)
         log(f"order {k}: D={np.round(d[1:], 3).tolist()}")
 
     # prune, then renormalise backoff weights against the pruned lower orders
