@@ -43,6 +43,11 @@ class LineStats:
         return self.accented_invalid + self.lookalike
 
     @property
+    def vietnamese(self) -> bool:
+        """Enough words read as Vietnamese (marked or not) for any treatment to apply."""
+        return self.ascii_plausible + self.accented_valid + self.lookalike >= 0.4 * self.words
+
+    @property
     def bad(self) -> int:
         return self.garble + self.ascii_invalid
 
@@ -55,6 +60,8 @@ class LineStats:
         if self.accented_valid >= 0.4 * self.words:
             return CLEAN
         bad = self.bad
+        if not self.vietnamese:
+            return CLEAN   # mostly not Vietnamese at all (a Spanish title, a formula): leave it
         if bad >= max(1, 0.12 * self.words):
             return GARBLED
         if self.accented_valid <= 0.1 * self.words and self.ascii_plausible >= 0.6 * self.words:
@@ -131,7 +138,8 @@ def _strongly_garbled(st: LineStats) -> bool:
 def document_label(stats: Sequence[LineStats]) -> str:
     words = sum(s.words for s in stats) or 1
     garble = sum(s.garble for s in stats)
-    if garble >= 0.05 * words and sum(s.accented_valid for s in stats) < 0.5 * words:
+    viet = sum(s.ascii_plausible + s.accented_valid + s.lookalike for s in stats)
+    if garble >= 0.05 * words and viet >= 0.4 * words and sum(s.accented_valid for s in stats) < 0.5 * words:
         return GARBLED
     if sum(s.accented_valid for s in stats) <= 0.1 * words and \
             sum(s.ascii_plausible for s in stats) >= 0.5 * words:

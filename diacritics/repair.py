@@ -579,9 +579,13 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    from diacritics.repair_encoding import fix_mojibake
+    from diacritics.repair_encoding import fix_legacy, fix_mojibake
+    from diacritics.tone import to_style
     text = unicodedata.normalize("NFC", text)
     text, recoded = fix_mojibake(text, _word_logprob)
+    valid = get_repairer("eng").valid
+    text, legacy = fix_legacy(text, lambda w: to_style(w, "new") in valid)
+    recoded = sorted(set(recoded) | set(legacy))
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     if mode == "stripped":
@@ -609,7 +613,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
-    changes += [Change(i + 1, 0, "(mojibake)", lines[i].strip(), 1.0, "encoding") for i in recoded]
+    changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
 

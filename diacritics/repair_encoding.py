@@ -118,3 +118,127 @@ def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) ->
             lines[i] = fixed
             changed.append(i)
     return "\n".join(lines), changed
+
+
+# --- legacy 8-bit Vietnamese encodings -----------------------------------------------
+# Text typed in the pre-Unicode fonts (.VnTime = TCVN3/ABC, VNI-Times = VNI) and
+# exported without its font comes out as Latin-1 look-alikes:
+#   TCVN3: "Céng hoµ x· héi chñ nghÜa ViÖt Nam"
+#   VNI:   "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam"
+# Both are undone by table; a line is converted only when the result reads as
+# Vietnamese (most words valid syllables) and the original did not.
+
+_TCVN3 = dict(zip(
+    "¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾ÆÇÈÉÊËÌÎÏÐÑÒÓÔÕÖ×ØÜÝÞßáâãäåæçèéêëìíîïñòóôõö÷øùúûüýþ",
+    "ăâêôơưđĂÂÊÔƠƯĐàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"))
+_TCVN3_TRANS = str.maketrans(_TCVN3)
+
+_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT, _CIRC, _BREVE = ("\u0301", "\u0300", "\u0309", "\u0303",
+                                                      "\u0323", "\u0302", "\u0306")
+# VNI writes a base letter followed by mark characters.
+_VNI_TONE = dict(zip("ùøûõïÙØÛÕÏ", [_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))
+_VNI_CIRC = dict(zip("âáàåãäÂÁÀÅÃÄ", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))   # after a, e, o
+_VNI_BREVE = dict(zip("êéèúüëÊÉÈÚÜË", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))  # after a
+_VNI_SINGLE = dict(zip("ôÔöÖñÑæÆóÓòÒîÎ", "ơƠưƯđĐỉỈĩĨịỊỵỴ"))
+_TCVN3_SIGNATURE = re.compile("[\\w][¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×]|[¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×][\\w]")
+_VNI_SIGNATURE = re.compile(r"[aeoAEO][âáàåãäÂÁÀÅÃÄ]|[aA][êéèëÊÉÈË]|[aeiouyöôAEIOUYÖÔ][ùøûõïÙØÛÕÏ]|ñ|Ñ")
+# Letters only real Unicode Vietnamese has: their presence rules both encodings out.
+_REAL_VIET = re.compile("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹơưăđƠƯĂĐ]", re.I)
+
+
+def tcvn3_to_unicode(text: str) -> str:
+    """Decode TCVN3. Its capitals with tones were typed in an upper-case font using the
+    lower-case codes, so a word whose plain letters are capitals is made upper-case."""
+    coded = [w for w in text.split() if any(c in _TCVN3 for c in w)]
+    letters = [c for w in coded for c in w if c.isascii() and c.isalpha()]
+    caps_line = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        out = w.translate(_TCVN3_TRANS)
+        if out == w:
+            return w
+        plain = [c for c in w if c.isascii() and c.isalpha()]
+        if plain and all(c.isupper() for c in plain) and (len(plain) >= 2 or caps_line):
+            return out.upper()
+        if not plain and caps_line:
+            return out.upper()
+        return out
+    return re.sub(r"[^\s\d.,;:!?()\[\]\-/\"'*]+", word, text)
+
+
+def vni_to_unicode(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        prev = out[-1] if out else ""
+        base = unicodedata.normalize("NFD", prev)[:1]
+        marked = _CIRC in prev or _BREVE in prev
+        if base in "aeoAEO" and ch in _VNI_CIRC and not marked and base:
+            out[-1] = prev + _CIRC + _VNI_CIRC[ch]
+        elif base in "aA" and ch in _VNI_BREVE and not marked and base:
+            out[-1] = prev + _BREVE + _VNI_BREVE[ch]
+        elif ch in _VNI_TONE and base and base in "aeiouyAEIOUYơưƠƯ" + "ơư":
+            out[-1] = prev + _VNI_TONE[ch]
+        else:
+            out.append(_VNI_SINGLE.get(ch, ch))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def fix_legacy_line(line: str, is_word: Callable[[str], bool],
+                    known: Callable[[str], str] | None = None) -> str | None:
+    """The line decoded from TCVN3 or VNI, or None if it is neither (``is_word``: a valid syllable).
+
+    ``known``: the encoding the rest of the document is in; then a short line
+    needs only to read no worse once decoded (``Sè:`` is a syllable in either).
+    """
+    if not line.strip() or _REAL_VIET.search(line) or line.isascii():
+        return None
+    before = _valid_share(line, is_word)
+    best, best_share = None, max(before + 0.3, 0.6)
+    for convert in (tcvn3_to_unicode, vni_to_unicode):
+        # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
+        # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
+        if known is not convert:
+            if convert is tcvn3_to_unicode and not _TCVN3_SIGNATURE.search(line):
+                continue
+            if convert is vni_to_unicode and len(_VNI_SIGNATURE.findall(line)) < 2:
+                continue
+        out = convert(line)
+        share = _valid_share(out, is_word)
+        need = before if convert is known else best_share
+        if out != line and share >= need and (best is None or share > best_share):
+            best, best_share = out, share
+    return best
+
+
+def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int]]:
+    """Text with TCVN3/VNI lines decoded, and the (0-based) indexes of the lines that changed.
+
+    Lines that decode convincingly fix the document's encoding; the doubtful
+    ones (short, or whose garbled form happens to spell syllables) follow it.
+    """
+    lines = text.split("\n")
+    decoded: dict[int, str] = {}
+    votes = {tcvn3_to_unicode: 0, vni_to_unicode: 0}
+    for i, line in enumerate(lines):
+        fixed = fix_legacy_line(line, is_word)
+        if fixed is not None:
+            decoded[i] = fixed
+            votes[tcvn3_to_unicode if fixed == tcvn3_to_unicode(line) else vni_to_unicode] += 1
+    known = max(votes, key=votes.get)
+    if votes[known] >= 2:
+        for i, line in enumerate(lines):
+            if i not in decoded:
+                fixed = fix_legacy_line(line, is_word, known)
+                if fixed is not None:
+                    decoded[i] = fixed
+    for i, fixed in decoded.items():
+        lines[i] = fixed
+    return "\n".join(lines), sorted(decoded)
+
+
+def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:
+    """Share of the words (whitespace-separated, edge punctuation off) that are syllables."""
+    words = [w.strip(".,;:!?()[]\"'*-/") for w in text.split()]
+    words = [w for w in words if any(c.isalpha() for c in w) and not (w.isupper() and w.isascii())]
+    return sum(1 for w in words if w.isalpha() and is_word(w.lower())) / len(words) if words else 0.0

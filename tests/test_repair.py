@@ -196,3 +196,15 @@ def test_mojibake_is_decoded_back(seeds_dir, encoding):
     res = repair_document(garbled, mode="auto")
     assert res.text == text
     assert {c.reason for c in res.changes} == {"encoding"}
+
+
+def test_legacy_vietnamese_encodings_are_decoded():
+    """Text typed in the pre-Unicode fonts and exported without them (TCVN3/.VnTime, VNI)."""
+    tcvn3 = "Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\nSè: 28 /KH-UBND"
+    vni = "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam\nÑoäc laäp - Töï do - Haïnh phuùc\nSoá: 28 /KH-UBND"
+    want = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\nSố: 28 /KH-UBND"
+    assert repair_document(vni).text == want
+    assert repair_document(tcvn3).text == want.replace("hòa", "hoà")   # TCVN3 typists used hoà
+    # Spanish and French stay what they are
+    assert repair_document("España y Francia: señor, café, à la carte").text == \
+        "España y Francia: señor, café, à la carte"
