@@ -78,7 +78,7 @@ def prf(tp: int, n_got: int, n_truth: int) -> tuple[float, float, float]:
 _I2T_OCR = None
 
 
-def img2table_tables(path: Path, source: str):
+def img2table_tables(path: Path, source: str, borderless: bool = False):
     """img2table's reading of one image, as our Table model (merged cells at their top-left)."""
     from img2table.document import Image as I2TImage
     from img2table.ocr import TesseractOCR
@@ -91,7 +91,7 @@ def img2table_tables(path: Path, source: str):
     ocr = _I2T_OCR
     doc = I2TImage(src=str(path), detect_rotation=True)
     out = []
-    for et in doc.extract_tables(ocr=ocr, implicit_rows=False, borderless_tables=False, min_confidence=50):
+    for et in doc.extract_tables(ocr=ocr, implicit_rows=False, borderless_tables=borderless, min_confidence=50):
         seen = set()
         rows = []
         for cells in et.content.values():
@@ -147,6 +147,16 @@ def _seed_checks() -> list[str]:
     return lines
 
 
+def _result_rows(results: dict[str, list[int]], have_i2t: bool) -> list[str]:
+    rows = []
+    for name, (tp, n_got, n_truth) in results.items():
+        if name.startswith("img2table") and not have_i2t:
+            continue
+        p, r, f = prf(tp, n_got, n_truth)
+        rows.append(f"| {name} | {tp} / {n_got} / {n_truth} | {p:.3f} | {r:.3f} | **{f:.3f}** |")
+    return rows
+
+
 def _seed_scans(quick: bool, have_i2t: bool) -> list[str]:
     """Seed 001's appendices drawn as ruled pages, scanned (office profile) and read back.
 
@@ -191,12 +201,38 @@ def _seed_scans(quick: bool, have_i2t: bool) -> list[str]:
            f"(`render_grid`), degraded with the office300 profile, {n_pages} pages; truth = the text "
            "export's records:", "", "| system | right / found / truth | precision | recall | F1 |",
            "|---|---|---|---|---|"]
-    for name, (tp, n_got, n_truth) in results.items():
-        if name.startswith("img2table") and not have_i2t:
-            continue
-        p, r, f = prf(tp, n_got, n_truth)
-        out.append(f"| {name} | {tp} / {n_got} / {n_truth} | {p:.3f} | {r:.3f} | **{f:.3f}** |")
-    return out
+    return out + _result_rows(results, have_i2t)
+
+
+def _borderless(quick: bool, have_i2t: bool) -> list[str]:
+    """The same generator without rulings: our word-alignment fallback vs img2table's borderless mode."""
+    from bench.tablegen import make_table_page, table_profiles
+    from table_extract.scan import tables_from_image
+    from table_extract.structure import table_records
+
+    names = ("clean300",) if quick else ("clean300", "office300", "lowres150")
+    results = {"sohoa (ours)": [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
+    for k, prof in enumerate(p for p in table_profiles() if p.name in names):
+        page = make_table_page(2000 + k, prof, ruled=False)
+        found = tables_from_image(page.image, page.dpi, source="borderless", page=1)
+        got = [r for t in found for r in table_records(t)]
+        results["sohoa (ours)"] = [a + b for a, b in zip(results["sohoa (ours)"], score(page.records, got))]
+        if have_i2t:
+            path = WORK / f"borderless_{2000 + k}_{prof.name}.png"
+            page.image.save(path, dpi=(page.dpi, page.dpi))
+            try:
+                theirs = img2table_tables(path, path.name, borderless=True)
+            except Exception as exc:  # a crash on one page scores as nothing found
+                print(f"img2table failed on {path.name}: {exc}")
+                theirs = []
+            got2 = [r for t in theirs for r in table_records(t)]
+            name = "img2table 2.0 + Tesseract vie"
+            results[name] = [a + b for a, b in zip(results[name], score(page.records, got2))]
+        print(f"borderless {prof.name}: ours {results['sohoa (ours)']}", flush=True)
+    out = ["", f"Borderless tables (the generator without rulings; {', '.join(names)}; "
+           "img2table with `borderless_tables=True`):", "",
+           "| system | right / found / truth | precision | recall | F1 |", "|---|---|---|---|---|"]
+    return out + _result_rows(results, have_i2t)
 
 
 def run(quick: bool = False) -> str:
@@ -269,6 +305,7 @@ def run(quick: bool = False) -> str:
         desc = f"{prof.dpi} DPI, skew ≤ {prof.skew_max:g}°, noise σ {prof.noise_sigma:g}"
         out.append(f"| {prof.name} ({desc}) | " + " | ".join(cells) + " |")
     out += _seed_scans(quick, have_i2t)
+    out += _borderless(quick, have_i2t)
     out += ["", "Text exports (the seeds):", "",
             "| input | truth | precision | recall | F1 | notes |", "|---|---|---|---|---|---|"]
     out += _seed_checks()

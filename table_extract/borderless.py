@@ -158,8 +158,8 @@ def _with_header(before: list[_Line], run: list[_Line], text_h: float, gap: floa
     """Header lines above the first multi-column line: merged group labels are a single short chunk."""
     width = max(w.x1 for l in run for w in l.words) - min(w.x0 for l in run for w in l.words)
     top = list(run)
-    for line in reversed(before[-4:]):
-        if top[0].y0 - line.y1 > 1.2 * text_h:
+    for line in reversed(before[-5:]):
+        if top[0].y0 - line.y1 > 2 * text_h:
             break
         chunks = line.chunks(gap)
         if len(chunks) < 2 and chunks[0][-1].x1 - chunks[0][0].x0 > 0.35 * width:
@@ -169,13 +169,13 @@ def _with_header(before: list[_Line], run: list[_Line], text_h: float, gap: floa
 
 
 def _spanning(line: _Line, cols: list[tuple[int, int]], gap: float) -> list[tuple[int, list[_Word]]] | None:
-    """(first column, chunk) for a line whose chunks cross a column river (a merged header cell)."""
+    """(first column, chunk) for a line whose chunks cross a column boundary (a merged header cell)."""
+    bounds = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])]
     placed, crosses = [], False
     for chunk in line.chunks(gap):
         x0, x1 = chunk[0].x0, chunk[-1].x1
-        covered = [k for k, (a, b) in enumerate(cols) if min(x1, b) - max(x0, a) > 0.1 * (b - a)]
-        crosses |= len(covered) > 1
-        placed.append((covered[0] if covered else 0, chunk))
+        crosses |= any(x0 + gap / 2 < b < x1 - gap / 2 for b in bounds)
+        placed.append((sum(b <= x0 for b in bounds), chunk))
     return placed if crosses else None
 
 
@@ -223,4 +223,6 @@ def _table_from_run(gray: np.ndarray, dpi: int, lang: str, run: list[_Line], tex
     for (r, c), t in zip(where, texts):
         grid[r][c] = f"{grid[r][c]} {t.text}".strip()
         conf[r][c] = t.confidence
+    from table_extract.scan import reread_stt
+    reread_stt(gray, dict(zip(where, boxes)), grid, dpi)
     return Table([Row(g, confidence=c) for g, c in zip(grid, conf)], source=source, page=page)

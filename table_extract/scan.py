@@ -61,7 +61,7 @@ def tables_from_image(image: Image.Image, dpi: int, *, source: str = "", page: i
             grid[cell.r0][cell.c0] = t.text
             conf[cell.r0][cell.c0] = t.confidence
             ink[cell.r0][cell.c0] = t.ink_x - cell.box[0] if t.ink_x else 0
-        _reread_stt(gray, g, grid, dpi, lang)
+        reread_stt(gray, {(c.r0, c.c0): c.box for c in g.cells}, grid, dpi)
         char_w = dpi * 0.06
         table_rows = [Row(grid[r], confidence=conf[r], indent=_indent(ink[r], char_w)) for r in range(rows)]
         top = max(prev_bottom, g.bbox[1] - int(TITLE_SPAN_INCH * dpi))
@@ -81,7 +81,8 @@ def tables_from_image(image: Image.Image, dpi: int, *, source: str = "", page: i
 STT_CHARS = "0123456789.-+IVX"
 
 
-def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str) -> None:
+def reread_stt(gray: np.ndarray, boxes: dict[tuple[int, int], tuple[int, int, int, int]],
+                grid: list[list[str]], dpi: int) -> None:
     """Read the STT column again, digits and dots only: alone in a cell, '1' reads as 'l', '2.1' as '2]'."""
     from table_extract.structure import _STT_HEADER, header_size, stt_kind
     from table_extract.values import clean_cell
@@ -91,36 +92,37 @@ def _reread_stt(gray: np.ndarray, g, grid: list[list[str]], dpi: int, lang: str)
         return
     col = next(c for c, t in enumerate(grid[head]) if _STT_HEADER.match(t.strip()))
     first_body = max(head + 1, header_size([[clean_cell(x) for x in r] for r in grid])[0])
-    cells = [c for c in g.cells if c.c0 == col and c.r0 >= first_body and grid[c.r0][c.c0]]
-    if not cells:
+    rows = sorted(r for (r, c) in boxes if c == col and r >= first_body and grid[r][c])
+    if not rows:
         return
-    again = read_cells(gray, [c.box for c in cells], dpi, lang, whitelist=STT_CHARS)
+    # digits only, and by the English model, which tells 5 from 3 better on degraded scans
+    again = read_cells(gray, [boxes[(r, col)] for r in rows], dpi, "eng", whitelist=STT_CHARS)
     digits_only = {}
-    for cell, t in zip(cells, again):
-        old = grid[cell.r0][col].strip()
+    for r, t in zip(rows, again):
+        old = grid[r][col].strip()
         new = t.text.strip() if t.text.strip() in ("-", "+") else t.text.strip().rstrip(".")
-        digits_only[cell.r0] = new
+        digits_only[r] = new
         if stt_kind(new) and (not stt_kind(old.rstrip(".)")) or stt_kind(old.rstrip(".)")) not in ("letter", "bullet")):
-            grid[cell.r0][col] = new
-    romans = any(stt_kind(grid[c.r0][col]) == "roman" and len(grid[c.r0][col]) > 1 for c in cells)
+            grid[r][col] = new
+    romans = any(stt_kind(grid[r][col]) == "roman" and len(grid[r][col]) > 1 for r in rows)
     texts = []
-    for cell in sorted(cells, key=lambda c: c.r0):
-        text = grid[cell.r0][col].strip()
+    for r in rows:
+        text = grid[r][col].strip()
         if not romans and re.fullmatch(r"[\dIl|i\[\]]+(?:\.[\dIl|i\[\]]+)*", text):
             text = re.sub(r"[Il|i\[\]]", "1", text)  # '1' in some fonts reads as 'l', 'I' or '['
         elif text in ("l", "|", "i", "[", "]"):
             text = "1"
-        texts.append((cell, text))
+        texts.append((r, text))
     prev = ""
     seen: set[str] = set()
-    for k, (cell, text) in enumerate(texts):
+    for k, (r, text) in enumerate(texts):
         nxt = next((t for _c, t in texts[k + 1:] if stt_kind(t) == "num"), "")
         if text == prev and nxt == f"{prev}.2":
             text = f"{prev}.1"  # '3.1' read as '3' between '3' and '3.2'
-        elif stt_kind(text) == "letter" and digits_only.get(cell.r0) in _successors(prev):
-            text = digits_only[cell.r0]  # '5' read as 'b', and 5 is what comes next
+        elif stt_kind(text) == "letter" and digits_only.get(r) in _successors(prev):
+            text = digits_only[r]  # '5' read as 'b', and 5 is what comes next
         text = repair_stt(text, prev, seen)
-        grid[cell.r0][col] = text
+        grid[r][col] = text
         if stt_kind(text) == "num":
             prev = text
             seen.add(text)
@@ -139,7 +141,8 @@ def _successors(prev: str) -> list[str]:
 def repair_stt(text: str, prev: str, seen: set[str] = frozenset()) -> str:
     """A numbered STT that does not follow the previous one ('34.1' after '3', '41' after '4') is
     replaced by the expected successor one insertion or deletion away (a lost dot, a doubled
-    digit), or one substitution away when the number was already used above (``seen``)."""
+    digit), or one substitution away when the number was already used above (``seen``) or
+    its parent number never appeared."""
     from rapidfuzz.distance import Indel, Levenshtein
 
     from table_extract.structure import stt_kind
@@ -154,7 +157,9 @@ def repair_stt(text: str, prev: str, seen: set[str] = frozenset()) -> str:
     best = min(succ, key=lambda s: Indel.distance(s, text))
     if Indel.distance(best, text) <= 1:
         return best
-    if text in seen:
+    # a sub-number whose parent was never printed ('3.2.3' among 5.x rows) has a misread prefix
+    orphan = "." in text and text.rsplit(".", 1)[0] not in seen
+    if text in seen or orphan:
         best = min(succ, key=lambda s: Levenshtein.distance(s, text))
         if Levenshtein.distance(best, text) <= 1:
             return best

@@ -56,6 +56,9 @@ def test_stt_sequence_repair():
     assert repair_stt("5", "4.2") == "5"
     assert repair_stt("2.2.1", "2.2") == "2.2.1"
     assert repair_stt("9", "2") == "9"  # too far from any successor: left as read
+    assert repair_stt("7", "5") == "7"  # numbering that skips a number is left alone
+    assert repair_stt("3.2", "5.1", {"3", "3.1", "3.2", "5", "5.1"}) == "5.2"  # already used
+    assert repair_stt("3.2.3", "5.2.2", {"5", "5.2", "5.2.1", "5.2.2"}) == "5.2.3"  # orphan
 
 
 def test_sohoa_ocr_writes_tables_csv(tmp_path):
