@@ -427,6 +427,9 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
         for k, p in enumerate(pieces):
             if p.kind != "word":
                 continue
+            if channel == "vie" and re.search(r"[&€¢§@$|]", p.text):
+                p.kind = "fixed"   # a symbol in our own OCR is a symbol (§un#Legal watermark)
+                continue
             if channel == "vie" and _digit_word(p.text):
                 p.kind = "fixed"   # 5G, 8nm: our own OCR reads digits as digits
                 if re.fullmatch(r"[0-9OoÔôIl|]*\d[0-9OoÔôIl|]*", p.text) and len(p.text) <= 4:
@@ -558,6 +561,14 @@ def _settle_digits(line: str, pieces: list[Piece], rep: Repairer, style: str) ->
 MODES = ("auto", "stripped", "garbled", "ocr")
 
 
+def _document_kind(lines: list[str]) -> str:
+    from diacritics.detect import document_label, line_stats
+    from diacritics.tone import to_style
+    rep = get_repairer("eng")
+    return document_label([line_stats(ln, lambda w: to_style(w, "new") in rep.valid,
+                                      lambda sk: sk in rep.valid_skeletons) for ln in lines])
+
+
 def line_labels(lines: list[str]) -> list[str]:
     """clean / stripped / garbled for each line (see ``diacritics.detect``)."""
     from diacritics.detect import classify_lines
@@ -595,7 +606,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
     else:
         labels = line_labels(lines)
     route = {"stripped": "restore", "garbled": "eng", "clean": "vie" if mode == "ocr" else None}
-    if mode == "ocr" and labels.count("garbled") < labels.count("clean"):
+    if mode == "ocr" and _document_kind(lines) != "garbled":
         route["garbled"] = "vie"   # a noisy line of our own OCR, not a wrong-language page
     out = list(lines)
     changes: list[Change] = []
