@@ -21,6 +21,7 @@ output name, so a rerun skips exactly what is already done.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ from pathlib import Path
 from pipeline.atomic import atomic_path, write_text_atomic
 from pipeline.batch_tasks import (DocOut, DocSpec, Limits, finish_task, move_staged, page_task, remove_tree,
                                   worker_setup)
-from pipeline.errors import ExitCode, InputFileError, OutputError, SohoaError
+from pipeline.errors import BadArgsError, ExitCode, InputFileError, OutputError, SohoaError
 from pipeline.options import OcrOptions
 
 STATE_DIR = ".sohoa"
@@ -156,12 +157,23 @@ class Store:
         self.tmp = self.state / "tmp"
         try:
             self.done_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.state / "lock", "w")
         except OSError as exc:
             raise OutputError(f"cannot create the output folder ({exc.strerror})", path=outdir,
                               fix="choose a writable folder with -o") from exc
+        try:
+            # Held for the whole run and dropped by the kernel however the process ends (SIGKILL too).
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self._lock.close()
+            raise BadArgsError("another `sohoa run` is writing to this folder", path=outdir,
+                               fix="wait for it to finish, or choose another -o") from exc
         remove_tree(self.tmp)  # a killed run's scratch: nothing in it is needed
         self.tmp.mkdir(parents=True, exist_ok=True)
         self._sweep_parts()
+
+    def close(self) -> None:
+        self._lock.close()
 
     def _sweep_parts(self) -> None:
         # atomic_path's temp files (".NAME.XXXX.part") a SIGKILL left behind: never a final name.
@@ -456,6 +468,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     store.write_manifest(docs)
     records = store.write_indicators(docs)
     remove_tree(store.tmp)
+    store.close()
     code = next((d.record["exit_code"] for d in docs if d.record and d.record["status"] != "ok"), 0)
     report = BatchReport(docs, time.perf_counter() - started, pages_done, reused, int(code), records,
                          executor.description, slowest)

@@ -24,30 +24,33 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    from pipeline.options import default_jobs
+HELP_OVERRIDES = {
+    "inputs": "folders (walked for PDF, TIFF, JPEG, PNG, … files) or single files",
+    "output": "folder for all outputs (per-document files, manifest.jsonl, indicators.csv/.duckdb)",
+    "jobs": "local worker processes, one Tesseract each (default: number of cores); ignored with --scheduler",
+    "page_timeout": "give up a page after this many seconds, all steps included (default 300)",
+}
 
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="folders (walked for PDF, TIFF, JPEG, PNG, … files) or single files")
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for all outputs")
-    p.add_argument("-j", "--jobs", type=_positive_int, default=default_jobs(),
-                   help="local worker processes, one Tesseract each (default: cores, %(default)s here)")
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from pipeline import ocr_command
+
+    # The same page options as `sohoa ocr`, so a batch run can reproduce any single-document run.
+    ocr_command.add_arguments(p)
+    for action in p._actions:
+        if action.dest in HELP_OVERRIDES:
+            action.help = HELP_OVERRIDES[action.dest]
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run page tasks on a Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need sohoa, "
-                        "Tesseract and read access to the inputs at the same paths); --jobs is then ignored")
-    p.add_argument("-l", "--lang", default="vie", help="Tesseract language(s) (default vie)")
-    p.add_argument("--no-pdf", action="store_true", help="skip the searchable PDFs")
-    p.add_argument("--page-timeout", type=_positive_float, default=300.0, metavar="SECONDS",
-                   help="give up a page after this long (default 300)")
+                        "Tesseract and read access to the inputs at the same paths)")
     p.add_argument("--max-page-pixels", type=_positive_int, default=150_000_000, metavar="N",
                    help="refuse pages with more pixels than this: decompression-bomb guard (default 150000000)")
     p.add_argument("--max-page-mm", type=_positive_float, default=1300.0, metavar="MM",
-                   help="refuse pages whose longest side is longer (default 1300, A0 is 1189)")
+                   help="refuse pages whose longest side is longer (default 1300; A0 is 1189)")
     p.add_argument("--retry-failed", action="store_true",
                    help="also redo documents an earlier run recorded as failed or partial")
     p.add_argument("--log-json", nargs="?", const="-", metavar="FILE",
                    help="machine-readable log, one JSON object per line, to FILE (default: standard error)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
 
     log = _JsonLog(args.log_json)
     show_bar = not args.quiet and args.log_json != "-"
-    options = OcrOptions(jobs=args.jobs, lang=args.lang, write_pdf=not args.no_pdf,
-                         page_timeout=args.page_timeout, progress=False)
+    options = OcrOptions(jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
+                         deskew=not args.no_deskew, reading_order=not args.no_reading_order,
+                         denoise=args.denoise, binarize=args.binarize, correct=not args.no_correct,
+                         write_pdf=not args.no_pdf, page_timeout=args.page_timeout, progress=False)
     limits = Limits(page_timeout=args.page_timeout, max_page_pixels=args.max_page_pixels,
                     max_page_mm=args.max_page_mm)
     bar = _Bar(show_bar)

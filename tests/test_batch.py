@@ -196,3 +196,15 @@ def test_page_timeout(archive, run_cli, tmp_path):
     m = manifest(tmp_path / "o")[0]
     assert m["status"] == "failed" and "timed out" in m["error"]
     assert proc.returncode == ExitCode.CHILD_PROCESS
+
+
+def test_second_run_on_the_same_folder_is_refused(archive, run_cli, tmp_path):
+    import fcntl
+
+    out = tmp_path / "o"
+    (out / ".sohoa").mkdir(parents=True)
+    with open(out / ".sohoa" / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proc = run_cli(str(archive / "loi"), "-o", str(out), "-q")
+    assert proc.returncode == ExitCode.BAD_ARGS
+    assert "another `sohoa run`" in proc.stderr
