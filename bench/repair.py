@@ -169,9 +169,9 @@ def run(quick: bool = False) -> str:
 
     # (b) our own vie OCR
     rows, notes = [], []
-    sets = (("degraded devset", lambda: make_pages(n, ("office", "photocopy", "lowres150", "harsh"),
+    sets = (("degraded devset", lambda: make_pages(2 * n, ("office", "photocopy", "lowres150", "harsh"),
                                                    seed=23)),
-            ("clean devset", lambda: make_pages(max(2, n // 2), ("clean",), seed=37)),
+            ("clean devset", lambda: make_pages(n, ("clean",), seed=37)),
             ("clean seed reports", lambda: seed_pages(1 if quick else 2)))
     for label, pages in sets:
         c_before = c_after = c_total = new = s_before = s_after = s_total = 0

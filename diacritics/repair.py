@@ -479,6 +479,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     if channel == "eng":
         for cleaned, pieces in zip(cleaned_lines, line_pieces):
             _settle_digits(cleaned, pieces, rep, style)
+    for cleaned, pieces in zip(cleaned_lines, line_pieces):
+        _settle_case(cleaned, pieces, rep)
 
     out_lines: list[str] = []
     changes: list[Change] = []
@@ -508,6 +510,44 @@ def repair(text: str, channel: str = "eng", style: str = "new") -> Repaired:
 
 def repair_text(text: str, channel: str = "eng", style: str = "new") -> str:
     return repair(text, channel, style).text
+
+
+# Letters whose capital has the same shape as the small letter (marks aside): OCR
+# confuses their case (cơ SỞ, ở → Ở), unlike that of a, b, d, h, n …
+_SAME_SHAPE = set("cosuvwxz")
+
+
+def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
+    """Case the OCR got wrong on a word it otherwise read right.
+
+    * a capital inside a small-letter word (``nghiỆp``, ``vỆ``) is a small letter;
+    * a word all in capitals between two small-letter words, made only of
+      letters whose capital looks like the small letter (``cơ SỞ sẽ``, ``Ở``), is
+      small — unless the line is a heading. A capitalised word (``Sở``) is left:
+      it may be a name.
+    """
+    from diacritics.tone import to_style
+    if _mostly_upper(line):
+        return
+    words = [p for p in pieces if p.kind == "word" or p.out or (len(p.text) == 1 and p.text.isalpha())]
+    for k, p in enumerate(words):
+        text = p.out if p.out is not None else p.text
+        low = text.lower()
+        if not text.isalpha() or to_style(low, "new") not in rep.valid or text == low:
+            continue
+        if text[0].islower():
+            new = low
+        else:
+            prev = words[k - 1] if k else None
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            neighbours_small = all(w is not None and (w.out or w.text)[:1].islower() for w in (prev, nxt))
+            if not (text.isupper() and neighbours_small and len(line[prev.end:p.start].strip()) == 0
+                    and set(skeleton(low)) <= _SAME_SHAPE):
+                continue
+            new = low
+        p.out = new
+        if p.reason == "":
+            p.reason, p.confidence = "case", 0.9
 
 
 def _assemble(line: str, pieces: list[Piece], upto: int | None = None) -> str:

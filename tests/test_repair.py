@@ -208,3 +208,9 @@ def test_legacy_vietnamese_encodings_are_decoded():
     # Spanish and French stay what they are
     assert repair_document("España y Francia: señor, café, à la carte").text == \
         "España y Francia: señor, café, à la carte"
+
+
+def test_case_our_ocr_got_wrong_is_settled():
+    out = repair_document("các cơ SỞ sẽ được nghiỆp vụ hóa ở Ở đây, Sở Tài chính và UBND xã",
+                          mode="ocr").text
+    assert out == "các cơ sở sẽ được nghiệp vụ hóa ở ở đây, Sở Tài chính và UBND xã"
