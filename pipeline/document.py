@@ -16,12 +16,14 @@ import importlib
 import importlib.util
 import json
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
 
 from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.errors import StageError
 from pipeline.options import OcrOptions
 from pipeline.page import PageResult
 
@@ -34,21 +36,36 @@ TABLES_HOOK_MODULE = "table_extract.ocr_hook"
 
 def write_document(stem: str, source: Path, pages: Sequence[PageResult], outdir: Path,
                    options: OcrOptions) -> list[Path]:
-    """Write the four outputs (three if ``options.write_pdf`` is off); return their paths."""
+    """Write the four outputs (three if ``options.write_pdf`` is off) plus whatever the
+    tables hook writes; return their paths.
+
+    A failure inside the tables hook is reported as ``StageError`` after
+    the OCR outputs are safely written.
+    """
     outdir = Path(outdir)
     pages = sorted(pages, key=lambda p: p.number)
     txt, raw, js, pdf = (outdir / f"{stem}{ext}" for ext in (".txt", ".raw.txt", ".json", ".pdf"))
     write_text_atomic(txt, "\f".join(p.final_text for p in pages) + "\n")
     write_text_atomic(raw, "\f".join(p.raw_text for p in pages) + "\n")
-    doc = {"source": str(source), "stem": stem, "page_count": len(pages),
-           "coordinates": "pixels of the processed page image (see each page's width/height/dpi)",
-           "pages": [p.to_json() for p in pages]}
-    write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
-    written = [txt, raw, js]
+    written = [txt, raw]
     if options.write_pdf:
         write_pdf(pages, pdf)
         written.append(pdf)
-    written += tables_hook(stem, pages, outdir)
+    started = time.perf_counter()
+    tables_error = None
+    if options.tables:
+        try:
+            written += tables_hook(stem, pages, outdir)
+        except Exception as exc:  # the table stage's fault must not cost the OCR outputs
+            tables_error = f"{source}: the table stage failed ({type(exc).__name__}: {exc}) — report this bug"
+    doc = {"source": str(source), "stem": stem, "page_count": len(pages),
+           "coordinates": "pixels of the processed page image (see each page's width/height/dpi)",
+           "tables_seconds": round(time.perf_counter() - started, 3),
+           "pages": [p.to_json() for p in pages]}
+    write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    written.insert(2, js)
+    if tables_error:
+        raise StageError(tables_error)
     return written
 
 

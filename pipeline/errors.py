@@ -93,5 +93,9 @@ class ChildProcessError_(SohoaError):
     exit_code = ExitCode.CHILD_PROCESS
 
 
+class StageError(SohoaError):
+    """A plugged-in stage (OCR repair, tables) failed on a document; the OCR outputs were kept."""
+
+
 # Readable alias; the trailing underscore only avoids shadowing the builtin.
 ExternalProgramError = ChildProcessError_

@@ -28,11 +28,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-deskew", action="store_true", help="don't straighten skewed pages")
     p.add_argument("--no-reading-order", action="store_true",
                    help="keep Tesseract's line order (two-column mastheads may interleave)")
+    p.add_argument("--clear-borders", action="store_true", help="whiten dark scanner edges before OCR")
     p.add_argument("--denoise", choices=("auto", "always", "never"), default="auto",
                    help="median-filter specks before OCR: auto = only on speckled pages (default)")
     p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
     p.add_argument("--no-correct", action="store_true",
                    help="final text = Tesseract's text in reading order (skip the OCR-repair stage; faster)")
+    p.add_argument("--no-tables", action="store_true", help="skip the table stage (STEM.tables.csv)")
     p.add_argument("--no-pdf", action="store_true", help="skip the searchable PDF")
     p.add_argument("--page-timeout", type=float, default=300.0, metavar="SECONDS",
                    help="give up a page when Tesseract takes longer (default 300)")
@@ -43,11 +45,12 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.api import ocr
     from pipeline.options import OcrOptions
 
-    options = OcrOptions(jobs=args.jobs, lang=args.lang, psm=args.psm,
-                         orientation=not args.no_orientation, deskew=not args.no_deskew,
-                         reading_order=not args.no_reading_order, denoise=args.denoise,
-                         binarize=args.binarize, correct=not args.no_correct, write_pdf=not args.no_pdf,
-                         page_timeout=args.page_timeout, progress=not args.quiet)
+    options = OcrOptions(
+        jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
+        clear_borders=args.clear_borders, deskew=not args.no_deskew, denoise=args.denoise,
+        binarize=args.binarize, reading_order=not args.no_reading_order, correct=not args.no_correct,
+        tables=not args.no_tables, write_pdf=not args.no_pdf, page_timeout=args.page_timeout,
+        progress=not args.quiet)
     report = ocr(args.inputs, args.output, options)
     ok = sum(1 for d in report.documents if d.outputs and not d.errors)
     rate = report.pages / report.seconds * 60 if report.seconds else 0.0

@@ -24,10 +24,11 @@ class OcrOptions:
     max_dpi: int = 400              # ... or above this
     orientation: bool = True        # detect pages turned 90/180/270 degrees (Tesseract OSD)
     deskew: bool = True
-    clear_borders: bool = True
+    clear_borders: bool = False     # synthetic scans have no dark edges: the bench cannot support it yet
     denoise: str = "auto"           # median filter: "auto" (speckled pages only), "always", "never"
     binarize: bool = False
     correct: bool = True            # final text through the OCR-repair stage (pipeline.correct)
+    tables: bool = True             # run the table stage hook (STEM.tables.csv)
     reading_order: bool = True      # un-interleave two-column mastheads and signature blocks
     page_timeout: float = 300.0     # seconds per Tesseract call before the page is given up
     write_pdf: bool = True

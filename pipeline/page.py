@@ -16,7 +16,7 @@ from PIL import Image
 
 from pipeline import preprocess
 from pipeline.correct import correct_page_text
-from pipeline.errors import ExitCode, SohoaError
+from pipeline.errors import ExitCode, ExternalProgramError, SohoaError
 from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
 from pipeline.options import OcrOptions
 from pipeline.tesseract import Recognition, detect_orientation, recognise
@@ -102,43 +102,41 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
                                             low=options.min_dpi, high=options.max_dpi)
         if new_dpi != dpi:
             steps.append(f"resample {dpi}->{new_dpi} dpi")
-        base = first_base = Path(workdir) / f"{name}-p{number:05d}"
+        base = Path(workdir) / f"{name}-p{number:05d}"
         psm = choose_psm(options)
 
         rotation = 0
-        if options.orientation and preprocess.looks_sideways(gray):
+        skew, sideways = preprocess.analyse_lines(gray, sideways=options.orientation)
+        if sideways:
             # Text runs up/down the page: ask OSD which quarter turn before recognising.
-            probe = base.with_name(base.name + "-osd.png")
-            cv2.imwrite(str(probe), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-            osd = detect_orientation(probe, dpi=new_dpi, timeout=options.page_timeout, page=label)
+            osd = detect_orientation(_encode(gray), dpi=new_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"sideways: orientation check says rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate in (90, 270) and osd.confidence >= ORIENTATION_MIN_CONF:
                 rotation = osd.rotate
-        prepared, skew, more = _prepare(gray, rotation, options)
+        prepared, skew, more = _prepare(gray, rotation, options, None if rotation else skew)
         if options.orientation and rotation == 0:
             ratio = preprocess.upright_ratio(prepared)
             if ratio < UPSIDE_DOWN_RATIO:
                 # Clearly upside down: turn now rather than recognise gibberish first.
                 prepared, rotation = preprocess.rotate_quarter(prepared, 180), 180
                 steps.append(f"upside down (ink above/below lines {ratio:.2f})")
-        rec = _recognise(prepared, new_dpi, base, psm, options, label)
+        encoded = _encode(prepared)
+        rec = _recognise(encoded, new_dpi, base, psm, options, label)
         lines = parse_tsv(rec.tsv)
         if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
-            osd = detect_orientation(base.with_suffix(".png"), dpi=new_dpi, timeout=options.page_timeout,
-                                     page=label)
+            osd = detect_orientation(encoded, dpi=new_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"orientation check: rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
                 turn = (rotation + osd.rotate) % 360
                 turned, t_skew, t_more = _prepare(gray, turn, options)
                 alt_base = base.with_name(base.name + "-r")
-                alt = _recognise(turned, new_dpi, alt_base, psm, options, label)
+                alt = _recognise(_encode(turned), new_dpi, alt_base, psm, options, label)
                 alt_lines = parse_tsv(alt.tsv)
                 if _score(alt_lines) > _score(lines):
                     prepared, skew, more, rec, lines, rotation, base = (
                         turned, t_skew, t_more, alt, alt_lines, turn, alt_base)
+        del encoded
         steps += more
-        for scratch in first_base.parent.glob(first_base.name + "*.png"):
-            scratch.unlink()
         image_path, pdf_path = _page_files(prepared, new_dpi, base, rec.pdf)
         if rotation:
             steps.insert(0, f"rotate {rotation}")
@@ -168,31 +166,36 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
         return failed_page(number, err, started)
 
 
-def _prepare(gray, quarter: int, options: OcrOptions):
+def _prepare(gray, quarter: int, options: OcrOptions, skew: float | None = None):
+    """Turn, clean and level a page; ``skew`` may be passed when already measured."""
     steps: list[str] = []
     img = preprocess.rotate_quarter(gray, quarter) if quarter else gray
     if options.clear_borders:
         img = preprocess.clear_borders(img)
-    skew = 0.0
+    applied = 0.0
     if options.deskew:
-        skew = preprocess.estimate_skew(img)
+        if skew is None or options.clear_borders:
+            skew = preprocess.estimate_skew(img)
         if abs(skew) >= 0.2:
             img = preprocess.rotate(img, skew)
             steps.append(f"deskew {skew:+.1f}")
-        else:
-            skew = 0.0
+            applied = skew
     if options.binarize:
         img = preprocess.binarize(img)
         steps.append("binarize")
-    return img, skew, steps
+    return img, applied, steps
 
 
-def _recognise(img, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
-    # Fast lossless scratch copy for Tesseract; PIL's default PNG compression
-    # costs more than a second on a noisy 300-DPI page.
-    png = base.with_suffix(".png")
-    cv2.imwrite(str(png), img, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    return recognise(png, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
+def _encode(img) -> bytes:
+    """The page as PGM bytes for Tesseract's stdin: no compression, no scratch file."""
+    ok, buf = cv2.imencode(".pgm", img)
+    if not ok:
+        raise ExternalProgramError("could not encode the page image for Tesseract")
+    return buf.tobytes()
+
+
+def _recognise(encoded: bytes, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
+    return recognise(encoded, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
                      pdf=options.write_pdf, page=label)
 
 
@@ -200,22 +203,35 @@ def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path,
     """The page image (JPEG) and, given Tesseract's text-only PDF, the searchable page.
 
     Tesseract's own PDF would embed the lossless page image (5 MB and more
-    for a noisy scan); a JPEG page under its invisible text is a tenth of that.
+    for a noisy scan); the JPEG, embedded as is under the invisible text, is a
+    tenth of that.
     """
     jpg = base.with_suffix(".jpg")
-    page = Image.fromarray(img)
-    page.save(jpg, quality=JPEG_QUALITY, dpi=(dpi, dpi))
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    if not ok:
+        raise ExternalProgramError("could not encode the page image", path=jpg)
+    jpg.write_bytes(buf.tobytes())
     if text_pdf is None:
         return jpg, None
     import pikepdf
 
-    img_pdf = base.with_suffix(".img.pdf")
-    page.save(img_pdf, "PDF", resolution=float(dpi), quality=JPEG_QUALITY)
+    h, w = img.shape[:2]
     out = base.with_suffix(".page.pdf")
-    with pikepdf.open(img_pdf) as pdf, pikepdf.open(text_pdf) as text:
-        pdf.pages[0].add_overlay(text.pages[0])
+    with pikepdf.open(text_pdf) as pdf:
+        page = pdf.pages[0]
+        width_pt, height_pt = w * 72.0 / dpi, h * 72.0 / dpi
+        image = pikepdf.Stream(pdf, buf.tobytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                               Width=w, Height=h, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
+                               Filter=pikepdf.Name.DCTDecode)
+        # The image goes under Tesseract's (invisible) text: draw it first.
+        draw = pdf.make_stream(f"q {width_pt:.4f} 0 0 {height_pt:.4f} 0 0 cm /SohoaPage Do Q\n".encode())
+        resources = page.obj.get("/Resources") or pikepdf.Dictionary()
+        xobjects = resources.get("/XObject") or pikepdf.Dictionary()
+        xobjects["/SohoaPage"] = image
+        resources["/XObject"] = xobjects
+        page.obj["/Resources"] = resources
+        page.contents_add(draw, prepend=True)
         pdf.save(out)
-    img_pdf.unlink(missing_ok=True)
     text_pdf.unlink(missing_ok=True)
     return jpg, out
 

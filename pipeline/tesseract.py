@@ -53,9 +53,10 @@ class Recognition:
     pdf: Path | None  # one-page PDF holding only the invisible text layer
 
 
-def _run(args: list[str], *, timeout: float, what: str, page: str) -> subprocess.CompletedProcess:
+def _run(args: list[str], *, timeout: float, what: str, page: str,
+         stdin: bytes | None = None) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run(args, capture_output=True, env=_env(), timeout=timeout)
+        proc = subprocess.run(args, input=stdin, capture_output=True, env=_env(), timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise ExternalProgramError(f"{what} timed out after {timeout:g} s", path=page,
                                    fix="raise --page-timeout or check the page image") from exc
@@ -68,13 +69,19 @@ def _run(args: list[str], *, timeout: float, what: str, page: str) -> subprocess
     return proc
 
 
-def recognise(image: Path, outbase: Path, *, lang: str, psm: int, dpi: int, timeout: float,
+def _source(image: Path | bytes) -> tuple[str, bytes | None]:
+    """Tesseract's image argument: a file, or ``stdin`` fed with an encoded image (PGM/PNG)."""
+    return ("stdin", image) if isinstance(image, bytes) else (str(image), None)
+
+
+def recognise(image: Path | bytes, outbase: Path, *, lang: str, psm: int, dpi: int, timeout: float,
               pdf: bool = True, page: str = "") -> Recognition:
     """OCR one page image; ``outbase`` is where Tesseract writes ``.tsv``/``.txt``/``.pdf``."""
     # textonly_pdf: we lay the text over our own compressed page image (pipeline.page).
     renderers = ["-c", "textonly_pdf=1", "tsv", "txt", "pdf"] if pdf else ["tsv", "txt"]
-    _run(["tesseract", str(image), str(outbase), "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
-          *renderers], timeout=timeout, what="tesseract", page=page or str(image))
+    arg, stdin = _source(image)
+    _run(["tesseract", arg, str(outbase), "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
+          *renderers], timeout=timeout, what="tesseract", page=page or arg, stdin=stdin)
     base = Path(outbase)
     tsv = base.with_suffix(".tsv").read_text(encoding="utf-8")
     text = base.with_suffix(".txt").read_text(encoding="utf-8")
@@ -87,11 +94,12 @@ class Orientation:
     confidence: float   # Tesseract's OSD confidence; below ~2 it is a guess
 
 
-def detect_orientation(image: Path, *, dpi: int, timeout: float, page: str = "") -> Orientation:
+def detect_orientation(image: Path | bytes, *, dpi: int, timeout: float, page: str = "") -> Orientation:
     """Tesseract OSD (``--psm 0``). Pages with too little text report rotate 0, confidence 0."""
+    arg, stdin = _source(image)
     try:
-        proc = _run(["tesseract", str(image), "-", "--psm", "0", "--dpi", str(dpi)],
-                    timeout=timeout, what="tesseract orientation detection", page=page or str(image))
+        proc = _run(["tesseract", arg, "-", "--psm", "0", "--dpi", str(dpi)], stdin=stdin,
+                    timeout=timeout, what="tesseract orientation detection", page=page or arg)
     except ExternalProgramError as exc:
         if "timed out" in exc.what:
             raise
