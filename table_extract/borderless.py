@@ -130,7 +130,7 @@ def borderless_tables(gray: np.ndarray, dpi: int, *, source: str = "", page: int
         run = [lines[i]]
         while j + 1 < len(lines):
             # wrapped indicator lines sit between the multi-column lines of a table
-            k = next((k for k in range(j + 1, min(len(lines), j + 4)) if multi[k]), None)
+            k = next((k for k in range(j + 1, min(len(lines), j + 7)) if multi[k]), None)
             if k is None or any(lines[m + 1].y0 - lines[m].y1 > 2 * text_h for m in range(j, k)):
                 break
             run += lines[j + 1:k + 1]
@@ -158,7 +158,7 @@ def _with_header(before: list[_Line], run: list[_Line], text_h: float, gap: floa
     """Header lines above the first multi-column line: merged group labels are a single short chunk."""
     width = max(w.x1 for l in run for w in l.words) - min(w.x0 for l in run for w in l.words)
     top = list(run)
-    for line in reversed(before[-5:]):
+    for line in reversed(before[-8:]):  # header cells wrap over several lines
         if top[0].y0 - line.y1 > 2 * text_h:
             break
         chunks = line.chunks(gap)
