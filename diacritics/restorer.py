@@ -51,7 +51,9 @@ class RestoredWord:
     source: str                # the word as it came in
     text: str                  # the word as it goes out
     confidence: float          # posterior of ``text`` given the rest of the best path
-    alternatives: list[tuple[str, float]] = field(default_factory=list)  # best first
+    # every candidate with its posterior, best first; a word alone in a table
+    # cell may take the document's spelling rather than the first one
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Restorer:
         self.beam = beam
         self.margin = margin
         self._styled: dict[tuple[int, str], str] = {}
+        self._case_cache: dict[tuple[int, str, int], str] = {}
         self._words: dict[tuple[str, bool], tuple] = {}
         self._acronyms = {strip_diacritics(a) for a in model.meta.get("acronyms", ())}
         self._gaps: dict[str, tuple[int, ...]] = {}
@@ -270,17 +273,35 @@ class Restorer:
         res = decode_lattice(m, lat, beam=self.beam, posteriors=detail, margin=self.margin)
         cid = lat.cand_id
         self._settle_lone_words(lat, res.choice, slots)
-        words = []
-        form = self._form
-        for oi, p, w, start in slots:
-            c = int(res.choice[p])
-            out[oi] = text_form = _apply_case(form(cid[c], style), w)
-            if detail:
-                alts = sorted(((_apply_case(form(cid[i], style), w), float(res.posterior[i]))
-                               for i in lat.candidates_of(p)), key=lambda x: -x[1])
-                words.append(RestoredWord(start, start + len(w), w, text_form, float(res.posterior[c]),
-                                          alts))
+        cased = self._cased
+        for oi, p, w, _ in slots:
+            out[oi] = cased(cid[int(res.choice[p])], style, w)
+        words = self._details(lat, res, slots, out, style) if detail else []
         return Restoration("".join(out), words)
+
+    def _cased(self, wid: int, style: str, like: str) -> str:
+        """Vocabulary form ``wid`` in ``style``, with the letter case of ``like``."""
+        kind = 0 if like.islower() else 1 if like.isupper() else 2 if like[1:].islower() else -1
+        if kind < 0:
+            return _apply_case(self._form(wid, style), like)
+        key = (wid, style, kind)
+        got = self._case_cache.get(key)
+        if got is None:
+            form = self._form(wid, style)
+            got = self._case_cache[key] = (form, form.upper(), form[:1].upper() + form[1:])[kind]
+        return got
+
+    def _details(self, lat: Lattice, res, slots, out, style) -> list[RestoredWord]:
+        cid, post, cased = lat.cand_id, res.posterior, self._cased
+        words = []
+        for oi, p, w, start in slots:
+            rng = lat.candidates_of(p)
+            probs = post[rng.start:rng.stop]
+            order = np.argsort(-probs, kind="stable")
+            alts = [(cased(cid[rng.start + i], style, w), float(probs[i])) for i in order.tolist()]
+            words.append(RestoredWord(start, start + len(w), w, out[oi],
+                                      float(post[int(res.choice[p])]), alts))
+        return words
 
     @staticmethod
     def _settle_lone_words(lat: Lattice, choice, slots) -> None:
