@@ -36,6 +36,7 @@ import numpy as np
 from diacritics.tokens import (BOUND, FIRST_WORD_ID, LM_TOKEN_RE, MAX_VOCAB, NONE, SPECIAL_NAMES,
                                lm_class)
 from diacritics.tone import has_diacritics, is_syllable, strip_diacritics
+from pipeline.errors import InputFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -360,12 +361,13 @@ def save(path: Path, vocab: list[str], unigram_counts: np.ndarray, model, codes:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lexicon.build", description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                    help="where to write the model (default: lexicon/data/model.npz, the shipped one)")
     ap.add_argument("--max-mb", type=float, default=None,
                     help="read at most this many MB of text from each corpus (default: all)")
     ap.add_argument("--corpus", action="append", metavar="NAME",
-                    help="use only this corpus file (repeatable; NAME:WEIGHT repeats it); "
-                         "default: all of " + ", ".join(c for c, _ in CORPORA))
+                    help="use only this corpus file (repeatable); default: all of "
+                         + ", ".join(c for c, _ in CORPORA))
     ap.add_argument("--prune", metavar="K:MIN,…", default=None,
                     help="keep K-grams seen at least MIN times (default: "
                          + ",".join(f"{k}:{v}" for k, v in PRUNE.items()) + ")")
@@ -373,12 +375,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.prune:
         PRUNE.update({int(k): int(v) for k, v in (x.split(":") for x in args.prune.split(","))})
     t0 = time.time()
-    corpora = CORPORA
-    if args.corpus:
-        corpora = []
-        for spec in args.corpus:
-            name, _, weight = spec.partition(":")
-            corpora += [(name, 1.0)] * int(weight or 1)
+    # Repeating a corpus to weight it was tried and breaks the Kneser-Ney
+    # discounts (every n-gram then seen twice): 99.1% → 98.0%, so no weights.
+    corpora = [(name, 1.0) for name in args.corpus] if args.corpus else CORPORA
+    missing = [SHARED / "corpus" / c for c, _ in corpora if not (SHARED / "corpus" / c).is_file()]
+    missing += [SHARED / "lexicons" / x for x, _ in LEXICONS if not (SHARED / "lexicons" / x).is_file()]
+    if missing:
+        err = InputFileError("not found", path=missing[0],
+                             fix="the build reads ../shared beside the checkout; see ../shared/README.md")
+        print(f"lexicon.build: {err.message}", file=sys.stderr)
+        return int(err.exit_code)
     type_ids, type_names, acronyms = read_corpus(args.max_mb, corpora)
     type_ids = drop_stripped_lines(type_ids, type_names)
     vocab, table = make_vocab(type_ids, type_names)

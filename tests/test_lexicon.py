@@ -117,3 +117,14 @@ def test_shipped_model_is_normalised_and_knows_the_domain():
     assert m.vocab[int(np.argmax(lp))] != "<s>"
     assert m.codes["ND"] == "NĐ" and m.codes["HDND"] == "HĐND"
     assert [m.vocab[i] for i in m.candidates["hoach"]][0] == "hoạch"
+
+
+def test_build_names_a_missing_input(tmp_path):
+    import subprocess
+    import sys
+    out = tmp_path / "m.npz"
+    r = subprocess.run([sys.executable, "-m", "lexicon.build", "--corpus", "nosuch.txt.gz", "--out", str(out)],
+                       capture_output=True, text=True, cwd=build.ROOT, timeout=120)
+    assert r.returncode == 2
+    assert "nosuch.txt.gz: not found" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
