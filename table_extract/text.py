@@ -66,7 +66,13 @@ def tables_from_text(text: str, source: str = "") -> list[Table]:
     else:
         blocks += _tsv_blocks(lines, taken)
     blocks.sort(key=lambda b: b.start)
-    return _attach_context(lines, blocks, source)
+    tables = _attach_context(lines, blocks, source)
+    from table_extract.flat import flat_tables, has_flat_tables
+    from table_extract.structure import analyse
+    if not any(analyse(t) for t in tables) and has_flat_tables(lines):
+        # no table survived as a table: an OCR export that flattened them into lines
+        return flat_tables(text, source)
+    return tables
 
 
 def tables_from_file(path: str | Path) -> list[Table]:
