@@ -230,7 +230,7 @@ class CandidateIndex:
         for key in keys:
             skels.update(sk for sk, _d in self.skeletons_near(key))
         scored = [(syl, model.logp(obs, syl)) for sk in skels for syl in self.by_skeleton[sk]]
-        scored.sort(key=lambda kv: -kv[1])
+        scored.sort(key=lambda kv: (-kv[1], kv[0]))
         return scored[:k]
 
 

@@ -351,7 +351,7 @@ class Repairer:
         cands = self.index.candidates(own, self.conf, k=MAX_CANDIDATES)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
-            cands.sort(key=lambda kv: -kv[1])
+            cands.sort(key=lambda kv: (-kv[1], kv[0]))
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
