@@ -7,6 +7,7 @@ Layout of OUTDIR::
     indicators.csv        every table record of the collection
     indicators.duckdb     the same records, table ``indicators``
     .sohoa/done/KEY.json  the durable state: one file per finished document
+    .sohoa/pages/KEY/     pages of unfinished documents (local pool): a rerun resumes mid-document
     .sohoa/tmp/           scratch and staging, wiped at the start of a run
 
 Crash safety rests on one rule: a document's record in ``.sohoa/done`` is
@@ -23,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import hashlib
+import pickle
 import json
 import os
 import time
@@ -30,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.atomic import atomic_path, write_text_atomic
+from pipeline.atomic import atomic_path, write_bytes_atomic, write_text_atomic
 from pipeline.batch_tasks import (DocOut, DocSpec, Limits, finish_task, move_staged, page_task, remove_tree,
                                   worker_setup)
 from pipeline.errors import BadArgsError, ExitCode, InputFileError, OutputError, SohoaError
@@ -142,9 +144,10 @@ class Doc:
     record: dict | None = None       # set once finished (or reused)
     started: float = 0.0
     hash_seconds: float = 0.0
-    page_futures: list = field(default_factory=list)
-    next_page: int = 0
-    done_pages: int = 0
+    page_futures: list = field(default_factory=list)   # Dask: results stay on the cluster
+    results: dict = field(default_factory=dict)         # local: page number -> PageOut
+    todo: list = field(default_factory=list)            # page indices not yet submitted
+    waiting: int = 0                                    # pages submitted, not yet back
 
 
 class Store:
@@ -182,6 +185,27 @@ class Store:
             for name in filenames:
                 if name.startswith(".") and name.endswith(".part"):
                     (Path(dirpath) / name).unlink(missing_ok=True)
+
+    def page_dir(self, key: str) -> Path:
+        return self.state / "pages" / key
+
+    def save_page(self, key: str, page) -> None:
+        """Checkpoint one page (its image and PDF are already complete beside it)."""
+        write_bytes_atomic(self.page_dir(key) / f"p{page.result.number:05d}.pkl",
+                           pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_pages(self, key: str) -> dict:
+        """Pages an interrupted run finished: only those whose files are all still there."""
+        found = {}
+        for f in sorted(self.page_dir(key).glob("p*.pkl")):
+            try:
+                page = pickle.loads(f.read_bytes())
+            except Exception:  # our own file; unreadable only if the disk lost it: redo the page
+                continue
+            r = page.result
+            if all(x is None or Path(x).exists() for x in (r.image, r.pdf)):
+                found[r.number] = page
+        return found
 
     def record_path(self, key: str) -> Path:
         return self.done_dir / f"{key}.json"
@@ -301,12 +325,10 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     pending: list[Doc] = list(docs)   # not yet opened, in order
     active: list[Doc] = []            # opened, pages still to submit or to come back
     finishing: dict = {}              # finish future -> Doc
-    page_of: dict = {}                # page future -> Doc
+    page_of: dict = {}                # page future -> (Doc, page index)
     pages_done = reused = 0
     slowest: list[tuple[float, str, int]] = []   # (seconds, path, page), the SLOWEST slowest of this run
     est = _Estimate(len(docs))
-    scratch = store.tmp / "pages"
-    scratch.mkdir(parents=True, exist_ok=True)
 
     def finalise(doc: Doc, record: dict) -> None:
         store.save(record)
@@ -363,19 +385,26 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                 est.skip()
                 continue
             doc.spec = DocSpec(str(src.path), src.kind, src.page_dpis, doc.stem.name, str(doc.found.path))
-            est.opened(src.pages)
+            if executor.shared_fs:
+                doc.results = {n: p for n, p in store.load_pages(doc.key).items() if n <= src.pages}
+            doc.todo = [i for i in range(src.pages) if i + 1 not in doc.results]
+            est.opened(len(doc.todo))
             if on_total:
                 on_total(est.total())
-            emit("doc_start", {"path": str(doc.found.path), "output": str(doc.stem), "pages": src.pages})
+            emit("doc_start", {"path": str(doc.found.path), "output": str(doc.stem), "pages": src.pages,
+                               "resumed_pages": len(doc.results)})
             return doc
         return None
 
     def submit_finish(doc: Doc) -> None:
-        pages = executor.resolve(doc.page_futures)
+        if executor.shared_fs:
+            pages = [doc.results[n] for n in sorted(doc.results)]
+        else:
+            pages = executor.resolve(doc.page_futures)
         staging = None if not executor.shared_fs else str(store.tmp / "stage" / doc.key)
         fut = executor.submit(finish_task, doc.spec, pages, options, limits, staging, priority=10)
         finishing[fut] = doc
-        doc.page_futures = []
+        doc.page_futures, doc.results = [], {}
 
     def collect_finish(fut, doc: Doc) -> None:
         try:
@@ -400,11 +429,14 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
             if stale.name not in outputs and stale.exists():
                 stale.unlink()
         remove_tree(store.tmp / "stage" / doc.key)
+        remove_tree(store.page_dir(doc.key))
         for row in out.records:  # in the collection a document is named by its place in OUTDIR
             row[0] = doc.stem.as_posix()
         failed = [p for p in out.pages if p["error"]]
         if out.error is not None:
             status, error, code = "failed", out.error, out.exit_code
+        elif out.stage_error is not None:
+            status, error, code = "partial", out.stage_error, out.exit_code
         elif failed:
             status, error, code = "partial", failed[0]["error"], failed[0]["exit_code"]
         else:
@@ -422,7 +454,8 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                               mean_confidence=round(conf, 2) if conf is not None else None,
                               timings={"hash_s": round(doc.hash_seconds, 3),
                                        "pages_s": round(sum(p["seconds"] for p in out.pages), 3),
-                                       "finish_s": round(out.seconds, 3), "wall_s": round(seconds, 3)},
+                                       "finish_s": round(out.seconds, 3), "wall_s": round(seconds, 3),
+                                       **out.timings},
                               page_stats=out.pages, records=out.records))
 
     try:
@@ -430,21 +463,23 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
         while True:
             # Keep the workers fed: pages of the oldest open documents first, opening more as needed.
             while len(page_of) < slots:
-                doc = next((d for d in active if d.next_page < d.spec.pages_count), None) \
-                    if active else None
+                doc = next((d for d in active if d.todo), None)
                 if doc is None:
                     doc = open_next()
                     if doc is None:
                         break
-                    active.append(doc)
+                    if doc.todo:
+                        active.append(doc)
+                    else:  # every page was checkpointed by an interrupted run
+                        submit_finish(doc)
                     continue
-                i = doc.next_page
-                doc.next_page += 1
+                i = doc.todo.pop(0)
+                doc.waiting += 1
                 fut = executor.submit(page_task, doc.spec, i, options, limits,
-                                      str(scratch) if executor.shared_fs else None,
+                                      str(store.page_dir(doc.key)) if executor.shared_fs else None,
                                       priority=-doc.index)
                 doc.page_futures.append(fut)
-                page_of[fut] = doc
+                page_of[fut] = (doc, i)
             waiting = list(page_of) + list(finishing)
             if not waiting:
                 break
@@ -452,12 +487,16 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                 if fut in finishing:
                     collect_finish(fut, finishing.pop(fut))
                     continue
-                doc = page_of.pop(fut)
-                doc.done_pages += 1
+                doc, i = page_of.pop(fut)
+                doc.waiting -= 1
                 pages_done += 1
+                if executor.shared_fs:
+                    page = _local_result(fut, doc, i)
+                    doc.results[page.result.number] = page
+                    store.save_page(doc.key, page)
                 if on_page:
                     on_page()
-                if doc.done_pages == doc.spec.pages_count:
+                if not doc.todo and not doc.waiting:
                     active.remove(doc)
                     submit_finish(doc)
     except BaseException:
@@ -468,6 +507,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     store.write_manifest(docs)
     records = store.write_indicators(docs)
     remove_tree(store.tmp)
+    remove_tree(store.state / "pages")  # every document is finished: no page is waiting for a rerun
     store.close()
     code = next((d.record["exit_code"] for d in docs if d.record and d.record["status"] != "ok"), 0)
     report = BatchReport(docs, time.perf_counter() - started, pages_done, reused, int(code), records,
@@ -475,6 +515,25 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     emit("run_end", {"documents": len(docs), **report.by_status(), "reused": reused, "pages": pages_done,
                      "records": records, "seconds": round(report.seconds, 3), "exit_code": report.exit_code})
     return report
+
+
+def _local_result(fut, doc: Doc, index: int):
+    """A local page future's result; a worker that crashed costs this page, a dead pool ends the run."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pipeline.batch_tasks import PageOut
+    from pipeline.errors import ExternalProgramError
+    from pipeline.page import PageResult
+
+    try:
+        return fut.result()
+    except BrokenProcessPool as exc:
+        raise ExternalProgramError("a worker process died (out of memory, or killed)", path=doc.found.path,
+                                   fix="rerun the same command to resume; lower --jobs if memory is short") from exc
+    except Exception as exc:
+        return PageOut(PageResult(number=index + 1, error=f"{doc.found.path}: worker failed "
+                                                      f"({type(exc).__name__}: {str(exc)[:120]})",
+                                  exit_code=int(ExitCode.OTHER)))
 
 
 class _Estimate:

@@ -56,14 +56,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.batch import run_batch
     from pipeline.batch_tasks import Limits
-    from pipeline.options import OcrOptions
 
     log = _JsonLog(args.log_json)
     show_bar = not args.quiet and args.log_json != "-"
-    options = OcrOptions(jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
-                         deskew=not args.no_deskew, reading_order=not args.no_reading_order,
-                         denoise=args.denoise, binarize=args.binarize, correct=not args.no_correct,
-                         write_pdf=not args.no_pdf, page_timeout=args.page_timeout, progress=False)
+    options = options_from_args(args)
     limits = Limits(page_timeout=args.page_timeout, max_page_pixels=args.max_page_pixels,
                     max_page_mm=args.max_page_mm)
     bar = _Bar(show_bar)
@@ -83,6 +79,21 @@ def run(args: argparse.Namespace) -> int:
         log.close()
     print(summary(report, args.output), file=sys.stderr)
     return report.exit_code
+
+
+# `sohoa ocr` flags that switch a stage off, and the OcrOptions field each one sets to False
+NEGATED = {"no_orientation": "orientation", "no_deskew": "deskew", "no_reading_order": "reading_order",
+           "no_correct": "correct", "no_tables": "tables", "no_pdf": "write_pdf"}
+PLAIN = ("jobs", "lang", "psm", "denoise", "binarize", "clear_borders", "page_timeout")
+
+
+def options_from_args(args: argparse.Namespace):
+    """The OcrOptions `sohoa ocr` would use for the same flags (those the parser has)."""
+    from pipeline.options import OcrOptions
+
+    kw = {field: not getattr(args, flag) for flag, field in NEGATED.items() if hasattr(args, flag)}
+    kw.update({name: getattr(args, name) for name in PLAIN if hasattr(args, name)})
+    return OcrOptions(**kw, progress=False)
 
 
 def _executor(args):

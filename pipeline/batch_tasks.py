@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import shutil
 import signal
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import ExitCode, ExternalProgramError, InputFileError, SohoaError
+from pipeline.atomic import write_text_atomic
+from pipeline.errors import ExitCode, ExternalProgramError, InputFileError, SohoaError, StageError
 from pipeline.options import OcrOptions
 
 
@@ -69,7 +71,9 @@ class DocOut:
     pages: list[dict] = field(default_factory=list)          # per page: number, seconds, confidence, words, error
     seconds: float = 0.0
     error: str | None = None                                 # the document could not be written
+    stage_error: str | None = None                           # written, but a later stage (tables) failed
     exit_code: int = 0
+    timings: dict = field(default_factory=dict)              # the ones taken out of STEM.json
 
 
 _setup_done = False
@@ -187,6 +191,10 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
             if f not in keep:
                 f.unlink(missing_ok=True)
         if scratch is not None:
+            # The caller checkpoints this page once it is back; its files must survive a power cut by then.
+            for f in keep - {None}:
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
             return PageOut(result)
         out = PageOut(result, *(_take(p) for p in (result.image, result.pdf)))
         result.image = result.pdf = None
@@ -223,8 +231,6 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
         for i, po in enumerate(sorted(pages, key=lambda p: p.result.number)):
             r = po.result
             out.pages.append(_page_stats(r))
-            # Timings belong in the manifest only: the same input must give byte-identical JSON.
-            r = replace(r, **{f.name: 0.0 for f in fields(r) if f.name.endswith("seconds")})
             if po.image_bytes is not None:
                 r.image = stage / f".page-{i}.jpg"
                 r.image.write_bytes(po.image_bytes)
@@ -240,6 +246,9 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
         except _PagesFailed as err:
             out.error, out.exit_code = err.message, err.code
             written = []
+        except StageError as err:  # a plugged-in stage failed after the OCR outputs were written
+            out.stage_error, out.exit_code = err.message, int(err.exit_code)
+            written = sorted(p for p in stage.iterdir() if p.name.startswith(f"{spec.stem}."))
         except SohoaError as err:
             out.error, out.exit_code = err.message, int(err.exit_code)
             written = []
@@ -249,6 +258,8 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
                     if f is not None:
                         Path(f).unlink(missing_ok=True)
         for path in written:
+            if path.name == f"{spec.stem}.json":
+                out.timings = strip_timings(path)
             if path.name.endswith(".tables.csv"):
                 out.records = read_records_csv(path)
             if staging is None:
@@ -263,6 +274,21 @@ class _PagesFailed(Exception):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.message, self.code = message, code
+
+
+def strip_timings(path: Path) -> dict:
+    """Take the timings out of a STEM.json so the same input always gives the same bytes.
+
+    They move to the manifest (returned here as {"tables_seconds": …}; per-page ones
+    are already in the page stats). The JSON is rewritten as pipeline.document writes it.
+    """
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    taken = {k: doc.pop(k) for k in [k for k in doc if k.endswith("seconds")]}
+    for page in doc.get("pages", []):
+        for k in [k for k in page if k.endswith("seconds")]:
+            del page[k]
+    write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    return taken
 
 
 def _page_stats(r) -> dict:
