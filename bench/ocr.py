@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import re
 import shutil
 import subprocess
@@ -87,6 +88,15 @@ def make_pages(per_profile: int, workdir: Path) -> list[dict]:
     return pages
 
 
+def _child_cpu() -> float:
+    """CPU seconds used so far by finished child processes (and, recursively, theirs)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+CPU: dict[str, float] = {}  # run name -> CPU seconds, filled by run_raw / run_sohoa
+
+
 def run_raw(paths: list[Path], outdir: Path, jobs: int = JOBS) -> tuple[dict[Path, str], dict[Path, float], float]:
     """``tesseract IMG OUT -l vie`` per page, ``jobs`` at a time; (texts, seconds per page, wall)."""
     outdir.mkdir(parents=True, exist_ok=True)
@@ -99,10 +109,11 @@ def run_raw(paths: list[Path], outdir: Path, jobs: int = JOBS) -> tuple[dict[Pat
                        capture_output=True)
         return path, base.with_suffix(".txt").read_text(encoding="utf-8"), time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _child_cpu()
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, paths))
     wall = time.perf_counter() - t0
+    CPU[outdir.name] = _child_cpu() - c0
     return {p: t for p, t, _s in results}, {p: s for p, _t, s in results}, wall
 
 
@@ -117,9 +128,10 @@ def run_sohoa(paths: list[Path], outdir: Path, jobs: int = JOBS, *extra: str
     # The interpreter running the bench, so a checkout on PYTHONPATH is what gets measured.
     cmd = [sys.executable, "-m", "pipeline.cli", "ocr", *map(str, paths), "-o", str(outdir),
            "--jobs", str(jobs), "-q", *extra]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _child_cpu()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
+    CPU[outdir.name] = _child_cpu() - c0
     if proc.returncode != 0:
         raise RuntimeError(f"sohoa ocr failed ({proc.returncode}): {proc.stderr[-500:]}")
     texts, secs, before = {}, {}, {}
@@ -222,6 +234,17 @@ def run(quick: bool = False) -> str:
         f"OCR repair (`pipeline/correct.py` → diacritics) {_stage_seconds(WORK / 'sohoa')[0]:.1f} s, "
         f"tables hook (table_extract) {_stage_seconds(WORK / 'sohoa')[1]:.1f} s. s/page is each page's own processing time (a worker's view; "
         "the machine is shared, so absolute numbers wobble).",
+        "",
+        "CPU time is steadier than wall time on this shared machine (other jobs come and go "
+        "between runs), so the same runs are also counted in CPU seconds (all processes, "
+        "Tesseract included), as pages per CPU-minute:",
+        "",
+        "| run | CPU s | pages/CPU-min | vs raw |",
+        "|---|---|---|---|",
+        *[f"| {label} | {CPU[key]:.0f} | {len(paths) / CPU[key] * 60:.1f} | {CPU['raw'] / CPU[key]:.2f}× |"
+          for label, key in (("raw `tesseract -l vie`", "raw"), ("`sohoa ocr` (all stages)", "sohoa"),
+                             ("`sohoa ocr --no-correct --no-tables`", "sohoa-ocr-only"))],
+        "",
         f"CER targets (every profile ≤ raw, harsh and rotated180 ≤ ½ raw): "
         f"{sum(verdicts)}/{len(verdicts)} met.",
         "",
