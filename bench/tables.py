@@ -144,6 +144,13 @@ def _seed_checks() -> list[str]:
         recs = records_from_tables(tables)
         lines.append(f"| seed 004 (tab-separated empty templates) | {len(tables)} tables | — | — | — | "
                      f"catalogue {len(cat)} indicators, spurious values {len(recs)} |")
+    s003 = next(SEEDS.glob("003_*.txt"), None)
+    if s003:
+        tables = tables_from_file(s003)
+        lines.append(f"| seed 003 (English-OCR export, tables flattened; best effort after repair) | "
+                     f"{len(tables)} appendices read ({', '.join(t.appendix for t in tables)}) | — | — | — | "
+                     f"catalogue {len(catalogue_from_tables(tables))} indicators, values "
+                     f"{len(records_from_tables(tables))} |")
     return lines
 
 
