@@ -17,16 +17,16 @@ from dataclasses import dataclass
 NUMBER, PERCENT, FLAG, BOOL, TEXT = "number", "percent", "flag", "bool", "text"
 
 _NUM = r"[+-]?\d[\d.,]*"
-_NUMBER_ONLY = re.compile(rf"^({_NUM})$")
+_NUMBER_ONLY = re.compile(rf"^({_NUM}|\d{{1,3}}(?: \d{{3}})+)$")
 _PERCENT = re.compile(rf"^({_NUM})\s*%$")
 # a count followed by a short unit word or two: "1 mô hình", "1KH", "249 phiếu"
 _WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*)?)$")
 # "(Có tổ chức = 1; Không tổ chức = 0)" inside an indicator: the cell holds a 0/1 flag
 _FLAG_DEF = re.compile(r"=\s*[1Il|]\b[^)]*=\s*[0Oo]\b|=\s*[0Oo]\b[^)]*=\s*[1Il|]\b")  # OCR: "= I", "= O"
-_TRUE = {"đạt", "có", "✓", "hoàn thành"}  # "x" often means "not applicable": kept as text
+_TRUE = {"đạt", "có", "✓", "hoàn thành"}
 _FALSE = {"không đạt", "chưa đạt", "không", "chưa hoàn thành"}
 # cells that mean "nothing to report" rather than a value
-_NONE = {"", "-", "--", "—", "–", "…", "...", "x/x", "n/a", "k/c"}
+_NONE = {"", "-", "--", "—", "–", "…", "...", "x", "x/x", "n/a", "k/c"}  # "x": not applicable
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,10 @@ def clean_cell(text: str) -> str:
 
 def parse_number(token: str) -> int | float | None:
     """``9.215`` → 9215, ``91,41`` → 91.41, ``1.234,5`` → 1234.5, ``02`` → 2; None if not a number."""
-    s = token.strip().replace(" ", "")
+    s = token.strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(?: \d{3})+", s):  # "9 215": a space as thousands separator
+        s = s.replace(" ", "")
+    s = s.replace(" ", "")
     if not s or not re.fullmatch(r"[+-]?\d[\d.,]*", s) or s[-1] in ".,":
         # "1." is how some tables write a bare count; keep it a number
         if re.fullmatch(r"[+-]?\d+[.,]", s):

@@ -129,6 +129,7 @@ def test_html_table_with_spans():
     ("1KH", "", (1, "KH", "number")),
     ("1.234.567", "", (1234567, "", "number")),
     ("1.234,5", "", (1234.5, "", "number")),
+    ("9 215", "", (9215, "", "number")),
     ("1", "Tổ chức cuộc thi (Có tổ chức = 1; Không tổ chức = 0)", (True, "", "flag")),
     ("0", "Tổ chức cuộc thi (Có tổ chức = 1; Không tổ chức = 0)", (False, "", "flag")),
     ("Đạt", "", (True, "", "bool")),
@@ -142,7 +143,7 @@ def test_value_parsing(raw, indicator, expected):
     assert type(v.value) is type(expected[0])
 
 
-@pytest.mark.parametrize("raw", ["", "  ", "-", "—", "<i></i>"])
+@pytest.mark.parametrize("raw", ["", "  ", "-", "—", "<i></i>", "x"])
 def test_empty_cells_make_no_value(raw):
     assert parse_value(raw) is None
 
