@@ -151,10 +151,24 @@ def _grid_in(horiz: np.ndarray, vert: np.ndarray, bbox: tuple[int, int, int, int
     xs = _cluster([s[0] for s in vs], tol)
     xs = _merge_close(xs, min_cell // 2)
     ys = _merge_close(ys, min_cell // 3)
+    # open tables (no outer verticals, or no top/bottom rule): the long rulings of the
+    # other direction show where the table really ends
+    long_h = [s for s in hs if s[2] - s[1] >= 0.5 * (x1 - x0)]
+    long_v = [s for s in vs if s[2] - s[1] >= 0.5 * (y1 - y0)]
+    if long_h and xs:
+        if min(s[1] for s in long_h) < xs[0] - min_cell:
+            xs.insert(0, min(s[1] for s in long_h))
+        if max(s[2] for s in long_h) > xs[-1] + min_cell:
+            xs.append(max(s[2] for s in long_h))
+    if long_v and ys:
+        if min(s[1] for s in long_v) < ys[0] - min_cell:
+            ys.insert(0, min(s[1] for s in long_v))
+        if max(s[2] for s in long_v) > ys[-1] + min_cell:
+            ys.append(max(s[2] for s in long_v))
     # a ruling must cross at least one whole cell; shorter runs are ink (a long '=' or a
     # speckled underline inside the text), not a boundary
-    ys = [y for y in ys if _spans_a_cell(y, hs, xs, tol)]
-    xs = [x for x in xs if _spans_a_cell(x, vs, ys, tol)]
+    ys = [y for y in ys if _spans_a_cell(y, hs, xs, tol) or (long_v and y in (ys[0], ys[-1]))]
+    xs = [x for x in xs if _spans_a_cell(x, vs, ys, tol) or (long_h and x in (xs[0], xs[-1]))]
     if len(xs) < 3 or len(ys) < 3:
         return None
     rows, cols = len(ys) - 1, len(xs) - 1

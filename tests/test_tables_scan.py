@@ -77,3 +77,17 @@ def test_sohoa_ocr_writes_tables_csv(tmp_path):
         rows = list(csv.DictReader(fh))
     assert rows and {r["page"] for r in rows} == {"1"} and rows[0]["appendix"] == page.meta["appendix"]
     assert len(rows) >= len(page.records) - 1
+
+
+def test_open_table_without_outer_verticals():
+    import numpy as np
+
+    page = make_table_page(31, Profile("clean300"), n_periods=4, n_rows=7, font="LiberationSerif")
+    a = np.array(page.image)
+    tall = np.where((a < 128).sum(axis=0) > 0.05 * a.shape[0])[0]  # the vertical rulings
+    for x in (tall.min(), tall.max()):
+        a[:, x - 3:x + 4] = 255
+    image = Image.fromarray(a)
+    tables = tables_from_image(image, 300, source="open.png", page=1, borderless=False)
+    tp, _n_got, n_truth = score(page.records, [r for t in tables for r in table_records(t)])
+    assert tp >= n_truth - 1
