@@ -333,10 +333,13 @@ class Repairer:
         self.channel = channel
         self.conf: ConfusionModel = load_model(channel)
         self.lm = lm_model.load_model()
-        vocab = self.lm.vocab[FIRST_WORD_ID:]
+        from diacritics.tone import is_syllable
+        # Only real syllables: the model's vocabulary also holds acronyms and stray letters (sb, tb).
+        vocab = [w for w in self.lm.vocab[FIRST_WORD_ID:] if is_syllable(w)]
         self.valid = frozenset(vocab)
         self.index = CandidateIndex(w for ids in self.lm.candidates.values()
-                                    for w in (self.lm.vocab[i] for i in ids))
+                                    for w in (self.lm.vocab[i] for i in ids) if w in self.valid)
+        self._count = {w: int(self.lm.counts[self.lm.index[w]]) for w in vocab}
         self.valid_skeletons = frozenset(self.index.by_skeleton)
         self._cands: dict[str, list[tuple[str, float]]] = {}
 
@@ -348,10 +351,12 @@ class Repairer:
             return got
         from diacritics.tone import to_style
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
-        cands = self.index.candidates(own, self.conf, k=MAX_CANDIDATES)
+        cands = self.index.candidates(own, self.conf, k=4 * MAX_CANDIDATES)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
-            cands.sort(key=lambda kv: (-kv[1], kv[0]))
+        # equal channel scores (sô, số, sơ for "sb"): the commoner word first, so a cut keeps it
+        cands.sort(key=lambda kv: (-round(kv[1], 6), -self._count.get(kv[0], 0), kv[0]))
+        cands = cands[:MAX_CANDIDATES]
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
