@@ -174,15 +174,25 @@ def _indent(ink_offsets: list[int], char_w: float) -> float:
 def _title_above(gray: np.ndarray, box: tuple[int, int, int, int], dpi: int, lang: str) -> tuple[str, str]:
     if box[3] - box[1] < dpi // 6:
         return "", ""
+    from table_extract.text import _titleish
+
     lines = [ln for ln in read_region(gray, box, dpi, lang) if ln.strip()]
-    appendix, title = "", []
+    appendix, title, labelled = "", [], False
     for ln in lines:
         m = _APPENDIX.match(ln)
         if m:
-            appendix, title = f"Phụ lục {m.group(2).upper()}", [m.group(3)] if m.group(3) else []
+            appendix, title, labelled = f"Phụ lục {m.group(2).upper()}", [m.group(3)] if m.group(3) else [], True
         elif not ln.lstrip().lower().startswith(("(kèm theo", "kèm theo")):
             title.append(ln)
-    return appendix, " ".join(t for t in title if t).strip()
+    if not labelled:
+        # no appendix label: only title-like lines right above the table, not the prose before it
+        kept = []
+        for ln in reversed(title[-3:]):
+            if not _titleish(ln):
+                break
+            kept.insert(0, ln)
+        title = kept
+    return appendix, " ".join(t for t in title if t).strip(" _-—")
 
 
 def page_images(path: str | Path) -> Iterator[tuple[int, Image.Image, int]]:
