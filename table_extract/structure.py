@@ -221,7 +221,8 @@ def _align(cells: list[str], layout: Layout) -> tuple[list[str], list[str]]:
     """(label cells, cells in header-column positions) for one body row.
 
     Rows wider than the header carry extra label columns (a merged 'Chia theo …'
-    group beside the indicator), so their values are aligned from the right.
+    group beside the indicator), so their values are aligned from the right; rows
+    that are short by the attribute columns hold just the values.
     """
     w, ind = layout.width, layout.indicator_col
     cells = list(cells)
@@ -237,6 +238,16 @@ def _align(cells: list[str], layout: Layout) -> tuple[list[str], list[str]]:
             labels = cells[:ind + 1 + extra]
             rest = cells[ind + 1 + extra:]
             return labels, [""] * (ind + 1) + rest
+    vals = layout.value_cols
+    if len(cells) < w and vals and len(cells) - (ind + 1) == len(vals) and \
+            vals != list(range(ind + 1, ind + 1 + len(vals))):
+        # the export dropped a vertically merged cell ("Đơn vị thống kê" spanning the
+        # sub-items) instead of leaving it empty: the remaining cells are the values
+        placed = [""] * w
+        placed[:ind + 1] = cells[:ind + 1]
+        for c, v in zip(vals, cells[ind + 1:]):
+            placed[c] = v
+        return cells[:ind + 1], placed
     cells += [""] * (w - len(cells))
     return cells[:ind + 1], cells
 
