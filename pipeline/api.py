@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import write_document
-from pipeline.errors import ExitCode, SohoaError
+from pipeline.errors import ExitCode, OutputError, SohoaError
 from pipeline.ingest import Source, load_page, open_source
 from pipeline.options import OcrOptions
 from pipeline.page import PageResult, failed_page, ocr_page
@@ -59,6 +59,17 @@ def process_page(source: Source, index: int, options: OcrOptions, workdir: Path,
         return failed_page(index + 1, err, started)
     return ocr_page(image, dpi, options, workdir, number=index + 1, name=name,
                     label=f"{source.path} page {index + 1}")
+
+
+def _pool_context():
+    """Spawned workers, not forked ones.
+
+    A child forked from a parent that has used OpenCV/OpenMP inherits their
+    thread-pool locks and can hang forever. (A forkserver would save each
+    worker's imports, but its workers are not our children, so their CPU time
+    escapes accounting such as ``time`` and the bench's.)
+    """
+    return multiprocessing.get_context("spawn")
 
 
 def _init_worker() -> None:
@@ -109,7 +120,6 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from pipeline.errors import OutputError
         raise OutputError(f"cannot create the output folder ({exc.strerror})", path=outdir,
                           fix="choose a writable folder with -o") from exc
 
@@ -137,10 +147,8 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
                 src, doc = sources[d]
                 collect(d, process_page(src, i, options, workdir, f"d{d}"))
         else:
-            # spawn, not fork: a forked child inherits OpenCV/OpenMP thread-pool locks
-            # held by the parent (e.g. after it rendered images) and can hang forever.
             with cf.ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), initializer=_init_worker,
-                                        mp_context=multiprocessing.get_context("spawn")) as pool:
+                                        mp_context=_pool_context()) as pool:
                 futures = {pool.submit(process_page, sources[d][0], i, options, workdir, f"d{d}"): (d, i)
                            for d, i in jobs}
                 for fut in cf.as_completed(futures):

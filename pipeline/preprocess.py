@@ -91,8 +91,12 @@ def analyse_lines(gray: np.ndarray, max_angle: float = 8.0, *, sideways: bool = 
 
 
 def background_level(gray: np.ndarray) -> int:
-    """Paper grey level: the brightest common value, so rotated-in corners match the page."""
-    return int(np.percentile(gray, 90))
+    """Paper grey level (90th percentile), so rotated-in corners match the page.
+
+    From the histogram: np.percentile sorts the whole page, ten times slower.
+    """
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().cumsum()
+    return int(np.searchsorted(hist, 0.9 * hist[-1]))
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
