@@ -13,6 +13,11 @@ from PIL import Image
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        # 16-bit and float scans: Pillow's convert("L") clips everything above 255 to white.
+        a = np.asarray(image, dtype=np.float64)
+        top = a.max() or 1.0
+        return np.clip(a * (255.0 / top), 0, 255).astype(np.uint8)
     if image.mode in ("RGBA", "LA", "P"):
         # Transparent areas of a scan are paper, not ink.
         bg = Image.new("RGBA", image.size, (255, 255, 255, 255))
