@@ -398,7 +398,7 @@ def _check_widths(table: Table) -> None:
     h, _ = header_size(grid)
     if h == 0:
         return
-    width = max(len([c for c in r]) for r in grid[:h])
+    width = max(len(r) for r in grid[:h])
     while width and all(len(r) < width or not r[width - 1] for r in grid[:h]):
         width -= 1
     for row, cells in zip(table.rows[h:], grid[h:]):
