@@ -21,6 +21,7 @@ breaks, spacing and punctuation. Rules handle what the language model cannot:
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -699,7 +700,7 @@ def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change
     changes = []
     for w in res.words:
         if w.text != w.source:
-            li = max(i for i, s in enumerate(starts[:-1]) if s <= w.start)
+            li = bisect.bisect_right(starts, w.start) - 1   # the line holding the word
             changes.append(Change(li + 1, w.start - starts[li], w.source, w.text, w.confidence, "restore"))
     return res.text.split("\n"), changes
 
