@@ -342,6 +342,13 @@ def _attach_context(lines: list[str], blocks: list[_Block], source: str) -> list
     tables: list[Table] = []
     appendix, appendix_title = "", ""
     prev_end = -1
+    # pages separated by form feeds (sohoa ocr's STEM.txt): each table knows its page
+    pages = []
+    if any("\f" in ln for ln in lines):
+        page = 1
+        for ln in lines:
+            pages.append(page + ln[:len(ln) - len(ln.lstrip("\f"))].count("\f"))
+            page += ln.count("\f")
     for b in blocks:
         title = ""
         label_at = None
@@ -361,7 +368,8 @@ def _attach_context(lines: list[str], blocks: list[_Block], source: str) -> list
             title = paras[-1][1]
         elif label_at is not None:
             title = appendix_title
-        table = Table(b.rows, source=source, appendix=appendix, title=title, line=b.start + 1)
+        table = Table(b.rows, source=source, appendix=appendix, title=title, line=b.start + 1,
+                      page=pages[b.start] if pages else None)
         if tables and not paras and label_at is None and _continues(tables[-1], table):
             prev = tables[-1]
             header_len = _same_header_len(prev, table)

@@ -177,6 +177,13 @@ def test_indentation_makes_a_child_row():
         ("Tổng số", ""), ("Trong đó: nữ", "Tổng số"), ("Trong đó: dưới 30 tuổi", "Tổng số"), ("Khác", "")]
 
 
+def test_form_feeds_give_page_numbers():
+    text = "Trang một\n\f" + MD
+    [t] = tables_from_text(text, source="a.txt")
+    assert t.page == 2 and table_records(t)[0].page == 2
+    assert tables_from_text(MD, "b.md")[0].page is None
+
+
 def test_prose_without_tables_gives_no_records_and_no_error():
     text = "BÁO CÁO\n\nKết quả năm 2024: đã ban hành 12 văn bản.\n\n\tỦY BAN NHÂN DÂN\n\tCỘNG HÒA\n"
     assert records_from_tables(tables_from_text(text, "p.txt")) == []
