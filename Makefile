@@ -16,7 +16,9 @@ run: setup
 test: setup
 	$(PY) -m pytest -q
 
+# The bench compares against baselines (pyvi, img2table) that only it needs.
 bench: setup
+	$(VENV)/bin/pip install -q -e ".[bench]"
 	$(PY) -m bench $(SUITES)
 
 lexicon: setup
