@@ -54,7 +54,7 @@ def process_page(source: Source, index: int, options: OcrOptions, workdir: Path,
     """Load and OCR page ``index`` of ``source``; never raises for a bad page."""
     started = time.perf_counter()
     try:
-        image, dpi = load_page(source, index)
+        image, dpi = load_page(source, index, max_dpi=options.max_dpi, target_dpi=options.target_dpi)
     except SohoaError as err:
         return failed_page(index + 1, err, started)
     return ocr_page(image, dpi, options, workdir, number=index + 1, name=name,

@@ -114,10 +114,16 @@ def _image_dpi(im) -> int:
     return int(min(MAX_RENDER_DPI * 2, max(50, round(max(im.size) / A4_LONG_INCH))))
 
 
-def load_page(source: Source, index: int):
-    """Page ``index`` (0-based) as a PIL image plus its resolution in DPI."""
+def load_page(source: Source, index: int, *, max_dpi: int | None = None, target_dpi: int = DEFAULT_DPI):
+    """Page ``index`` (0-based) as a PIL image plus its resolution in DPI.
+
+    A PDF page scanned above ``max_dpi`` is rendered straight at ``target_dpi``:
+    poppler scales down far faster than rendering everything and resampling.
+    """
     dpi = source.page_dpis[index]
     if source.kind == "pdf":
+        if max_dpi is not None and dpi > max_dpi:
+            dpi = target_dpi
         from pdf2image import convert_from_path
         from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
