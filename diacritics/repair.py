@@ -215,6 +215,7 @@ class Piece:
     reason: str = ""
     candidates: list[tuple[str, float]] = field(default_factory=list)
     confidence: float = 0.9         # how sure the rule or the model is of ``out``
+    ocr_confidence: float | None = None   # Tesseract's own confidence in the word (0–100), if known
 
 
 def _mostly_upper(line: str) -> bool:
@@ -321,6 +322,13 @@ BEAM = 14.0          # candidates scoring this far (nats) below the best are dro
 FLOOR = -22.0        # … and any below this: the token is kept as it is (names, foreign words)
 MAX_CANDIDATES = 24
 VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
+# Tesseract's confidence (0–100) from which it is taken at its word: a valid word it read
+# this surely stays (the ố/ổ of số/sổ is a slip our OCR makes, but not on a word it is sure of).
+OCR_SURE = 90.0
+VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model is this sure
+
+# Word spans of one line with Tesseract's confidence: (start, end, confidence 0–100).
+Spans = list[tuple[int, int, float]]
 
 
 class Repairer:
@@ -407,10 +415,14 @@ VIE_LM_WEIGHT = 1.0    # … against our own OCR's channel
 
 
 def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
-                 only: set[int] | None = None) -> Repaired:
+                 only: set[int] | None = None,
+                 ocr_confidence: list[Spans | None] | None = None) -> Repaired:
     """Repair each line (structure kept: one output line per input line).
 
     ``only``: indexes of the lines to repair; the others pass through as they are.
+    ``ocr_confidence``: for each line, Tesseract's word spans and confidences
+    (or None); with the ``vie`` channel a valid word read with confidence
+    ``OCR_SURE`` or more is kept.
 
     The whole text is decoded as one lattice, so the language model sees each
     word with its neighbours (sentences end at line breaks and full stops,
@@ -429,6 +441,9 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             continue
         cleaned = clean_artifacts(line)
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
+        spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
+        if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway
+            _attach_confidence(pieces, spans)
         pos = 0
         for k, p in enumerate(pieces):
             if p.kind != "word":
@@ -469,7 +484,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
         own = to_style(p.text.lower(), "new")
         if syl == own or syl == p.text.lower():
             continue  # the word as it came (maybe another tone placement): keep its spelling
-        if channel == "vie" and own in rep.valid and conf < VIE_MIN_CONFIDENCE:
+        if channel == "vie" and own in rep.valid and conf < (
+                VIE_SURE_MIN_CONFIDENCE if (p.ocr_confidence or 0.0) >= OCR_SURE else VIE_MIN_CONFIDENCE):
             continue
         starts = not cleaned_lines[li][:p.start].strip() or \
             cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
@@ -506,6 +522,20 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
     return Repaired("\n".join(out_lines), changes)
+
+
+def _attach_confidence(pieces: list[Piece], spans: Spans) -> None:
+    """Each piece gets the lowest confidence of the OCR words it overlaps."""
+    starts = [a for a, _b, _c in spans]
+    for p in pieces:
+        k = max(0, bisect.bisect_right(starts, p.start) - 1)
+        got = []
+        while k < len(spans) and spans[k][0] < p.end:
+            if spans[k][1] > p.start:
+                got.append(spans[k][2])
+            k += 1
+        if got:
+            p.ocr_confidence = min(got)
 
 
 def repair(text: str, channel: str = "eng", style: str = "new") -> Repaired:
@@ -624,7 +654,8 @@ def line_labels(lines: list[str]) -> list[str]:
                           lambda sk: sk in rep.valid_skeletons)
 
 
-def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repaired:
+def repair_document(text: str, mode: str = "auto", style: str = "new",
+                    ocr_confidence: list[Spans | None] | None = None) -> Repaired:
     """Route each line to the right treatment and return the text with every change.
 
     * ``auto``     — detect per line: clean lines stay, stripped lines get their
@@ -633,12 +664,16 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
     * ``garbled``  — every line is repaired as wrong-language OCR;
     * ``ocr``      — our own Tesseract ``vie`` output: like ``auto``, but clean
       lines are also checked with the ``vie`` channel (``Luậi`` → ``Luật``).
+
+    ``ocr_confidence`` (``ocr`` mode): per line of ``text``, Tesseract's word spans
+    ``(start, end, confidence)``; a valid word Tesseract was sure of is kept.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.repair_encoding import fix_legacy, fix_mojibake
     from diacritics.tone import to_style
     text = unicodedata.normalize("NFC", text)
+    original = text.split("\n")
     text, recoded = fix_mojibake(text, _word_logprob)
     valid = get_repairer("eng").valid
     text, legacy = fix_legacy(text, lambda w: to_style(w, "new") in valid)
@@ -665,7 +700,12 @@ def repair_document(text: str, mode: str = "auto", style: str = "new") -> Repair
             part_changes = [Change(idx[c.line - 1] + 1, c.col, c.before, c.after, c.confidence,
                                    c.reason) for c in part_changes]
         else:
-            res = repair_lines(lines, target, style, only=set(idx))
+            spans = None
+            if ocr_confidence is not None and target == "vie":
+                # a re-encoded line's offsets no longer match Tesseract's words
+                spans = [sp if i < len(original) and original[i] == ln else None
+                         for i, (ln, sp) in enumerate(zip(lines, ocr_confidence))]
+            res = repair_lines(lines, target, style, only=set(idx), ocr_confidence=spans)
             fixed, part_changes = [res.text.split("\n")[i] for i in idx], res.changes
         for k, i in enumerate(idx):
             out[i] = fixed[k]
@@ -705,6 +745,9 @@ def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change
     return res.text.split("\n"), changes
 
 
-def correct_ocr_text(raw: str) -> str:
-    """Post-correction of one page of our own OCR output (``ocr`` mode); lines kept one to one."""
-    return repair_document(raw, mode="ocr").text
+def correct_ocr_text(raw: str, ocr_confidence: list[Spans | None] | None = None) -> str:
+    """Post-correction of one page of our own OCR output (``ocr`` mode); lines kept one to one.
+
+    ``ocr_confidence``: Tesseract's word spans and confidences per line (see ``repair_document``).
+    """
+    return repair_document(raw, mode="ocr", ocr_confidence=ocr_confidence).text
