@@ -15,7 +15,36 @@ from __future__ import annotations
 import unicodedata
 
 
-def correct_page_text(raw: str) -> str:
-    """Final text of one OCR'd page: the ``ocr`` mode of the repair (diacritics.repair)."""
+def correct_page_text(raw: str, lines: list | None = None) -> str:
+    """Final text of one OCR'd page: the ``ocr`` mode of the repair (diacritics.repair).
+
+    ``lines``: the page's ``pipeline.layout.Line`` objects that ``raw`` was made
+    from (``page_text``); their word confidences let the repair keep the words
+    Tesseract was sure of.
+    """
     from diacritics.repair import correct_ocr_text
-    return correct_ocr_text(unicodedata.normalize("NFC", raw))
+    raw = unicodedata.normalize("NFC", raw)
+    return correct_ocr_text(raw, word_confidences(raw, lines) if lines else None)
+
+
+def word_confidences(raw: str, lines: list) -> list | None:
+    """Per line of ``raw``: [(start, end, confidence)] of its words, or None for a blank line.
+
+    None overall when ``raw`` is not the lines' text (the repair then goes by text alone).
+    """
+    out: list = []
+    it = iter(lines)
+    for text_line in raw.split("\n"):
+        if not text_line:
+            out.append(None)
+            continue
+        ln = next(it, None)
+        words = [unicodedata.normalize("NFC", w.text) for w in ln.words] if ln is not None else []
+        if " ".join(words) != text_line:
+            return None
+        spans, pos = [], 0
+        for w, word in zip(ln.words, words):
+            spans.append((pos, pos + len(word), float(w.confidence)))
+            pos += len(word) + 1
+        out.append(spans)
+    return out

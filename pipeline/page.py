@@ -147,7 +147,7 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
         t_correct = time.perf_counter()
         error, code = None, 0
         try:
-            final = correct_page_text(text) if options.correct else text
+            final = correct_page_text(text, ordered) if options.correct else text
         except Exception as exc:  # a fault in the plugged-in stage must not lose the OCR
             final = text
             error = (f"{label}: the correction stage failed ({type(exc).__name__}: {exc}); "
