@@ -151,15 +151,20 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
                                         mp_context=_pool_context()) as pool:
                 futures = {pool.submit(process_page, sources[d][0], i, options, workdir, f"d{d}"): (d, i)
                            for d, i in jobs}
-                for fut in cf.as_completed(futures):
-                    d, i = futures[fut]
-                    try:
-                        result = fut.result()
-                    except Exception as exc:  # a crashed worker: lose the page, not the run
-                        result = PageResult(number=i + 1, error=f"{sources[d][0].path} page {i + 1}: worker "
-                                                                f"crashed ({type(exc).__name__}: {exc})",
-                                            exit_code=int(ExitCode.OTHER))
-                    collect(d, result)
+                try:
+                    for fut in cf.as_completed(futures):
+                        d, i = futures[fut]
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # a crashed worker: lose the page, not the run
+                            result = PageResult(number=i + 1, error=f"{sources[d][0].path} page {i + 1}: "
+                                                f"worker crashed ({type(exc).__name__}: {exc})",
+                                                exit_code=int(ExitCode.OTHER))
+                        collect(d, result)
+                except BaseException:
+                    # Ctrl-C: drop the queued pages instead of finishing the whole run first.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         bar.close()
     report.seconds = time.perf_counter() - started
     return report
