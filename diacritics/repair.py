@@ -706,7 +706,8 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
                 spans = [sp if i < len(original) and original[i] == ln else None
                          for i, (ln, sp) in enumerate(zip(lines, ocr_confidence))]
             res = repair_lines(lines, target, style, only=set(idx), ocr_confidence=spans)
-            fixed, part_changes = [res.text.split("\n")[i] for i in idx], res.changes
+            out_lines = res.text.split("\n")   # once: splitting per line made long documents quadratic
+            fixed, part_changes = [out_lines[i] for i in idx], res.changes
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
