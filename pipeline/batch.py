@@ -21,6 +21,7 @@ output name, so a rerun skips exactly what is already done.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import fcntl
 import hashlib
@@ -322,7 +323,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     emit("run_start", {"documents": len(docs), "outdir": str(outdir), "executor": executor.description,
                        "settings": settings})
 
-    pending: list[Doc] = list(docs)   # not yet opened, in order
+    pending = collections.deque(docs)  # not yet opened, in order
     active: list[Doc] = []            # opened, pages still to submit or to come back
     finishing: dict = {}              # finish future -> Doc
     page_of: dict = {}                # page future -> (Doc, page index)
@@ -335,19 +336,23 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
         doc.record = light(record)  # the table rows and page details stay on disk, not in memory
         emit("doc_done" if record["status"] == "ok" else "doc_failed", manifest_entry(record, pages=False))
 
+    def unreadable(doc: Doc, err: SohoaError, **timings) -> None:
+        finalise(doc, _record(doc, settings, "failed", 0, err.message, int(err.exit_code), timings=timings))
+        est.skip()
+        if on_total:
+            on_total(est.total())
+
     def open_next() -> Doc | None:
         nonlocal reused
         while pending:
-            doc = pending.pop(0)
+            doc = pending.popleft()
             t0 = time.perf_counter()
             try:
                 doc.sha256 = file_hash(doc.found.path)
             except OSError as exc:
-                doc.sha256 = ""
-                err = InputFileError(f"cannot read ({exc.strerror})", path=doc.found.path, fix="check permissions")
                 doc.key = _key("", settings, doc.stem)
-                finalise(doc, _record(doc, settings, "failed", 0, err.message, int(err.exit_code)))
-                est.skip()
+                unreadable(doc, InputFileError(f"cannot read ({exc.strerror})", path=doc.found.path,
+                                               fix="check the file's permissions"))
                 continue
             doc.hash_seconds = time.perf_counter() - t0
             doc.key = _key(doc.sha256, settings, doc.stem)
@@ -368,11 +373,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
 
                 src = open_source(doc.found.path)
             except SohoaError as err:
-                finalise(doc, _record(doc, settings, "failed", 0, err.message, int(err.exit_code),
-                                      timings={"hash_s": round(doc.hash_seconds, 3)}))
-                est.skip()
-                if on_total:
-                    on_total(est.total())
+                unreadable(doc, err, hash_s=round(doc.hash_seconds, 3))
                 continue
             except Exception as exc:  # Pillow's bomb guard while counting frames, or a decoder bug
                 if "Decompression" in type(exc).__name__:
@@ -381,8 +382,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                 else:
                     err = InputFileError(f"cannot be opened ({type(exc).__name__}: {str(exc)[:80]})",
                                          path=doc.found.path, fix="check the file")
-                finalise(doc, _record(doc, settings, "failed", 0, err.message, int(err.exit_code)))
-                est.skip()
+                unreadable(doc, err, hash_s=round(doc.hash_seconds, 3))
                 continue
             doc.spec = DocSpec(str(src.path), src.kind, src.page_dpis, doc.stem.name, str(doc.found.path))
             if executor.shared_fs:
@@ -397,10 +397,8 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
         return None
 
     def submit_finish(doc: Doc) -> None:
-        if executor.shared_fs:
-            pages = [doc.results[n] for n in sorted(doc.results)]
-        else:
-            pages = executor.resolve(doc.page_futures)
+        # Local: the results, by page; Dask: the futures, so page data moves worker to worker.
+        pages = [doc.results[n] for n in sorted(doc.results)] if executor.shared_fs else list(doc.page_futures)
         staging = None if not executor.shared_fs else str(store.tmp / "stage" / doc.key)
         fut = executor.submit(finish_task, doc.spec, pages, options, limits, staging, priority=10)
         finishing[fut] = doc

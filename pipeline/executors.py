@@ -50,10 +50,6 @@ class LocalExecutor:
     def submit(self, fn, *args, priority: int = 0):
         return self._pool.submit(fn, *args)
 
-    def resolve(self, futures):
-        """Arguments for a follow-up task: local results travel through the client."""
-        return [f.result() for f in futures]
-
     def wait_any(self, futures, timeout: float | None = None):
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return done
@@ -94,9 +90,6 @@ class DaskExecutor:
 
     def submit(self, fn, *args, priority: int = 0):
         return self._client.submit(fn, *args, priority=priority, pure=False)
-
-    def resolve(self, futures):
-        return list(futures)  # Dask moves the data worker to worker; the client never holds it
 
     def wait_any(self, futures, timeout: float | None = None):
         from distributed import wait
