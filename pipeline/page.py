@@ -43,6 +43,7 @@ class PageResult:
     final_text: str = ""            # after pipeline.correct.correct_page_text
     rotation: int = 0               # degrees clockwise the page was turned to be upright
     skew: float = 0.0               # degrees counter-clockwise applied to level the lines
+    levelled: bool = False          # the skew was measured and the image levelled (so later stages needn't)
     psm: int = 3
     steps: list[str] = field(default_factory=list)
     seconds: float = 0.0            # the whole page, correction included
@@ -158,7 +159,7 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
             steps.append("correction changed the line count: line-level final text not mapped")
         return PageResult(number=number, width=width, height=height, dpi=new_dpi, lines=ordered,
                           raw_text=rec.text.rstrip("\f").rstrip(), text=text, final_text=final,
-                          rotation=rotation, skew=skew, psm=psm, steps=steps,
+                          rotation=rotation, skew=skew, levelled=options.deskew, psm=psm, steps=steps,
                           seconds=time.perf_counter() - started, correct_seconds=t_correct,
                           error=error, exit_code=code,
                           image=image_path, pdf=pdf_path)

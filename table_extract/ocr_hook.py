@@ -24,7 +24,10 @@ def records_from_pages(stem: str, pages: Sequence) -> list:
         lines = [[(*w.box, w.final if w.final is not None else w.text, w.confidence) for w in ln.words]
                  for ln in p.lines]
         with Image.open(p.image) as im:
-            tables += tables_from_image(im, p.dpi or 300, source=stem, page=p.number, lines=lines)
+            # The OCR stage levelled the page already: measuring its skew again (a Hough transform
+            # over the whole page) cost more than the rest of the table stage on a page of prose.
+            skew = 0.0 if getattr(p, "levelled", False) else None
+            tables += tables_from_image(im, p.dpi or 300, source=stem, page=p.number, lines=lines, skew=skew)
     return [r for t in link_pages(tables) for r in table_records(t)]
 
 
