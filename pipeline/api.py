@@ -9,6 +9,7 @@ skipped; the run carries on and the report's exit code is non-zero.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import multiprocessing
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from pipeline.document import write_document
 from pipeline.errors import ExitCode, OutputError, SohoaError
 from pipeline.ingest import Source, load_page, open_source
 from pipeline.options import OcrOptions
-from pipeline.page import PageResult, failed_page, ocr_page
+from pipeline.page import PageResult, correct_result, failed_page, ocr_page
 from pipeline.tesseract import check_languages
 
 
@@ -147,9 +148,13 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
                 src, doc = sources[d]
                 collect(d, process_page(src, i, options, workdir, f"d{d}"))
         else:
+            # The workers OCR, this process corrects: the repair's language model then loads
+            # once per run, not once per worker (~5 CPU-s each), and this process is mostly
+            # idle waiting for pages anyway.
+            worker_options = dataclasses.replace(options, correct=False)
             with cf.ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), initializer=_init_worker,
                                         mp_context=_pool_context()) as pool:
-                futures = {pool.submit(process_page, sources[d][0], i, options, workdir, f"d{d}"): (d, i)
+                futures = {pool.submit(process_page, sources[d][0], i, worker_options, workdir, f"d{d}"): (d, i)
                            for d, i in jobs}
                 try:
                     for fut in cf.as_completed(futures):
@@ -160,6 +165,8 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
                             result = PageResult(number=i + 1, error=f"{sources[d][0].path} page {i + 1}: "
                                                 f"worker crashed ({type(exc).__name__}: {exc})",
                                                 exit_code=int(ExitCode.OTHER))
+                        if options.correct and result.error is None:
+                            correct_result(result, f"{sources[d][0].path} page {i + 1}")
                         collect(d, result)
                 except BaseException:
                     # Ctrl-C: drop the queued pages instead of finishing the whole run first.

@@ -145,26 +145,44 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
         height, width = prepared.shape
         ordered = reading_order(lines, width) if options.reading_order else lines
         text = page_text(ordered)
-        t_correct = time.perf_counter()
-        error, code = None, 0
-        try:
-            final = correct_page_text(text, ordered) if options.correct else text
-        except Exception as exc:  # a fault in the plugged-in stage must not lose the OCR
-            final = text
-            error = (f"{label}: the correction stage failed ({type(exc).__name__}: {exc}); "
-                     "the final text is the OCR text — report this bug")
-            code = int(ExitCode.OTHER)
-        t_correct = time.perf_counter() - t_correct
-        if not apply_final(ordered, text, final):
-            steps.append("correction changed the line count: line-level final text not mapped")
-        return PageResult(number=number, width=width, height=height, dpi=new_dpi, lines=ordered,
-                          raw_text=rec.text.rstrip("\f").rstrip(), text=text, final_text=final,
-                          rotation=rotation, skew=skew, levelled=options.deskew, psm=psm, steps=steps,
-                          seconds=time.perf_counter() - started, correct_seconds=t_correct,
-                          error=error, exit_code=code,
-                          image=image_path, pdf=pdf_path)
+        result = PageResult(number=number, width=width, height=height, dpi=new_dpi, lines=ordered,
+                            raw_text=rec.text.rstrip("\f").rstrip(), text=text, final_text=text,
+                            rotation=rotation, skew=skew, levelled=options.deskew, psm=psm, steps=steps,
+                            image=image_path, pdf=pdf_path)
+        if options.correct:
+            correct_result(result, label)
+        else:
+            apply_final(ordered, text, text)
+        result.seconds += time.perf_counter() - started
+        return result
     except SohoaError as err:
         return failed_page(number, err, started)
+
+
+def correct_result(result: PageResult, label: str) -> None:
+    """Run the correction stage on an OCR'd page: its final text (page and lines) and timing.
+
+    Separate from ``ocr_page`` so a pool can correct in its parent process: the repair's
+    language model then loads once per run instead of once per worker (~5 CPU-s each).
+    """
+    started = time.perf_counter()
+    try:
+        final = correct_page_text(result.text, result.lines)
+    except Exception as exc:  # a fault in the plugged-in stage must not lose the OCR
+        final = result.text
+        result.error = result.error or (
+            f"{label}: the correction stage failed ({type(exc).__name__}: {exc}); "
+            "the final text is the OCR text — report this bug")
+        result.exit_code = result.exit_code or int(ExitCode.OTHER)
+    result.final_text = final
+    for ln in result.lines:  # a page OCR'd with the correction off has its OCR text here
+        ln.final = None
+        for w in ln.words:
+            w.final = None
+    if not apply_final(result.lines, result.text, final):
+        result.steps.append("correction changed the line count: line-level final text not mapped")
+    result.correct_seconds = time.perf_counter() - started
+    result.seconds += result.correct_seconds
 
 
 def _prepare(gray, quarter: int, options: OcrOptions, skew: float | None = None):
