@@ -206,7 +206,7 @@ def _prepare(gray, quarter: int, options: OcrOptions, skew: float | None = None)
 
 
 def _encode(img) -> bytes:
-    """The page as PGM bytes for Tesseract's stdin: no compression, no scratch file."""
+    """The page as PGM bytes: no compression to spend time on."""
     ok, buf = cv2.imencode(".pgm", img)
     if not ok:
         raise ExternalProgramError("could not encode the page image for Tesseract")
@@ -214,8 +214,19 @@ def _encode(img) -> bytes:
 
 
 def _recognise(encoded: bytes, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
-    return recognise(encoded, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
-                     pdf=options.write_pdf, page=label)
+    # A scratch file, not stdin: Tesseract reads stdin slowly (~0.15 CPU-s more per page,
+    # ~10 % of the page's recognition), while writing the file costs a few milliseconds.
+    src = base.with_name(base.name + ".in.pgm")
+    try:
+        src.write_bytes(encoded)
+    except OSError as exc:
+        raise ExternalProgramError(f"cannot write the page image for Tesseract ({exc.strerror})", path=src,
+                                   fix="free space in the temporary folder (TMPDIR)") from exc
+    try:
+        return recognise(src, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
+                         pdf=options.write_pdf, page=label)
+    finally:
+        src.unlink(missing_ok=True)
 
 
 def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path, Path | None]:
