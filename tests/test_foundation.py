@@ -24,6 +24,16 @@ def test_atomic_write_replaces_only_on_success(tmp_path):
     assert dest.read_text(encoding="utf-8") == "mới"
 
 
+def test_atomic_output_gets_umask_permissions(tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+
+
 def test_error_message_names_file_and_fix():
     err = CorruptPdfError("not a PDF (no %PDF header)", path="a/b.pdf", fix="re-export the scan")
     assert err.message == "a/b.pdf: not a PDF (no %PDF header) — re-export the scan"
