@@ -54,12 +54,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline import ocr_command
     from pipeline.batch import run_batch
     from pipeline.batch_tasks import Limits
 
     log = _JsonLog(args.log_json)
     show_bar = not args.quiet and args.log_json != "-"
-    options = options_from_args(args)
+    options = ocr_command.options_from_args(args, progress=False)  # our own bar shows progress
     limits = Limits(page_timeout=args.page_timeout, max_page_pixels=args.max_page_pixels,
                     max_page_mm=args.max_page_mm)
     bar = _Bar(show_bar)
@@ -79,21 +80,6 @@ def run(args: argparse.Namespace) -> int:
         log.close()
     print(summary(report, args.output), file=sys.stderr)
     return report.exit_code
-
-
-# `sohoa ocr` flags that switch a stage off, and the OcrOptions field each one sets to False
-NEGATED = {"no_orientation": "orientation", "no_deskew": "deskew", "no_reading_order": "reading_order",
-           "no_correct": "correct", "no_tables": "tables", "no_pdf": "write_pdf"}
-PLAIN = ("jobs", "lang", "psm", "denoise", "binarize", "clear_borders", "page_timeout")
-
-
-def options_from_args(args: argparse.Namespace):
-    """The OcrOptions `sohoa ocr` would use for the same flags (those the parser has)."""
-    from pipeline.options import OcrOptions
-
-    kw = {field: not getattr(args, flag) for flag, field in NEGATED.items() if hasattr(args, flag)}
-    kw.update({name: getattr(args, name) for name in PLAIN if hasattr(args, name)})
-    return OcrOptions(**kw, progress=False)
 
 
 def _executor(args):

@@ -41,16 +41,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-def run(args: argparse.Namespace) -> int:
-    from pipeline.api import ocr
+def options_from_args(args: argparse.Namespace, *, progress: bool):
+    """The OcrOptions for the flags ``add_arguments`` defines (``sohoa run`` shares them)."""
     from pipeline.options import OcrOptions
 
-    options = OcrOptions(
+    return OcrOptions(
         jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
         clear_borders=args.clear_borders, deskew=not args.no_deskew, denoise=args.denoise,
         binarize=args.binarize, reading_order=not args.no_reading_order, correct=not args.no_correct,
         tables=not args.no_tables, write_pdf=not args.no_pdf, page_timeout=args.page_timeout,
-        progress=not args.quiet)
+        progress=progress)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.api import ocr
+
+    options = options_from_args(args, progress=not args.quiet)
     report = ocr(args.inputs, args.output, options)
     ok = sum(1 for d in report.documents if d.outputs and not d.errors)
     rate = report.pages / report.seconds * 60 if report.seconds else 0.0
