@@ -55,46 +55,76 @@ def _search(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     return idx
 
 
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The shipped file's arrays in the form the model queries (absolute, sorted keys)."""
+    from pipeline.errors import InputFileError
+    try:
+        with np.load(path) as z:
+            out = {name: z[name] for name in z.files}
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputFileError("cannot read the diacritics model", path=path,
+                             fix="run `make lexicon` to rebuild it") from exc
+    for k in (2, 3, 4):
+        out[f"keys{k}"] = np.cumsum(out[f"keys{k}"])
+    return out
+
+
+def _candidate_arrays(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Letters-only lowercase spelling → candidate ids, most frequent first, flattened.
+
+    ``cand_keys`` (``\\n``-joined spellings), ``cand_ids`` (their ids, group
+    after group) and ``cand_splits`` (where each group after the first starts).
+    """
+    from diacritics.tone import strip_diacritics
+    vocab = arrays["vocab"].tobytes().decode("utf-8").split("\n")
+    counts = arrays["counts"].astype(np.int64)
+    groups: dict[str, list[int]] = {}
+    for i in range(FIRST_WORD_ID, len(vocab)):
+        groups.setdefault(strip_diacritics(vocab[i]), []).append(i)
+    flat: list[int] = []
+    splits: list[int] = []
+    for ids in groups.values():
+        ids.sort(key=lambda i: -counts[i])
+        total = sum(counts[i] for i in ids)
+        keep = [i for i in ids if counts[i] >= max(MIN_COUNT, MIN_SHARE * total)] or ids[:1]
+        splits.append(len(flat))
+        flat += keep
+    return {"cand_keys": np.frombuffer("\n".join(groups).encode("utf-8"), dtype=np.uint8),
+            "cand_ids": np.array(flat, dtype=np.int64),
+            "cand_splits": np.array(splits[1:], dtype=np.int64)}
+
+
 class Model:
     """A loaded model. Use :func:`load_model` rather than building one."""
 
     def __init__(self, path: Path):
-        from pipeline.errors import InputFileError
+        from diacritics import model_cache
         t0 = time.perf_counter()
-        try:
-            z = np.load(path)
-        except (OSError, ValueError) as exc:
-            raise InputFileError("cannot read the diacritics model", path=path,
-                                 fix="run `make lexicon` to rebuild it") from exc
-        with z:
-            self.vocab: list[str] = z["vocab"].tobytes().decode("utf-8").split("\n")
-            self.counts = z["counts"].astype(np.int64)
-            self.lp1 = z["lp1"].astype(np.float32)
-            self.bo1 = z["bo1"].astype(np.float32)
-            self.keys = {k: np.cumsum(z[f"keys{k}"]) for k in (2, 3, 4)}
-            self.lp = {k: z[f"lp{k}"].astype(np.float32) for k in (2, 3, 4)}
-            self.bo = {k: z[f"bo{k}"].astype(np.float32) for k in (2, 3)}
-            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+        arrays = model_cache.load(path)
+        if arrays is None:
+            arrays = _read_npz(path)
+            arrays.update(_candidate_arrays(arrays))
+            model_cache.store(path, arrays)
+        self.vocab: list[str] = arrays["vocab"].tobytes().decode("utf-8").split("\n")
+        self.counts = arrays["counts"].astype(np.int64)
+        self.lp1 = arrays["lp1"].astype(np.float32)
+        self.bo1 = arrays["bo1"].astype(np.float32)
+        # The big tables stay float16 (as shipped, and memory-mapped from the
+        # cache): only the entries a query hits are widened to float32.
+        self.keys = {k: arrays[f"keys{k}"] for k in (2, 3, 4)}
+        self.lp = {k: arrays[f"lp{k}"] for k in (2, 3, 4)}
+        self.bo = {k: arrays[f"bo{k}"] for k in (2, 3)}
+        meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
         self.codes: dict[str, str] = meta.pop("codes")
         self.meta = meta
         self.path = path
         self.index = {w: i for i, w in enumerate(self.vocab)}
-        self.candidates = self._candidates()
+        keys = arrays["cand_keys"].tobytes().decode("utf-8").split("\n")
+        flat = np.array(arrays["cand_ids"], dtype=np.int64)
+        bounds = [0, *arrays["cand_splits"].tolist(), len(flat)]
+        self.candidates: dict[str, np.ndarray] = {
+            key: flat[a:b] for key, a, b in zip(keys, bounds, bounds[1:])}
         self.load_seconds = time.perf_counter() - t0
-
-    def _candidates(self) -> dict[str, np.ndarray]:
-        """Letters-only lowercase spelling → candidate ids, most frequent first."""
-        from diacritics.tone import strip_diacritics
-        groups: dict[str, list[int]] = {}
-        for i in range(FIRST_WORD_ID, len(self.vocab)):
-            groups.setdefault(strip_diacritics(self.vocab[i]), []).append(i)
-        out = {}
-        for key, ids in groups.items():
-            ids.sort(key=lambda i: -self.counts[i])
-            total = sum(self.counts[i] for i in ids)
-            keep = [i for i in ids if self.counts[i] >= max(MIN_COUNT, MIN_SHARE * total)] or ids[:1]
-            out[key] = np.array(keep, dtype=np.int64)
-        return out
 
     @property
     def size_bytes(self) -> int:
@@ -132,13 +162,12 @@ class Model:
     def _find(self, k: int, q: np.ndarray):
         keys = self.keys[k]
         idx = _search(keys, q)
-        return keys[idx] == q, self.lp[k][idx]
+        return keys[idx] == q, self.lp[k][idx].astype(np.float32)
 
     def _bo(self, k: int, ctx: np.ndarray) -> np.ndarray:
         keys = self.keys[k]
         idx = _search(keys, ctx)
-        return np.where(keys[idx] == ctx, self.bo[k][idx], np.float32(0))
-
+        return np.where(keys[idx] == ctx, self.bo[k][idx].astype(np.float32), np.float32(0))
 
     def _bo1(self, h3: np.ndarray) -> np.ndarray:
         safe = np.where(h3 == NONE, 0, h3).astype(np.intp)
