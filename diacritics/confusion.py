@@ -101,6 +101,11 @@ class ConfusionModel:
         self.tok = channel.get("tok", {})
         self.tok_total = channel.get("tok_total", {})
         self.sources = self._sources()
+        # Scoring memos (the scores themselves are _sub/_ins): a page scores a few
+        # hundred syllables per unknown word, always against the same few pairs of
+        # letters and the same few thousand syllables.
+        self._costs: dict[tuple[str, str], float] = {}
+        self._running: dict[str, list[float]] = {}
 
     def _sources(self) -> dict[str, tuple[str, ...]]:
         """Observed char → base letters it is often a misreading of (``é`` → e, o; ``w`` → u)."""
@@ -143,20 +148,46 @@ class ConfusionModel:
         return math.log(self.ins.get(o, 0) / self.n_chars + self.INSERT)
 
     def char_logp(self, obs: str, intended: str) -> float:
-        ops = {op.src_pos: op for op in Levenshtein.editops(intended, obs) if op.tag != "insert"}
-        lp = 0.0
-        for pos, ch in enumerate(intended):
-            op = ops.get(pos)
-            if op is None:
-                lp += self._sub(ch, ch)
-            elif op.tag == "replace":
-                lp += self._sub(ch, obs[op.dest_pos])
+        """Sum over ``intended``'s letters of how each was read, then of the inserted letters.
+
+        The sum runs in that order, letter by letter: the running sum over a
+        syllable's letters read right is kept, so a pair is only added up from
+        its first edit on.
+        """
+        ops = Levenshtein.editops(intended, obs).as_list()
+        running = self._running.get(intended)
+        if running is None:
+            running = self._running[intended] = self._running_sums(intended)
+        if not ops:
+            return running[-1]
+        read_as: dict[int, str] = {}
+        inserted = []
+        for tag, src, dest in ops:
+            if tag == "insert":
+                inserted.append(obs[dest])
             else:
-                lp += self._sub(ch, "")
-        for op in Levenshtein.editops(intended, obs):
-            if op.tag == "insert":
-                lp += self._ins(obs[op.dest_pos])
+                read_as[src] = obs[dest] if tag == "replace" else ""
+        first = min(read_as) if read_as else len(intended)
+        lp = running[first]
+        costs = self._costs
+        for pos in range(first, len(intended)):
+            ch = intended[pos]
+            key = (ch, read_as.get(pos, ch))
+            c = costs.get(key)
+            if c is None:
+                c = costs[key] = self._sub(*key)
+            lp += c
+        for o in inserted:
+            lp += self._ins(o)
         return lp
+
+    def _running_sums(self, intended: str) -> list[float]:
+        """``[0, cost of letter 0 read right, + letter 1 read right, …]``, summed in order."""
+        out, lp = [0.0], 0.0
+        for ch in intended:
+            lp += self._sub(ch, ch)
+            out.append(lp)
+        return out
 
     def logp(self, obs: str, intended: str) -> float:
         """log P(obs | intended), both lower-case NFC."""

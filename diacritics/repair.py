@@ -338,26 +338,18 @@ class Repairer:
         if channel not in CHANNELS:
             raise ValueError(f"channel must be one of {CHANNELS}, not {channel!r}")
         from diacritics import model as lm_model
-        from diacritics.tokens import FIRST_WORD_ID
         self.channel = channel
         self.conf: ConfusionModel = load_model(channel)
         self.lm = lm_model.load_model()
-        from diacritics.tone import is_syllable
-        # Only real syllables: the model's vocabulary also holds acronyms and stray letters (sb, tb).
-        vocab = [w for w in self.lm.vocab[FIRST_WORD_ID:] if is_syllable(w)]
-        self.valid = frozenset(vocab)
-        self.index = CandidateIndex(w for ids in self.lm.candidates.values()
-                                    for w in (self.lm.vocab[i] for i in ids) if w in self.valid)
-        self._count = {w: int(self.lm.counts[self.lm.index[w]]) for w in vocab}
-        self.valid_skeletons = frozenset(self.index.by_skeleton)
-        self._cands: dict[str, list[tuple[str, float]]] = {}
+        self.valid, self.index, self._count, self.valid_skeletons = _lexicon(self.lm)
+        # Bounded: a run over a whole archive meets an endless stream of one-off garbles.
+        self._cached = functools.lru_cache(maxsize=CANDIDATE_CACHE)(self._candidates)
 
     def candidates(self, token: str) -> list[tuple[str, float]]:
         """(syllable, log P(token | syllable)) for one observed word, best first."""
-        low = unicodedata.normalize("NFC", token.lower())
-        got = self._cands.get(low)
-        if got is not None:
-            return got
+        return self._cached(unicodedata.normalize("NFC", token.lower()))
+
+    def _candidates(self, low: str) -> list[tuple[str, float]]:
         from diacritics.tone import to_style
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
         cands = self.index.candidates(own, self.conf, k=4 * MAX_CANDIDATES)
@@ -369,8 +361,24 @@ class Repairer:
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
-        self._cands[low] = cands
         return cands
+
+
+CANDIDATE_CACHE = 100_000   # words per channel (~0.3 KB each)
+
+
+@functools.lru_cache(maxsize=2)
+def _lexicon(lm) -> tuple[frozenset[str], CandidateIndex, dict[str, int], frozenset[str]]:
+    """What both channels look candidates up in: built once per language model, not per channel."""
+    from diacritics.tokens import FIRST_WORD_ID
+    from diacritics.tone import is_syllable
+    # Only real syllables: the model's vocabulary also holds acronyms and stray letters (sb, tb).
+    vocab = [w for w in lm.vocab[FIRST_WORD_ID:] if is_syllable(w)]
+    valid = frozenset(vocab)
+    index = CandidateIndex(w for ids in lm.candidates.values()
+                           for w in (lm.vocab[i] for i in ids) if w in valid)
+    count = {w: int(lm.counts[lm.index[w]]) for w in vocab}
+    return valid, index, count, frozenset(index.by_skeleton)
 
 
 @functools.lru_cache(maxsize=2)
