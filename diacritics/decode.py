@@ -14,6 +14,7 @@ that, not a Python loop per candidate, is what makes it fast.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -268,7 +269,6 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
     fixed items).
     """
     from diacritics.model import load_model
-    from diacritics.tone import to_style
     model = model or load_model()
     lat = Lattice()
     where: list[int | None] = []
@@ -279,7 +279,7 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
         else:
             if not item:
                 raise ValueError("a lattice position needs at least one candidate")
-            ids = [model.index.get(to_style(s.lower(), "new"), UNK) for s, _ in item]
+            ids = [model.index.get(_house_style(s), UNK) for s, _ in item]
             where.append(lat.add_choice(ids, [float(c) for _, c in item]))
     res = decode_lattice(model, lat, beam=beam, lm_weight=lm_weight)
     best, conf, alts = [], [], []
@@ -294,6 +294,12 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
         chosen = int(res.choice[p]) - s
         best.append(item[chosen][0])
         conf.append(float(probs[chosen]))
-        alts.append(sorted(((item[i][0], float(probs[i])) for i in range(len(item))),
-                           key=lambda x: -x[1]))
+        alts.append(sorted(zip([syl for syl, _ in item], probs.tolist()), key=lambda x: -x[1]))
     return DecodeResult(best, conf, alts)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _house_style(syllable: str) -> str:
+    """The model's spelling of a candidate; memoised, as repair offers the same few thousand again and again."""
+    from diacritics.tone import to_style
+    return to_style(syllable.lower(), "new")
