@@ -168,7 +168,8 @@ def _steps_on() -> str:
     on = [n for n in names if getattr(opts, n)]
     off = [n for n in names if not getattr(opts, n)]
     return (f"Steps on by default: resample to {opts.target_dpi} DPI only below {opts.min_dpi} DPI "
-            f"or above {opts.max_dpi}; denoise {opts.denoise} (median filter on speckled pages); "
+            f"or above {opts.max_dpi}; Tesseract reads a copy scaled down to a {opts.ocr_x_height:g}-px "
+            f"x-height (not below {opts.ocr_min_dpi} DPI); denoise {opts.denoise} (median filter on speckled pages); "
             f"{', '.join(on)}; off: {', '.join(off) or 'none'}.")
 
 

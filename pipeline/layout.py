@@ -56,8 +56,12 @@ class Line:
                 "words": [w.to_json() for w in self.words]}
 
 
-def parse_tsv(tsv: str) -> list[Line]:
-    """Lines in Tesseract's order; empty words (layout rows) are dropped."""
+def parse_tsv(tsv: str, scale: float = 1.0) -> list[Line]:
+    """Lines in Tesseract's order; empty words (layout rows) are dropped.
+
+    ``scale`` maps Tesseract's pixels to the page image's when Tesseract read
+    a resized copy of it.
+    """
     lines: dict[tuple[int, int, int], Line] = {}
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
@@ -68,7 +72,10 @@ def parse_tsv(tsv: str) -> list[Line]:
             continue
         block, par, ln = int(cols[2]), int(cols[3]), int(cols[4])
         x, y, w, h = (int(c) for c in cols[6:10])
-        word = Word(text, (x, y, x + w, y + h), float(cols[10]))
+        box = (x, y, x + w, y + h)
+        if scale != 1.0:
+            box = tuple(int(round(v * scale)) for v in box)
+        word = Word(text, box, float(cols[10]))
         lines.setdefault((block, par, ln), Line([], key=(block, par))).words.append(word)
     return list(lines.values())
 

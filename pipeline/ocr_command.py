@@ -14,6 +14,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from pipeline.options import default_jobs
 
@@ -31,6 +38,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clear-borders", action="store_true", help="whiten dark scanner edges before OCR")
     p.add_argument("--denoise", choices=("auto", "always", "never"), default="auto",
                    help="median-filter specks before OCR: auto = only on speckled pages (default)")
+    p.add_argument("--x-height", type=_non_negative, default=16.0, metavar="PX",
+                   help="Tesseract reads a copy of each page scaled down until lowercase letters are PX "
+                        "pixels tall (faster, as accurate; never below 150 DPI); 0 = the page's own "
+                        "resolution (default 16)")
     p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
     p.add_argument("--no-correct", action="store_true",
                    help="final text = Tesseract's text in reading order (skip the OCR-repair stage; faster)")
@@ -48,7 +59,7 @@ def options_from_args(args: argparse.Namespace, *, progress: bool):
     return OcrOptions(
         jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
         clear_borders=args.clear_borders, deskew=not args.no_deskew, denoise=args.denoise,
-        binarize=args.binarize, reading_order=not args.no_reading_order, correct=not args.no_correct,
+        binarize=args.binarize, ocr_x_height=args.x_height, reading_order=not args.no_reading_order, correct=not args.no_correct,
         tables=not args.no_tables, write_pdf=not args.no_pdf, page_timeout=args.page_timeout,
         progress=progress)
 

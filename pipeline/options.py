@@ -22,6 +22,8 @@ class OcrOptions:
     target_dpi: int = 300           # low- or very high-resolution pages are resampled to this
     min_dpi: int = 100              # ... when below this (150-DPI scans read better as they are: see BENCHMARKS.md)
     max_dpi: int = 400              # ... or above this
+    ocr_x_height: float = 16.0      # Tesseract reads a copy scaled so lowercase letters are this tall (px); 0 = off
+    ocr_min_dpi: int = 150          # ... but never below this resolution
     orientation: bool = True        # detect pages turned 90/180/270 degrees (Tesseract OSD)
     deskew: bool = True
     clear_borders: bool = False     # synthetic scans have no dark edges: the bench cannot support it yet
@@ -37,5 +39,7 @@ class OcrOptions:
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise ValueError("jobs must be at least 1")
+        if self.ocr_x_height < 0:
+            raise ValueError("ocr_x_height must be 0 (off) or a height in pixels")
         if self.denoise not in ("auto", "always", "never"):
             raise ValueError("denoise must be auto, always or never")

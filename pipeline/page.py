@@ -121,18 +121,27 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
                 # Clearly upside down: turn now rather than recognise gibberish first.
                 prepared, rotation = preprocess.rotate_quarter(prepared, 180), 180
                 steps.append(f"upside down (ink above/below lines {ratio:.2f})")
-        encoded = _encode(prepared)
-        rec = _recognise(encoded, new_dpi, base, psm, options, label)
-        lines = parse_tsv(rec.tsv)
+        ocr_dpi = new_dpi
+        if options.ocr_x_height:
+            xh = preprocess.x_height(prepared)
+            ocr_dpi = preprocess.recognition_dpi(new_dpi, xh, target=options.ocr_x_height,
+                                                 floor=options.ocr_min_dpi)
+            if ocr_dpi != new_dpi:
+                steps.append(f"recognised at {ocr_dpi} dpi (x-height {xh:.0f} px)")
+        back = new_dpi / ocr_dpi  # Tesseract's pixels -> the page image's
+        encoded = _encode(_for_tesseract(prepared, new_dpi, ocr_dpi))
+        rec = _recognise(encoded, ocr_dpi, base, psm, options, label)
+        lines = parse_tsv(rec.tsv, back)
         if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
-            osd = detect_orientation(encoded, dpi=new_dpi, timeout=options.page_timeout, page=label)
+            osd = detect_orientation(encoded, dpi=ocr_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"orientation check: rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
                 turn = (rotation + osd.rotate) % 360
                 turned, t_skew, t_more = _prepare(gray, turn, options)
                 alt_base = base.with_name(base.name + "-r")
-                alt = _recognise(_encode(turned), new_dpi, alt_base, psm, options, label)
-                alt_lines = parse_tsv(alt.tsv)
+                alt = _recognise(_encode(_for_tesseract(turned, new_dpi, ocr_dpi)), ocr_dpi, alt_base, psm,
+                                 options, label)
+                alt_lines = parse_tsv(alt.tsv, back)
                 if _score(alt_lines) > _score(lines):
                     prepared, skew, more, rec, lines, rotation, base = (
                         turned, t_skew, t_more, alt, alt_lines, turn, alt_base)
@@ -203,6 +212,18 @@ def _prepare(gray, quarter: int, options: OcrOptions, skew: float | None = None)
         img = preprocess.binarize(img)
         steps.append("binarize")
     return img, applied, steps
+
+
+def _for_tesseract(img, dpi: int, ocr_dpi: int):
+    """The copy Tesseract reads: ``img`` resized from ``dpi`` to ``ocr_dpi``.
+
+    The page image (PDF, tables) keeps the full resolution; only recognition
+    works on the smaller copy, where it is as accurate and faster (BENCHMARKS.md).
+    """
+    if ocr_dpi == dpi:
+        return img
+    scale = ocr_dpi / dpi
+    return cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
 def _encode(img) -> bytes:

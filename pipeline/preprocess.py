@@ -150,6 +150,44 @@ def speckle_density(gray: np.ndarray) -> float:
     return tiny / max(1e-6, band.size / 1e6)
 
 
+def x_height(gray: np.ndarray, min_glyphs: int = 80) -> float | None:
+    """Typical height of lowercase letters in pixels, or None on a page with too few glyphs.
+
+    The most common height of glyph-shaped ink blobs in the middle third of
+    the page: lowercase letters without ascenders (a, c, e, m, n, o, u, ...)
+    outnumber every other shape in running text, so the mode is the body
+    text's x-height even when a title or a table uses other sizes.
+    """
+    h = gray.shape[0]
+    heights = _glyph_heights(gray[h // 3: 2 * h // 3])
+    if len(heights) < min_glyphs:  # a short text: look at the whole page
+        heights = _glyph_heights(gray)
+        if len(heights) < min_glyphs:
+            return None
+    counts = np.bincount(heights, minlength=302).astype(np.float64)
+    smooth = np.convolve(counts, [1.0, 2.0, 1.0], mode="same")  # a mode robust to ±1 px
+    return float(np.argmax(smooth))
+
+
+def _glyph_heights(gray: np.ndarray) -> np.ndarray:
+    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(_ink_mask(gray), connectivity=8)
+    hs, ws, area = (stats[1:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH, cv2.CC_STAT_AREA))
+    return hs[(hs >= 4) & (hs <= 300) & (area >= 8) & (ws <= 3 * hs)]
+
+
+def recognition_dpi(dpi: int, xh: float | None, *, target: float, floor: int) -> int:
+    """The resolution to hand Tesseract: ``dpi`` lowered until the x-height is ``target`` px.
+
+    Tesseract's line recogniser scales every text line to a fixed height of
+    36 px, so pixels beyond that only feed its layout analysis, which costs
+    time in proportion to the page area. Never raises the resolution and
+    never goes below ``floor``.
+    """
+    if not xh or not target or dpi <= floor or xh <= target:
+        return dpi
+    return max(floor, int(round(dpi * target / xh)))
+
+
 def denoise(gray: np.ndarray) -> np.ndarray:
     """Remove salt-and-pepper specks (photocopy toner, scanner dust) without thinning strokes."""
     return cv2.medianBlur(gray, 3)

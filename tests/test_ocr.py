@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pikepdf
 import pytest
 from PIL import Image
@@ -89,6 +90,22 @@ def test_searchable_pdf_text_is_selectable(run):
                            text=True, check=True).stdout
     assert "Quyết định" in layer and "Chính phủ" in layer
     assert cer(run["truth"]["skewed"], layer.split("\f")[1]) < 0.1
+
+
+def test_word_boxes_are_in_page_image_pixels(run):
+    """Tesseract reads a smaller copy of a 300-DPI page; its boxes must come back to full scale."""
+    doc = json.loads((run["out"] / "plan.json").read_text(encoding="utf-8"))
+    page = doc["pages"][0]  # the clean masthead page: the processed image is the input image
+    assert (page["width"], page["dpi"]) == (2480, 300)
+    assert any(s.startswith("recognised at ") for s in page["steps"])
+    with pikepdf.open(run["dir"] / "plan.pdf") as pdf:
+        image = pikepdf.PdfImage(next(iter(pdf.pages[0].images.values()))).as_pil_image().convert("L")
+    ink = np.asarray(image) < 128
+    words = [w for ln in page["lines"] for w in ln["words"] if len(w["text"]) >= 3]
+    for w in words:
+        x0, y0, x1, y1 = w["box"]
+        assert ink[y0:y1, x0:x1].mean() > 0.05, w
+    assert max(w["box"][2] for w in words) > 0.75 * page["width"]  # the text spans the page
 
 
 def test_masthead_columns_do_not_interleave(run):

@@ -46,3 +46,20 @@ def test_sixteen_bit_scans_are_not_washed_out(page):
     assert deep.mode == "I;16"
     gray = preprocess.to_gray(deep)
     assert gray.dtype == np.uint8 and gray.min() == 0 and gray.max() == 255
+
+
+def test_x_height_is_the_lowercase_letter_height():
+    # LiberationSerif's x-height is 0.46 em: 12 pt is 50 px at 300 DPI, so ~23 px; half that at 150 DPI.
+    for dpi, expected in ((300, 23), (150, 11.5)):
+        page = render_document(TEXT * 3, font="LiberationSerif", size_pt=12, dpi=dpi, max_pages=1)[0].image
+        assert abs(preprocess.x_height(preprocess.to_gray(page)) - expected) <= 2
+    assert preprocess.x_height(np.full((3000, 2000), 255, np.uint8)) is None  # blank: no guess
+
+
+def test_recognition_dpi_only_lowers_and_keeps_a_floor():
+    assert preprocess.recognition_dpi(300, 24.0, target=16, floor=150) == 200
+    assert preprocess.recognition_dpi(300, 12.0, target=16, floor=150) == 300   # small print stays
+    assert preprocess.recognition_dpi(300, 60.0, target=16, floor=150) == 150   # a poster page
+    assert preprocess.recognition_dpi(150, 20.0, target=16, floor=150) == 150
+    assert preprocess.recognition_dpi(300, None, target=16, floor=150) == 300
+    assert preprocess.recognition_dpi(300, 24.0, target=0, floor=150) == 300    # switched off
