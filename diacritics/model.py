@@ -61,11 +61,11 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path) as z:
             out = {name: z[name] for name in z.files}
+        for k in (2, 3, 4):
+            out[f"keys{k}"] = np.cumsum(out[f"keys{k}"])
     except (OSError, ValueError, KeyError) as exc:
         raise InputFileError("cannot read the diacritics model", path=path,
                              fix="run `make lexicon` to rebuild it") from exc
-    for k in (2, 3, 4):
-        out[f"keys{k}"] = np.cumsum(out[f"keys{k}"])
     return out
 
 

@@ -85,6 +85,7 @@ def store(path: Path, arrays: dict[str, np.ndarray]) -> Path | None:
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.part")
     try:
         tmp.mkdir(parents=True, exist_ok=True)
+        _sweep(folder.parent)
         for n in NAMES:
             with open(tmp / f"{n}.npy", "wb") as fh:
                 np.save(fh, np.ascontiguousarray(arrays[n]), allow_pickle=False)
@@ -102,6 +103,15 @@ def store(path: Path, arrays: dict[str, np.ndarray]) -> Path | None:
         shutil.rmtree(tmp, ignore_errors=True)
         # another process may have renamed its copy in between
         return folder if folder.is_dir() else None
+
+
+def _sweep(root: Path, age: float = 3600.0) -> None:
+    """Remove half-written copies left by processes killed while writing (an hour old: not racing)."""
+    import time
+    for part in root.glob(".lm-*.part"):
+        with contextlib.suppress(OSError):
+            if time.time() - part.stat().st_mtime > age:
+                shutil.rmtree(part)
 
 
 def _sync_dir(folder: Path) -> None:

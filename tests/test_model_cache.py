@@ -1,6 +1,9 @@
 """The memory-mapped copy of the shipped model: same answers as the zip, and never required."""
 from __future__ import annotations
 
+import os
+import time
+
 import numpy as np
 import pytest
 
@@ -59,9 +62,13 @@ def test_damaged_cache_is_replaced(tmp_path, monkeypatch, text, from_zip):
     (folder,) = tmp_path.glob("lm-*")
     victim = folder / "keys3.npy"
     victim.write_bytes(victim.read_bytes()[:1000])   # truncated, as by a full disk
+    left = tmp_path / f".{folder.name}.99999.part"     # a writer killed long ago
+    left.mkdir()
+    os.utime(left, (time.time() - 7200, time.time() - 7200))
     assert model_cache.load(DEFAULT_PATH) is None
     assert _answers(Model(DEFAULT_PATH), text) == from_zip
     assert model_cache.load(DEFAULT_PATH) is not None   # rewritten whole
+    assert not left.exists()
 
 
 def test_key_follows_content(tmp_path):
