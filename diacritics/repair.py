@@ -364,7 +364,7 @@ class Repairer:
         return cands
 
 
-CANDIDATE_CACHE = 100_000   # words per channel (~0.3 KB each)
+CANDIDATE_CACHE = 20_000   # words per channel: ~5 KB each with the memos behind them, so ≤ ~100 MB
 
 
 @functools.lru_cache(maxsize=2)
