@@ -182,7 +182,10 @@ def _spanning(line: _Line, cols: list[tuple[int, int]], gap: float) -> list[tupl
 def _table_from_run(gray: np.ndarray, dpi: int, lang: str, run: list[_Line], text_h: float, source: str,
                     page: int | None) -> Table | None:
     gap = 0.9 * text_h
-    cols = _columns([l for l in run if len(l.chunks(gap)) >= 3], 0.5 * text_h)
+    wide = [l for l in run if len(l.chunks(gap)) >= 3]
+    if not wide:
+        return None  # only STT + indicator lines (a numbered list): no value columns to find
+    cols = _columns(wide, 0.5 * text_h)
     if len(cols) < 3:
         return None
     # merged cells are looked for in the header only: a misread speck in a body row is not a span
