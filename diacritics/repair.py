@@ -216,6 +216,7 @@ class Piece:
     candidates: list[tuple[str, float]] = field(default_factory=list)
     confidence: float = 0.9         # how sure the rule or the model is of ``out``
     ocr_confidence: float | None = None   # Tesseract's own confidence in the word (0–100), if known
+    model_best: str | None = None   # the language model's choice for a decoded word
 
 
 def _mostly_upper(line: str) -> bool:
@@ -321,11 +322,16 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
 BEAM = 14.0          # candidates scoring this far (nats) below the best are dropped
 FLOOR = -22.0        # … and any below this: the token is kept as it is (names, foreign words)
 MAX_CANDIDATES = 24
+CUT_PRIOR = 0.1      # weight of log corpus count when choosing which candidates survive the cut
 VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
 # Tesseract's confidence (0–100) from which it is taken at its word: a valid word it read
 # this surely stays (the ố/ổ of số/sổ is a slip our OCR makes, but not on a word it is sure of).
 OCR_SURE = 90.0
 VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model is this sure
+# log P(observed | intended) below which a confusion of two valid words is rare for our OCR
+# (``ổ``→``ố`` ≈ -2.4, ``ể``→``ế`` ≈ -2.6, ``đ``→``d`` ≈ -4.2, ``ấ``→``â`` ≈ -6.1)
+RARE_CONFUSION = -3.0
+SUPPORT_MARGIN = 4.0   # nats a sure valid word's pair with a neighbour may fall short of the model's choice
 
 # Word spans of one line with Tesseract's confidence: (start, end, confidence 0–100).
 Spans = list[tuple[int, int, float]]
@@ -345,6 +351,27 @@ class Repairer:
         # Bounded: a run over a whole archive meets an endless stream of one-off garbles.
         self._cached = functools.lru_cache(maxsize=CANDIDATE_CACHE)(self._candidates)
 
+    def bigram(self, a: str, b: str) -> bool:
+        """Is the word pair ``a b`` stored in the language model (seen often enough in the corpus)?"""
+        import numpy as np
+        ia, ib = self.lm.index.get(a), self.lm.index.get(b)
+        if ia is None or ib is None:
+            return False
+        hit, _lp = self.lm._find(2, np.array([(ia << 16) | ib], dtype=np.uint64))
+        return bool(hit[0])
+
+    def pair_logp(self, other: str, word: str, other_left: bool) -> float:
+        """log P(word | other) if ``other`` comes first, else log P(other | word): one side's evidence."""
+        import numpy as np
+        from diacritics.tokens import NONE
+        a, b = (other, word) if other_left else (word, other)
+        ia, ib = self.lm.index.get(a), self.lm.index.get(b)
+        if ia is None or ib is None:
+            return -30.0
+        none = np.array([NONE], dtype=np.uint64)
+        return float(self.lm.logprob(none, none, np.array([ia], dtype=np.uint64),
+                                     np.array([ib], dtype=np.uint64))[0])
+
     def candidates(self, token: str) -> list[tuple[str, float]]:
         """(syllable, log P(token | syllable)) for one observed word, best first."""
         return self._cached(unicodedata.normalize("NFC", token.lower()))
@@ -355,8 +382,10 @@ class Repairer:
         cands = self.index.candidates(own, self.conf, k=4 * MAX_CANDIDATES)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
-        # equal channel scores (sô, số, sơ for "sb"): the commoner word first, so a cut keeps it
-        cands.sort(key=lambda kv: (-round(kv[1], 6), -self._count.get(kv[0], 0), kv[0]))
+        # Near-equal channel scores (sô, số, sơ for "sb"; dê, để for "d€"): the commoner word
+        # first, so the cut keeps it. A tenth of a nat per factor e of corpus count only
+        # reorders look-alikes the channel cannot tell apart; the decoder scores the true lp.
+        cands.sort(key=lambda kv: (-(kv[1] + CUT_PRIOR * math.log1p(self._count.get(kv[0], 0))), kv[0]))
         cands = cands[:MAX_CANDIDATES]
         if cands:
             best = cands[0][1]
@@ -487,13 +516,15 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, model=rep.lm) if slots else None
     for li, k, at in slots:
+        line_pieces[li][k].model_best = result.best[at]
+    for li, k, at in slots:
         p = line_pieces[li][k]
         syl, conf = result.best[at], result.confidence[at]
         own = to_style(p.text.lower(), "new")
         if syl == own or syl == p.text.lower():
             continue  # the word as it came (maybe another tone placement): keep its spelling
-        if channel == "vie" and own in rep.valid and conf < (
-                VIE_SURE_MIN_CONFIDENCE if (p.ocr_confidence or 0.0) >= OCR_SURE else VIE_MIN_CONFIDENCE):
+        if channel == "vie" and own in rep.valid and _keep_valid(rep, own, syl, conf, p.ocr_confidence,
+                                                                   line_pieces[li], k, cleaned_lines[li]):
             continue
         starts = not cleaned_lines[li][:p.start].strip() or \
             cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
@@ -532,6 +563,63 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     return Repaired("\n".join(out_lines), changes)
 
 
+def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None,
+                pieces: list[Piece], k: int, line: str) -> bool:
+    """Should a valid word of our own OCR stay, although the model prefers ``syl``?
+
+    Our OCR rarely turns one real word into another on a clean page, and the
+    language model's dislike of a word is weak evidence that the page does not
+    say it (typos, names, unusual wording are all real text). So a valid word stays
+
+    * unless the model is confident (``VIE_MIN_CONFIDENCE``, or
+      ``VIE_SURE_MIN_CONFIDENCE`` for a word Tesseract was sure of, ``OCR_SURE``);
+    * when Tesseract was sure of it and the confusion is not one the channel
+      sees often (``RARE_CONFUSION``: ``khâu``/``khẩu`` is, per character, rarer
+      than ``số``/``sổ`` by a factor of 50);
+    * when Tesseract was sure of it and the words around it support it: with
+      each neighbour the model can see it makes a pair nearly as likely as the
+      model's choice does (``theo mẫu số quy định``: ``mẫu số`` and ``số quy`` are
+      as common as ``mẫu sổ``, ``sổ quy``; only the wider context prefers ``sổ``).
+      A word Tesseract doubted, or text without confidences, is left to the
+      model: on degraded pages such slips (``tố chức``, ``bảo hiếm``) are common.
+    """
+    sure = ocr is not None and ocr >= OCR_SURE
+    if conf < (VIE_SURE_MIN_CONFIDENCE if sure else VIE_MIN_CONFIDENCE):
+        return True
+    if sure and rep.conf.logp(own, syl) < RARE_CONFUSION:
+        return True
+    return sure and _supported_in_context(rep, own, syl, pieces, k, line)
+
+
+def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece], k: int,
+                          line: str) -> bool:
+    """Is ``own`` (piece ``k``) about as likely as ``syl`` next to each adjacent word?
+
+    Per side, the word pair with ``own`` must be stored in the model and at most
+    ``SUPPORT_MARGIN`` nats less likely than with ``syl``: ``số sách`` stays although
+    ``sổ sách`` is 37 times likelier; a pair 55 times likelier is overwhelming.
+    The neighbour counts as read or as the model would repair it (``mâu số``:
+    ``mẫu số``). A neighbour across punctuation, or a number, is no evidence
+    either way; a word with no neighbour at all is not supported.
+    """
+    from diacritics.tone import to_style
+    sides = 0
+    for j, left in ((k - 1, True), (k + 1, False)):
+        if not 0 <= j < len(pieces):
+            continue
+        q = pieces[j]
+        gap = line[q.end:pieces[k].start] if left else line[pieces[k].end:q.start]
+        if gap.strip() or not q.text.isalpha():
+            continue
+        readings = {to_style(w.lower(), "new") for w in (q.text, q.out, q.model_best) if w}
+        if not any(rep.bigram(*((o, own) if left else (own, o)))
+                   and rep.pair_logp(o, own, left) >= rep.pair_logp(o, syl, left) - SUPPORT_MARGIN
+                   for o in readings):
+            return False
+        sides += 1
+    return sides > 0
+
+
 def _attach_confidence(pieces: list[Piece], spans: Spans) -> None:
     """Each piece gets the lowest confidence of the OCR words it overlaps."""
     starts = [a for a, _b, _c in spans]
@@ -556,6 +644,8 @@ def repair_text(text: str, channel: str = "eng", style: str = "new") -> str:
     return repair(text, channel, style).text
 
 
+COMPOUND_LOGP = math.log(0.05)   # a word this likely after the one before is not a name there
+
 # Letters whose capital has the same shape as the small letter (marks aside): OCR
 # confuses their case (cơ SỞ, ở → Ở), unlike that of a, b, d, h, n …
 _SAME_SHAPE = set("cosuvwxz")
@@ -567,8 +657,12 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
     * a capital inside a small-letter word (``nghiỆp``, ``vỆ``) is a small letter;
     * a word all in capitals between two small-letter words, made only of
       letters whose capital looks like the small letter (``cơ SỞ sẽ``, ``Ở``), is
-      small — unless the line is a heading. A capitalised word (``Sở``) is left:
-      it may be a name.
+      small — unless the line is a heading;
+    * a capitalised word whose capital looks like its small letter, after a
+      small-letter word it often follows in the corpus (``thường Xuyên``: P(xuyên |
+      thường) ≥ e^COMPOUND_LOGP) and not before another capitalised word, is
+      small. Otherwise a capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it
+      may be a name.
     """
     from diacritics.tone import to_style
     if _mostly_upper(line):
@@ -585,10 +679,17 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
             prev = words[k - 1] if k else None
             nxt = words[k + 1] if k + 1 < len(words) else None
             neighbours_small = all(w is not None and (w.out or w.text)[:1].islower() for w in (prev, nxt))
-            if not (text.isupper() and neighbours_small and len(line[prev.end:p.start].strip()) == 0
-                    and set(skeleton(low)) <= _SAME_SHAPE):
+            after_small = prev is not None and (prev.out or prev.text)[:1].islower() \
+                and (prev.out or prev.text).isalpha() and not line[prev.end:p.start].strip()
+            if text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE:
+                new = low
+            elif (text[1:].islower() and after_small and skeleton(low[:1]) in _SAME_SHAPE
+                  and not (nxt is not None and (nxt.out or nxt.text)[:1].isupper())
+                  and rep.pair_logp(to_style((prev.out or prev.text).lower(), "new"),
+                                    to_style(low, "new"), True) >= COMPOUND_LOGP):
+                new = low   # thường Xuyên: the second half of a common compound, not a name
+            else:
                 continue
-            new = low
         p.out = new
         if p.reason == "":
             p.reason, p.confidence = "case", 0.9

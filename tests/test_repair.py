@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from diacritics.repair import (clean_artifacts, fix_code, fix_roman, repair, repair_document,
-                               repair_text)
+from diacritics.repair import (clean_artifacts, fix_code, fix_roman, get_repairer, repair,
+                               repair_document, repair_text)
 from pipeline.cli import main as sohoa
 
 SEED003 = "003_ac805ce7c85713f0.txt"
@@ -273,3 +273,35 @@ def test_word_confidences_follow_the_page_text():
     assert word_confidences(raw, lines) == [[(0, 4, 91.0), (5, 7, 88.0)], None,
                                             [(0, 4, 70.0), (5, 8, 96.0)]]
     assert word_confidences("Điều 6.\n\nHiệu lực", lines) is None   # not these lines' text
+
+
+def test_sohoa_ocr_keeps_a_sure_valid_word_its_neighbours_support():
+    """A clean page's valid words stay unless the evidence is overwhelming (issue 4: < 1 new
+    error per 1,000 characters); the same words read unsurely are the model's to repair."""
+    from pipeline.correct import correct_page_text
+
+    def page(conf):
+        return _page([("Lập", 96), ("sổ", 96)],
+                     [("theo", 96), ("mẫu", 96), ("số", conf), ("quy", 95), ("định", 96), ("tại", 96),
+                      ("Phụ", 93), ("lục", 95), ("VII.", 90)],
+                     [("Cơ", 95), ("sở", 96), ("xuất", 96), ("khâu,", conf), ("nhập", 96), ("khẩu", 95),
+                      ("thuốc.", 94)])
+    raw = "\n".join(ln.text for ln in page(97))
+    # by text alone the model prefers "mẫu sổ" (a register form) and "xuất khẩu" …
+    assert correct_page_text(raw) == ("Lập sổ\ntheo mẫu sổ quy định tại Phụ lục VII.\n"
+                                      "Cơ sở xuất khẩu, nhập khẩu thuốc.")
+    # … but Tesseract was sure: "mẫu số" and "số quy" are common pairs, and â→ẩ is a rare slip
+    assert correct_page_text(raw, page(97)) == raw
+    assert correct_page_text(raw, page(60)) == correct_page_text(raw)
+
+
+def test_candidate_cut_keeps_common_words_the_channel_cannot_tell_apart():
+    # d€: dê, dò, đê, để … all cost the same; the cut must not drop để for a rare d- word
+    assert "để" in [c for c, _lp in get_repairer("eng").candidates("d€")]
+    assert repair_text("giai phap d€ xay dung, tham muu") == "giải pháp để xây dựng, tham mưu"
+
+
+def test_capital_inside_a_common_compound_is_small_but_names_stay():
+    assert repair_text("Kinh phi chi thwong Xuyén cho") == "Kinh phí chi thường xuyên cho"
+    assert repair_text("tai tinh Vinh Long") == "tại tỉnh Vĩnh Long"
+    assert repair_text("Sở Nội vụ và Sở Tư pháp", "vie") == "Sở Nội vụ và Sở Tư pháp"
