@@ -42,6 +42,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
 # a single letter it is an elision (d'Ivoire) and stays.
 _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’](?=[^\W\d_])")
+_LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨]+(?:[ \t]+|$)")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -100,6 +101,8 @@ def clean_artifacts(line: str) -> str:
         return _LIGATURES[m.group(0)]
 
     line = re.sub("|".join(_LIGATURES), lig, line)
+    # a speck read as a lone accent (ˆ, `): no text is a bare modifier letter
+    line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _INNER_JUNK.sub("", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
