@@ -75,16 +75,36 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-def line_masks(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
-    """(horizontal, vertical) ruling masks."""
+def _kernels(dpi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(horizontal, vertical) opening kernels, then the (horizontal, vertical) bridging ones."""
     hk = max(20, dpi // 5)      # ~5 mm: longer than any letter stroke
     vk = max(15, dpi // 7)
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    rect = cv2.MORPH_RECT
+    return (cv2.getStructuringElement(rect, (hk, 1)), cv2.getStructuringElement(rect, (1, vk)),
+            cv2.getStructuringElement(rect, (dpi // 20, 3)), cv2.getStructuringElement(rect, (3, dpi // 20)))
+
+
+def line_masks(binary: np.ndarray, dpi: int, eroded: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) ruling masks.
+
+    ``eroded``: ``binary`` already eroded by the two opening kernels (:func:`_long_runs`); an
+    opening is that erosion dilated by the same kernel, so it is not computed twice.
+    """
+    kh, kv, bh, bv = _kernels(dpi)
+    eh, ev = eroded if eroded is not None else _long_runs(binary, dpi)
+    horiz, vert = cv2.dilate(eh, kh), cv2.dilate(ev, kv)
     # bridge breaks left by noise or faded toner
-    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (dpi // 20, 3)))
-    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, dpi // 20)))
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, bh)
+    vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE, bv)
     return horiz, vert
+
+
+def _long_runs(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+    """``binary`` eroded by the horizontal and the vertical opening kernel: where runs of ink
+    longer than any letter stroke start. Empty on most pages of prose."""
+    kh, kv, _bh, _bv = _kernels(dpi)
+    return cv2.erode(binary, kh), cv2.erode(binary, kv)
 
 
 def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[float, int, int]]:
@@ -120,12 +140,16 @@ def _coverage(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int, horizontal: 
     return float((band.max(axis=1) > 0).mean()) if band.size else 0.0
 
 
-def find_grids(gray: np.ndarray, dpi: int) -> list[Grid]:
-    """Every ruled table on a (deskewed) page, top to bottom."""
-    binary = binarize(gray)
-    horiz, vert = line_masks(binary, dpi)
-    both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+def find_grids(gray: np.ndarray, dpi: int, binary: np.ndarray | None = None) -> list[Grid]:
+    """Every ruled table on a (deskewed) page, top to bottom. ``binary``: :func:`binarize` of
+    ``gray`` when the caller has it already."""
+    binary = binarize(gray) if binary is None else binary
     page_h, page_w = gray.shape
+    eroded = _long_runs(binary, dpi)
+    if not _runs_may_hold_grid(*eroded, dpi, page_w * 0.25, dpi * 0.3):
+        return []
+    horiz, vert = line_masks(binary, dpi, eroded)
+    both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
     if not _may_hold_grid(both, page_w * 0.25, dpi * 0.3):
         return []
     n, _lab, stats, _c = cv2.connectedComponentsWithStats(both, connectivity=8)
@@ -139,6 +163,43 @@ def find_grids(gray: np.ndarray, dpi: int) -> list[Grid]:
             grids.append(g)
     grids.sort(key=lambda g: g.bbox[1])
     return grids
+
+
+# Block size (pixels) of the coarse test that rules a page out before any full-size morphology.
+RUN_BLOCK = 8
+
+
+def _runs_may_hold_grid(eh: np.ndarray, ev: np.ndarray, dpi: int, min_w: float, min_h: float) -> bool:
+    """False only when the ruling mask built from these erosions (:func:`line_masks`, then the
+    5×5 dilation of :func:`find_grids`) can have no component ``min_w`` wide and ``min_h`` high.
+
+    Every pixel of that mask lies within a fixed reach of a pixel of ``eh`` or ``ev`` (the
+    opening's dilation, the bridging close — which never grows past its own dilation — and the
+    5×5 dilation, each adding half its kernel). So the start points are marked on a grid of
+    ``RUN_BLOCK``-pixel blocks and dilated there by that reach rounded up to whole blocks: each
+    component of the real mask then falls inside one component here, which is at least as
+    large. A page of prose has no start points at all, or a few short rules (the masthead's
+    underline) that stay far too small; it is ruled out in a few milliseconds.
+    """
+    f = RUN_BLOCK
+    kh, kv, bh, bv = (k.shape for k in _kernels(dpi))  # (rows, cols) of each kernel
+    h, w = eh.shape
+    grid = np.zeros(((h + f - 1) // f, (w + f - 1) // f), np.uint8)
+    for eroded, (open_r, open_c), (close_r, close_c) in ((eh, kh, bh), (ev, kv, bv)):
+        rows = np.flatnonzero(eroded.any(axis=1))  # far cheaper than listing the points of the whole page
+        if not rows.size:
+            continue
+        ys, xs = np.nonzero(eroded[rows])
+        marks = np.zeros_like(grid)
+        marks[rows[ys] // f, xs // f] = 1
+        # reach in pixels on each side: half of each kernel along the way, the last 2 the 5×5 dilation
+        rx = -(-(open_c // 2 + close_c // 2 + 2) // f)  # in whole blocks, rounded up
+        ry = -(-(open_r // 2 + close_r // 2 + 2) // f)
+        grid |= cv2.dilate(marks, np.ones((2 * ry + 1, 2 * rx + 1), np.uint8))
+    if not grid.any():
+        return False
+    _n, _lab, stats, _c = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    return bool(((stats[1:, 2] * f >= min_w) & (stats[1:, 3] * f >= min_h)).any())
 
 
 def _may_hold_grid(mask: np.ndarray, min_w: float, min_h: float, f: int = 4) -> bool:

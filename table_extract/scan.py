@@ -22,32 +22,45 @@ TITLE_SPAN_INCH = 1.6  # how far above a table its appendix label and title are 
 _APPENDIX = re.compile(r"^\s*(phụ lục|phu luc|phụ luc)\s+([0-9]+[a-z]?|[IVXLC]+)\b[.:]?\s*(?:[-–—:]\s*)?(.*)$", re.I)
 
 
-def prepare(image: Image.Image, dpi: int, skew: float | None = None) -> tuple[np.ndarray, int, float, float]:
-    """(levelled greyscale page at ≥ WORK_DPI, its dpi, skew corrected in degrees, scale applied).
+def prepare(image: Image.Image | np.ndarray, dpi: int, skew: float | None = None
+            ) -> tuple[np.ndarray, int, float, float, np.ndarray | None]:
+    """(levelled greyscale page at ≥ WORK_DPI, its dpi, skew corrected in degrees, scale applied,
+    its :func:`binarize` when measuring the skew made it and the page needed no levelling, else None).
 
-    ``skew``: the page's known skew (0 for a page already levelled), saving the Hough estimate.
+    ``image``: a PIL image, or the page as a 2-D uint8 grey array. ``skew``: the page's known
+    skew (0 for a page already levelled), saving the Hough estimate.
     """
-    gray = np.asarray(image.convert("L"))
+    if isinstance(image, np.ndarray):
+        if image.ndim != 2 or image.dtype != np.uint8:
+            raise ValueError(f"a page array must be 2-D uint8 grey, not {image.ndim}-D {image.dtype}")
+        gray = image
+    else:
+        gray = np.asarray(image if image.mode == "L" else image.convert("L"))
     scale = 1.0
     if dpi and dpi < WORK_DPI - 40:
         scale = WORK_DPI / dpi
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         dpi = WORK_DPI
-    angle = estimate_skew(binarize(gray)) if skew is None else skew
-    return rotate(gray, angle), dpi or WORK_DPI, angle, scale
+    binary = None
+    if skew is None:
+        binary = binarize(gray)
+        skew = estimate_skew(binary)
+    levelled = rotate(gray, skew)
+    return levelled, dpi or WORK_DPI, skew, scale, binary if levelled is gray else None
 
 
-def tables_from_image(image: Image.Image, dpi: int, *, source: str = "", page: int | None = None,
+def tables_from_image(image: Image.Image | np.ndarray, dpi: int, *, source: str = "", page: int | None = None,
                       lang: str = "vie", borderless: bool = True,
                       lines: list[list[tuple[int, int, int, int, str, float]]] | None = None,
                       skew: float | None = None) -> list[Table]:
-    """Every table on one page image; [] (and no error) for a page without one.
+    """Every table on one page image (PIL, or a 2-D uint8 grey array); [] (and no error) for a page
+    without one.
 
     ``lines``: the page's OCR words, (x0, y0, x1, y1, text, confidence 0–100) per line, if the
     caller has read the page already; the borderless fallback then uses them instead of reading
     the page again. ``skew``: the page's skew if the caller knows it (0 for a levelled page).
     """
-    gray, dpi, angle, scale = prepare(image, dpi, skew)
+    gray, dpi, angle, scale, binary = prepare(image, dpi, skew)
     if lines is not None and abs(angle) >= 0.05:
         lines = None  # the words were boxed on the unlevelled page
     elif lines is not None and scale != 1.0:
@@ -55,7 +68,7 @@ def tables_from_image(image: Image.Image, dpi: int, *, source: str = "", page: i
                  for ln in lines]
     tables = []
     prev_bottom = 0
-    for g in find_grids(gray, dpi):
+    for g in find_grids(gray, dpi, binary):
         rows, cols = g.shape
         texts = read_cells(gray, [c.box for c in g.cells], dpi, lang)
         grid = [[""] * cols for _ in range(rows)]
