@@ -29,9 +29,20 @@ def test_ruled_scan_round_trip_skewed_150dpi():
     assert all(0 < r.confidence <= 1 for r in records)
 
 
-def test_borderless_table_from_word_alignment():
+def _no_line_masks(monkeypatch):
+    """Make the full-size ruling search fail loudly: a page must be ruled out before it."""
+    from table_extract import grid
+
+    def boom(*_a, **_k):
+        raise AssertionError("the page was not ruled out before the full-size morphology")
+
+    monkeypatch.setattr(grid, "line_masks", boom)
+
+
+def test_borderless_table_from_word_alignment(monkeypatch):
     page = make_table_page(11, Profile("c", dpi=300), n_periods=3, n_rows=6, font="LiberationSerif",
                            ruled=False)
+    _no_line_masks(monkeypatch)  # no rulings: the ruled search stops early, the fallback still runs
     tables = tables_from_image(page.image, page.dpi, source="b.png", page=1, borderless=True)
     records = [r for t in tables for r in table_records(t)]
     tp, _n_got, n_truth = score(page.records, records)
@@ -105,3 +116,105 @@ def test_sample_pdf_table_matches_its_truth(root):
     tp, n_got, n_truth = score(truth, got)
     assert n_truth == 42 and tp >= 41 and n_got <= 43, (tp, n_got, n_truth)
     assert {r.page for r in got} == {3} and got[0].appendix == "Phụ lục 1"
+
+
+def _prose_page_jpeg(path, seed=3):
+    """A degraded page of running text under a masthead with its two underlines and a signature
+    rule (long runs of ink that are not a table), written as the OCR stage writes page images."""
+    import cv2
+    import numpy as np
+    from PIL import ImageDraw
+
+    from bench.scangen import MASTHEAD, PROFILES, degrade, render_document
+    from pipeline.page import JPEG_QUALITY
+
+    para = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; theo đề nghị của "
+            "Giám đốc Sở Nội vụ tại Tờ trình số 125/TTr-SNV, Ủy ban nhân dân tỉnh ban hành kế hoạch.")
+    image = render_document([para] * 8, header=MASTHEAD, max_pages=1)[0].image
+    draw = ImageDraw.Draw(image)
+    draw.line((300, 420, 700, 420), fill=0, width=3)       # under the left masthead
+    draw.line((1250, 420, 1950, 420), fill=0, width=3)     # under "Độc lập - Tự do - Hạnh phúc"
+    draw.line((1400, 3000, 2100, 3000), fill=0, width=2)   # a signature rule
+    gray = np.asarray(degrade(image, PROFILES["office"], seed=seed))
+    ok, buf = cv2.imencode(".jpg", gray, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    assert ok
+    path.write_bytes(buf.tobytes())
+    return path
+
+
+def test_page_of_prose_is_ruled_out_before_the_full_size_morphology(tmp_path, monkeypatch):
+    import cv2
+
+    from table_extract import grid
+    from table_extract.ocr_hook import page_gray
+
+    gray = page_gray(_prose_page_jpeg(tmp_path / "p.jpg"))
+    eh, _ev = grid._long_runs(grid.binarize(gray), 300)
+    assert cv2.countNonZero(eh) > 0  # the rules do start long runs: the block test has work to do
+    _no_line_masks(monkeypatch)
+    assert grid.find_grids(gray, 300) == []
+    assert tables_from_image(gray, 300, source="p.jpg", page=1, lines=[], skew=0.0) == []
+
+
+def test_early_test_keeps_every_page_the_full_test_keeps():
+    """The block test may keep a page the full one rules out, never the reverse: random rulings,
+    some just long or tall enough for a grid, some just short of it."""
+    import random
+
+    import cv2
+    import numpy as np
+
+    from table_extract import grid
+
+    dpi, kept, ruled_out = 300, 0, 0
+    for seed in range(60):
+        rng = random.Random(seed)
+        page = np.full((900, 1200), 235, np.uint8)
+        if seed % 2:  # a frame around the grid-size thresholds (300 × 90 px here)
+            x, y = rng.randrange(600), rng.randrange(600)
+            cv2.rectangle(page, (x, y), (x + rng.randint(200, 400), y + rng.randint(50, 130)), 0, 2)
+        for _ in range(rng.randint(1, 8)):
+            x, y, t = rng.randrange(1150), rng.randrange(880), rng.randint(1, 3)
+            if rng.random() < 0.5:
+                cv2.line(page, (x, y), (x + rng.randint(20, 500), y), 0, t)
+            else:
+                cv2.line(page, (x, y), (x, y + rng.randint(20, 200)), 0, t)
+        binary = grid.binarize(page)
+        min_w, min_h = page.shape[1] * 0.25, dpi * 0.3
+        horiz, vert = grid.line_masks(binary, dpi)
+        both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+        _n, _lab, stats, _c = cv2.connectedComponentsWithStats(both, connectivity=8)
+        full = bool(((stats[1:, 2] >= min_w) & (stats[1:, 3] >= min_h)).any())
+        early = grid._runs_may_hold_grid(*grid._long_runs(binary, dpi), dpi, min_w, min_h)
+        assert early or not full, seed
+        kept += full
+        ruled_out += not early
+    assert kept >= 5 and ruled_out >= 5, (kept, ruled_out)  # both outcomes were exercised
+
+
+def test_hook_decodes_the_page_jpeg_as_pil_does(tmp_path):
+    import numpy as np
+
+    from table_extract.ocr_hook import page_gray
+
+    jpg = _prose_page_jpeg(tmp_path / "p.jpg", seed=5)
+    assert np.array_equal(page_gray(jpg), np.asarray(Image.open(jpg).convert("L")))
+    rgb = tmp_path / "rgb.jpg"  # not the OCR stage's grey JPEG: read through PIL as before
+    Image.open(jpg).convert("RGB").save(rgb, quality=80)
+    assert np.array_equal(page_gray(rgb), np.asarray(Image.open(rgb).convert("L")))
+
+
+def test_hook_pages_with_and_without_a_table(tmp_path):
+    from types import SimpleNamespace
+
+    from table_extract.ocr_hook import records_from_pages
+
+    table = make_table_page(41, Profile("clean300"), n_periods=2, n_rows=4, font="LiberationSerif")
+    table_png = tmp_path / "t.png"
+    table.image.save(table_png)
+    pages = [SimpleNamespace(number=1, image=_prose_page_jpeg(tmp_path / "p.jpg"), dpi=300, lines=[],
+                             levelled=True, error=None),
+             SimpleNamespace(number=2, image=table_png, dpi=300, lines=[], levelled=True, error=None)]
+    records = records_from_pages("doc", pages)
+    tp, _n_got, n_truth = score(table.records, records)
+    assert {r.page for r in records} == {2} and tp >= n_truth - 1, (tp, n_truth)
