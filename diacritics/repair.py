@@ -249,6 +249,20 @@ def _between_words(line: str, start: int, end: int) -> bool:
     return bool(before and after) and before.group(1).lower() not in _NUMBER_WORDS
 
 
+def _lone_consonant(line: str, start: int, end: int, channel: str) -> bool:
+    """A consonant alone between words in wrong-language OCR: a syllable whose vowel was dropped.
+
+    English OCR drops marked vowels it has no glyph for (``can b, cong chic`` for
+    ``cán bộ, công chức``; ``Co s dir liéu`` for ``Cơ sở dữ liệu``). A list label
+    (``b)``, ``c.``) or a letter opening a line is not one (after a bullet it may
+    be: ``+ S lugng``); the model may still keep the letter (``điểm b khoản 2``).
+    """
+    if channel != "eng" or line[end:end + 1] in (")", ".") or not line[:start].strip():
+        return False
+    after_word = re.search(r"[^\W\d_][,;:]?\s+$", line[:start]) or re.fullmatch(r"\s*[-+•*]\s+", line[:start])
+    return bool(after_word) and line[start:end].lower() in "bcdghklmnpqrstvx"
+
+
 def _fix_month(piece: str, before: str) -> str | None:
     """``tháng II``/``tháng 1]`` → ``tháng 11``: months are written in digits."""
     if re.search(r"(?i)\bth[áa]ng\s+$", before) and re.fullmatch(r"[1Il|\]\[!]{2}", piece) \
@@ -303,7 +317,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
             kind = "digits" if len(tok) <= 2 and _between_words(line, s, e) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
-        elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"):
+        elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
+                               and not _lone_consonant(line, s, e, channel)):
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
@@ -423,6 +438,8 @@ KEEP_LP = -12.0       # log-prior that an unknown ASCII word is a real non-Vietn
 KEEP_NAME_LP = -6.0   # … when capitalised inside a sentence (Putin, Euro, Giggs)
 KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is mostly foreign
 KEEP_VIE_MARKED_LP = -16.0
+KEEP_LETTER_LP = -3.0   # a lone letter in wrong-language OCR stays unless the model wants a word there
+KEEP_CAPITAL_LP = -0.5
 
 
 _DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "Ô": "0", "ô": "0", "I": "1", "l": "1", "|": "1"})
@@ -436,6 +453,10 @@ def _digit_word(token: str) -> bool:
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
     """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
     low = token.lower()
+    if len(token) == 1 and token.isalpha() and low in rep.lm.index:
+        # a letter the decoder was offered words for (see _lone_consonant); a capital
+        # alone is as often a label (nhóm B, cột R) as a word's remains (S Tai chinh)
+        return KEEP_CAPITAL_LP if token.isupper() else KEEP_LETTER_LP
     if not token.isalpha() or len(token) < 2 or low in rep.valid:
         return None
     if rep.channel == "vie":

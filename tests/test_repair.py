@@ -311,3 +311,15 @@ def test_a_lone_accent_speck_is_dropped_with_its_space():
     # harsh scans: Tesseract vie reads a speck between words as a bare modifier letter
     assert clean_artifacts("nhập ˆ khẩu ˆˆ thuốc") == "nhập khẩu thuốc"
     assert clean_artifacts("Điều 5ˆ") == "Điều 5ˆ"   # not alone: left to the model
+
+
+def test_a_lone_consonant_in_wrong_language_ocr_is_a_word_that_lost_its_vowel():
+    # seed 003: English OCR drops the marked vowel it has no glyph for
+    assert repair_text("d6i méi cong tac danh gia, phan loai can b, cong chrc, vién chuc.") == \
+        "đổi mới công tác đánh giá, phân loại cán bộ, công chức, viên chức."
+    assert repair_text("+ S lugng chit ky so dugc cap") == "+ Số lượng chữ ký số được cấp"
+    assert repair_text("Co s dir liéu qudc gia") == "Cơ sở dữ liệu quốc gia"
+    # letters that are letters: list labels, legal references, labels in capitals
+    assert repair_text("b) theo quy dinh tai diem b khoan 2 Dieu 5") == \
+        "b) theo quy định tại điểm b khoản 2 Điều 5"
+    assert repair_text("Vitamin C va nhom B") == "Vitamin C và nhóm B"
