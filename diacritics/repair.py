@@ -139,6 +139,12 @@ def is_roman(piece: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
+def _small_words() -> frozenset[str]:
+    from diacritics.confusion import load_table
+    return frozenset(load_table().get("small_words", ()))
+
+
+@functools.lru_cache(maxsize=1)
 def _abbreviations() -> dict[str, int]:
     from diacritics.confusion import load_table
     return load_table().get("abbrev", {})
@@ -685,8 +691,11 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
     * a capitalised word whose capital looks like its small letter, after a
       small-letter word it often follows in the corpus (``thường Xuyên``: P(xuyên |
       thường) ≥ e^COMPOUND_LOGP) and not before another capitalised word, is
-      small. Otherwise a capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it
-      may be a name.
+      small; in wrong-language OCR, so is such a word the corpus practically never
+      capitalises after a small word, followed by a small word (``phối hợp Với các``;
+      ``lexicon.build_confusion.small_words``) — not in our own OCR, whose capitals
+      are the document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
+      capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name.
     """
     from diacritics.tone import to_style
     if _mostly_upper(line):
@@ -712,6 +721,13 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
                   and rep.pair_logp(to_style((prev.out or prev.text).lower(), "new"),
                                     to_style(low, "new"), True) >= COMPOUND_LOGP):
                 new = low   # thường Xuyên: the second half of a common compound, not a name
+            elif (rep.channel == "eng" and text[1:].islower() and after_small
+                  and skeleton(low[:1]) in _SAME_SHAPE and to_style(low, "new") in _small_words()
+                  and re.match(r"[ \t]+[^\W\d_]", line[p.end:])
+                  and line[p.end:].lstrip(" \t")[:1].islower()):
+                # phối hợp Với các: a word the corpus never capitalises mid-sentence, inside a
+                # sentence that goes on in small letters (not a heading cell: đơn vị Sự / nghiệp)
+                new = low
             else:
                 continue
         p.out = new

@@ -102,6 +102,33 @@ def abbreviation_counts(min_count: int = 3) -> dict[str, int]:
     return {k: n for k, n in counts.items() if n >= min_count}
 
 
+_MID_WORD = re.compile(r"(?<=[^\W\d_] )[^\W\d_]+")
+MIN_SMALL_COUNT = 200   # a word seen this often after a small-letter word …
+MAX_CAPITAL_SHARE = 0.01   # … and capitalised there at most this often is never a name
+
+
+def small_words(max_lines: int | None = None) -> list[str]:
+    """Words the corpus writes small after a small-letter word, practically always (``với``, ``xuất``).
+
+    Lets the repair put back the small letter OCR turned into a capital
+    (``phối hợp Với các``) without touching names (``của Chính phủ``, ``Sở``).
+    """
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for path in sorted(CORPUS.glob("*.txt.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+            for i, line in enumerate(fh):
+                if max_lines is not None and i >= max_lines:
+                    break
+                for m in _MID_WORD.finditer(unicodedata.normalize("NFC", line)):
+                    w = m.group(0)
+                    before = line[:m.start() - 1].rsplit(" ", 1)[-1]
+                    if not (before[:1].islower() and before.isalpha()) or (w[1:] and not w[1:].islower()):
+                        continue
+                    counts[w.lower()][w[0].isupper()] += 1
+    return sorted(w for w, (small, cap) in counts.items()
+                  if small + cap >= MIN_SMALL_COUNT and cap <= MAX_CAPITAL_SHARE * (small + cap))
+
+
 def is_heldout(path: Path) -> bool:
     """Every tenth page is kept out of training, for tuning the repair's weights."""
     return path.stem.endswith("9")
@@ -130,6 +157,7 @@ def build(pairs_dir: Path, out: Path) -> dict:
             "tok_total": {t: n for t, n in tok_total.items() if t in tok and (len(tok[t]) > 1 or t not in tok[t])},
         }
     table["abbrev"] = abbreviation_counts()
+    table["small_words"] = small_words()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part")
     with gzip.open(tmp, "wt", encoding="utf-8") as fh:

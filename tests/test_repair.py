@@ -323,3 +323,15 @@ def test_a_lone_consonant_in_wrong_language_ocr_is_a_word_that_lost_its_vowel():
     assert repair_text("b) theo quy dinh tai diem b khoan 2 Dieu 5") == \
         "b) theo quy định tại điểm b khoản 2 Điều 5"
     assert repair_text("Vitamin C va nhom B") == "Vitamin C và nhóm B"
+
+
+def test_a_word_the_corpus_never_capitalises_mid_sentence_is_small_but_names_stay():
+    # seed 003: English OCR prints the v of với as a capital
+    assert repair_text("- Chu tri, phéi hop Voi cac co quan co lién quan") == \
+        "- Chủ trì, phối hợp với các cơ quan có liên quan"
+    assert repair_text("theo quy dinh cua Chinh phu va Sé Tai chinh") == \
+        "theo quy định của Chính phủ và Sở Tài chính"
+    assert repair_text("sản xuất và Xu ly chất thải") == "sản xuất và xử lý chất thải"
+    # our own OCR keeps the document's capitals (names of units, titles)
+    assert repair_text("tại Bộ phận Tiếp nhận và Trả kết quả; việc Xây dựng", "vie") == \
+        "tại Bộ phận Tiếp nhận và Trả kết quả; việc Xây dựng"
