@@ -107,9 +107,19 @@ def _long_runs(binary: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
     return cv2.erode(binary, kh), cv2.erode(binary, kv)
 
 
+def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """``cv2.connectedComponentsWithStats(mask, connectivity=8)``: the same count, labels (as
+    uint16) and stats, with 16-bit labels while they fit. The 32-bit path costs ~60 ms on an A4
+    page whatever it holds, the 16-bit one under a third of that."""
+    try:
+        return cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:  # more than 65535 components: OpenCV refuses rather than wraps
+        return cv2.connectedComponentsWithStats(mask, connectivity=8)
+
+
 def _segments(mask: np.ndarray, horizontal: bool, min_len: int) -> list[tuple[float, int, int]]:
     """(position across, start, end along) of each ruling segment."""
-    n, _lab, stats, _cent = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _lab, stats, _cent = components(mask)
     out = []
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
@@ -150,9 +160,7 @@ def find_grids(gray: np.ndarray, dpi: int, binary: np.ndarray | None = None) -> 
         return []
     horiz, vert = line_masks(binary, dpi, eroded)
     both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
-    if not _may_hold_grid(both, page_w * 0.25, dpi * 0.3):
-        return []
-    n, _lab, stats, _c = cv2.connectedComponentsWithStats(both, connectivity=8)
+    n, _lab, stats, _c = components(both)
     grids = []
     for i in range(1, n):
         x, y, w, h, _a = stats[i]
@@ -198,22 +206,7 @@ def _runs_may_hold_grid(eh: np.ndarray, ev: np.ndarray, dpi: int, min_w: float, 
         grid |= cv2.dilate(marks, np.ones((2 * ry + 1, 2 * rx + 1), np.uint8))
     if not grid.any():
         return False
-    _n, _lab, stats, _c = cv2.connectedComponentsWithStats(grid, connectivity=8)
-    return bool(((stats[1:, 2] * f >= min_w) & (stats[1:, 3] * f >= min_h)).any())
-
-
-def _may_hold_grid(mask: np.ndarray, min_w: float, min_h: float, f: int = 4) -> bool:
-    """False only when no component of ``mask`` is ``min_w`` wide and ``min_h`` high.
-
-    Checked on a copy shrunk ``f`` times where any ink in a block marks the block: a
-    component there holds whole components of the page, so it is at least as large. On a page
-    of prose this spares labelling the full-size mask, most of the table stage's time.
-    """
-    h, w = mask.shape
-    padded = cv2.copyMakeBorder(mask, 0, -h % f, 0, -w % f, cv2.BORDER_CONSTANT, value=0)
-    # Whole f×f blocks averaged: even one ink pixel in a block leaves 255/f² > 0.
-    small = cv2.resize(padded, (padded.shape[1] // f, padded.shape[0] // f), interpolation=cv2.INTER_AREA)
-    _n, _lab, stats, _c = cv2.connectedComponentsWithStats((small > 0).astype(np.uint8), connectivity=8)
+    _n, _lab, stats, _c = components(grid)
     return bool(((stats[1:, 2] * f >= min_w) & (stats[1:, 3] * f >= min_h)).any())
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.errors import ExternalProgramError, MissingDependencyError
+from table_extract.grid import components
 
 PSM = 6
 TIMEOUT = 120
@@ -42,7 +43,7 @@ def _clean_ink(crop: np.ndarray, dpi: int) -> np.ndarray | None:
     blurred = cv2.GaussianBlur(crop, (3, 3), 0)
     t, _b = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     _t, binary = cv2.threshold(blurred, min(t, 180), 255, cv2.THRESH_BINARY_INV)
-    n, lab, stats, _c = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, lab, stats, _c = components(binary)
     min_area = max(4, (dpi // 150) ** 2 * 3)
     keep = np.zeros(n, bool)
     keep[1:] = stats[1:, 4] >= min_area
