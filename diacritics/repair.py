@@ -355,6 +355,7 @@ VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model i
 # log P(observed | intended) below which a confusion of two valid words is rare for our OCR
 # (``ổ``→``ố`` ≈ -2.4, ``ể``→``ế`` ≈ -2.6, ``đ``→``d`` ≈ -4.2, ``ấ``→``â`` ≈ -6.1)
 RARE_CONFUSION = -3.0
+CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean renders: 95–96)
 SUPPORT_MARGIN = 4.0   # nats a sure valid word's pair with a neighbour may fall short of the model's choice
 
 # Word spans of one line with Tesseract's confidence: (start, end, confidence 0–100).
@@ -498,6 +499,7 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     from diacritics.decode import decode
     from diacritics.tone import to_style
     rep = get_repairer(channel)
+    clean_page = _clean_page(ocr_confidence)
     lattice: list = []
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     cleaned_lines, line_pieces = [], []
@@ -553,7 +555,7 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
         own = to_style(p.text.lower(), "new")
         if syl == own or syl == p.text.lower():
             continue  # the word as it came (maybe another tone placement): keep its spelling
-        if channel == "vie" and own in rep.valid and _keep_valid(rep, own, syl, conf, p.ocr_confidence,
+        if channel == "vie" and own in rep.valid and _keep_valid(rep, own, syl, conf, p.ocr_confidence, clean_page,
                                                                    line_pieces[li], k, cleaned_lines[li]):
             continue
         starts = not cleaned_lines[li][:p.start].strip() or \
@@ -593,7 +595,16 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     return Repaired("\n".join(out_lines), changes)
 
 
-def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None,
+def _clean_page(ocr_confidence: list[Spans | None] | None) -> bool:
+    """Does Tesseract's mean word confidence say the page is clean (``CLEAN_PAGE_CONF``)?
+
+    Without confidences the page is taken as clean: the stricter treatment.
+    """
+    confs = [c for spans in ocr_confidence or () if spans for _a, _b, c in spans]
+    return not confs or sum(confs) / len(confs) >= CLEAN_PAGE_CONF
+
+
+def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None, clean_page: bool,
                 pieces: list[Piece], k: int, line: str) -> bool:
     """Should a valid word of our own OCR stay, although the model prefers ``syl``?
 
@@ -603,19 +614,22 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
 
     * unless the model is confident (``VIE_MIN_CONFIDENCE``, or
       ``VIE_SURE_MIN_CONFIDENCE`` for a word Tesseract was sure of, ``OCR_SURE``);
-    * when Tesseract was sure of it and the confusion is not one the channel
-      sees often (``RARE_CONFUSION``: ``khâu``/``khẩu`` is, per character, rarer
-      than ``số``/``sổ`` by a factor of 50);
-    * when Tesseract was sure of it and the words around it support it: with
-      each neighbour the model can see it makes a pair nearly as likely as the
-      model's choice does (``theo mẫu số quy định``: ``mẫu số`` and ``số quy`` are
-      as common as ``mẫu sổ``, ``sổ quy``; only the wider context prefers ``sổ``).
-      A word Tesseract doubted, or text without confidences, is left to the
-      model: on degraded pages such slips (``tố chức``, ``bảo hiếm``) are common.
+    * and, on a clean page (Tesseract's mean word confidence ≥ ``CLEAN_PAGE_CONF``;
+      a harsh scan's is 70–85, and there sure words slip too), a word Tesseract
+      was sure of stays when the confusion is not one the channel sees often
+      (``RARE_CONFUSION``: ``khâu``/``khẩu`` is, per character, rarer than
+      ``số``/``sổ`` by a factor of 50), or when the words around it support it:
+      with each neighbour the model can see it makes a pair nearly as likely as
+      the model's choice does (``theo mẫu số quy định``: ``mẫu số`` and ``số quy``
+      are as common as ``mẫu sổ``, ``sổ quy``; only the wider context prefers ``sổ``).
+
+    A word Tesseract doubted, or text without confidences, is left to the
+    model: on degraded pages such slips (``tố chức``, ``bảo hiếm``) are common.
     """
     sure = ocr is not None and ocr >= OCR_SURE
     if conf < (VIE_SURE_MIN_CONFIDENCE if sure else VIE_MIN_CONFIDENCE):
         return True
+    sure = sure and clean_page
     if sure and rep.conf.logp(own, syl) < RARE_CONFUSION:
         return True
     return sure and _supported_in_context(rep, own, syl, pieces, k, line)

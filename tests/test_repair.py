@@ -293,6 +293,12 @@ def test_sohoa_ocr_keeps_a_sure_valid_word_its_neighbours_support():
     # … but Tesseract was sure: "mẫu số" and "số quy" are common pairs, and â→ẩ is a rare slip
     assert correct_page_text(raw, page(97)) == raw
     assert correct_page_text(raw, page(60)) == correct_page_text(raw)
+    # on a harsh scan (mean confidence below 90) a sure word is no safer than the others
+    harsh = page(97)
+    for ln in harsh:
+        for w in ln.words:
+            w.confidence = 70 if w.text not in ("số", "khâu,") else w.confidence
+    assert correct_page_text(raw, harsh) == correct_page_text(raw)
 
 
 def test_candidate_cut_keeps_common_words_the_channel_cannot_tell_apart():
