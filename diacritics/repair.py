@@ -341,6 +341,56 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
     return pieces
 
 
+SPLIT_HALF_FLOOR = -7.0   # … with each half a likely garble of a syllable
+SPLIT_COST = -3.0      # log-prior of a space read as a letter or mark (Théngrké, céivcéch, lĩnh,vực)
+
+
+def split_merged(line: str, rep: "Repairer") -> str:
+    """Wrong-language OCR reads a space as a letter or mark: ``Théngrké`` → ``Théng ké``.
+
+    A token no syllable explains (none within two edits of its letters) is
+    cut in two, dropping the character between the halves when that explains
+    it better; each half must be a likely garble by itself.
+    Only tokens with a mark are cut: a plain ASCII one is more often a foreign
+    name (``Samsung`` is no ``Sam ung``).
+    A comma or full stop glued between two letters (``lĩnh,vực``) is a space too.
+    """
+    line = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})[,.](?=[^\W\d_A-ZĐ]{2})", " ", line)   # not VH,TDTT
+
+    def best(tok: str) -> float:
+        if to_style_new(tok.lower()) in rep.valid:
+            return 0.0
+        got = rep.candidates(tok)
+        return got[0][1] if got else -40.0
+
+    def fix(m: re.Match) -> str:
+        tok = m.group(0)
+        if len(tok) < 6 or not tok.isalpha() or tok.isascii():   # Google, Thompson: names
+            return tok
+        if rep.candidates(tok) or to_style_new(tok.lower()) in rep.valid:
+            return tok   # some syllable explains it, however badly (tuwdéng: tướng)
+        options = []
+        for i in range(2, len(tok) - 1):
+            for drop in (0, 1):
+                left, right = tok[:i], tok[i + drop:]
+                if len(right) < 2:
+                    continue
+                a, b = best(left), best(right)
+                if a >= SPLIT_HALF_FLOOR and b >= SPLIT_HALF_FLOOR:
+                    options.append((a + b + SPLIT_COST, left, right))
+        if not options:
+            return tok
+        score, left, right = max(options)
+        return f"{left} {right}"
+
+    return _PIECE_RE.sub(fix, line)
+
+
+def to_style_new(word: str) -> str:
+    from diacritics.tone import to_style
+    return to_style(word, "new")
+
+
 # --- candidates and decoding ------------------------------------------------------------
 
 BEAM = 14.0          # candidates scoring this far (nats) below the best are dropped
@@ -509,6 +559,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             line_pieces.append([])
             continue
         cleaned = clean_artifacts(line)
+        if channel == "eng":
+            cleaned = split_merged(cleaned, rep)
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
         spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
         if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway

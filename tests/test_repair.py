@@ -341,3 +341,13 @@ def test_a_word_the_corpus_never_capitalises_mid_sentence_is_small_but_names_sta
     # our own OCR keeps the document's capitals (names of units, titles)
     assert repair_text("tại Bộ phận Tiếp nhận và Trả kết quả; việc Xây dựng", "vie") == \
         "tại Bộ phận Tiếp nhận và Trả kết quả; việc Xây dựng"
+
+
+def test_a_space_read_as_a_letter_splits_a_token_no_syllable_explains():
+    # seed 003: English OCR glued two words with a letter or a comma for the space
+    assert repair_text("- Théngrké cac chi tiéu thuoc ITnh,vuc cai cach thu tuc") == \
+        "- Thống kê các chỉ tiêu thuộc lĩnh vực cải cách thủ tục"
+    assert repair_text("Chuong trinh tong thé céivcéch hanh chinh") == \
+        "Chương trình tổng thể cải cách hành chính"
+    # a plain name, a token some syllable explains, capitals with a comma: left whole
+    assert repair_text("hop tac voi Samsung, Thompson va VH,TDTT") == "hợp tác với Samsung, Thompson và VH,TDTT"
