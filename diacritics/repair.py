@@ -396,7 +396,9 @@ def to_style_new(word: str) -> str:
 BEAM = 14.0          # candidates scoring this far (nats) below the best are dropped
 FLOOR = -22.0        # … and any below this: the token is kept as it is (names, foreign words)
 MAX_CANDIDATES = 24
-CUT_PRIOR = 0.1      # weight of log corpus count when choosing which candidates survive the cut
+CUT_PRIOR = 0.1      # weight of log corpus count when choosing the extra candidates past the cut
+EXTRA_COMMON = 6     # … how many
+NEAR_TIE = 1.0       # … from how far (nats) below the last candidate kept
 VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
 # Tesseract's confidence (0–100) from which it is taken at its word: a valid word it read
 # this surely stays (the ố/ổ of số/sổ is a slip our OCR makes, but not on a word it is sure of).
@@ -457,11 +459,16 @@ class Repairer:
         cands = self.index.candidates(own, self.conf, k=4 * MAX_CANDIDATES)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
-        # Near-equal channel scores (sô, số, sơ for "sb"; dê, để for "d€"): the commoner word
-        # first, so the cut keeps it. A tenth of a nat per factor e of corpus count only
-        # reorders look-alikes the channel cannot tell apart; the decoder scores the true lp.
-        cands.sort(key=lambda kv: (-(kv[1] + CUT_PRIOR * math.log1p(self._count.get(kv[0], 0))), kv[0]))
-        cands = cands[:MAX_CANDIDATES]
+        # equal channel scores (sô, số, sơ for "sb"): the commoner word first, so a cut keeps it
+        cands.sort(key=lambda kv: (-round(kv[1], 6), -self._count.get(kv[0], 0), kv[0]))
+        kept = cands[:MAX_CANDIDATES]
+        # … and near-equal ones past the cut (dê, đê … để for "d€", 30 within 0.1 nat): a few
+        # more of the commonest, ranked with a tenth of a nat per factor e of corpus count.
+        # Only the cut uses this; the decoder scores the true channel lp.
+        edge = kept[-1][1] - NEAR_TIE if kept else 0.0
+        rest = sorted((kv for kv in cands[MAX_CANDIDATES:] if kv[1] >= edge), key=lambda kv: (
+            -(kv[1] + CUT_PRIOR * math.log1p(self._count.get(kv[0], 0))), kv[0]))
+        cands = kept + rest[:EXTRA_COMMON]
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
