@@ -409,6 +409,7 @@ VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model i
 RARE_CONFUSION = -3.0
 CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean renders: 95–96)
 SUPPORT_MARGIN = 4.0   # nats a sure valid word's pair with a neighbour may fall short of the model's choice
+TEXT_SUPPORT_MARGIN = 2.0   # … any valid word's, when there are no OCR confidences
 
 # Word spans of one line with Tesseract's confidence: (start, end, confidence 0–100).
 Spans = list[tuple[int, int, float]]
@@ -682,25 +683,29 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
       the model's choice does (``theo mẫu số quy định``: ``mẫu số`` and ``số quy``
       are as common as ``mẫu sổ``, ``sổ quy``; only the wider context prefers ``sổ``).
 
-    A word Tesseract doubted, or text without confidences, is left to the
-    model: on degraded pages such slips (``tố chức``, ``bảo hiếm``) are common.
+    A word Tesseract doubted is left to the model: on degraded pages such slips
+    (``tố chức``, ``bảo hiếm``) are common. Text without confidences keeps a valid
+    word only when its pairs are within ``TEXT_SUPPORT_MARGIN`` of the model's
+    (``mẫu số quy`` stays; ``thẩm quyên``, 23 times less likely than ``thẩm quyền``, goes).
     """
     sure = ocr is not None and ocr >= OCR_SURE
     if conf < (VIE_SURE_MIN_CONFIDENCE if sure else VIE_MIN_CONFIDENCE):
         return True
+    if ocr is None:   # no confidences (sohoa restore --mode ocr): the context alone, held closer
+        return _supported_in_context(rep, own, syl, pieces, k, line, TEXT_SUPPORT_MARGIN)
     sure = sure and clean_page
     if sure and rep.conf.logp(own, syl) < RARE_CONFUSION:
         return True
-    return sure and _supported_in_context(rep, own, syl, pieces, k, line)
+    return sure and _supported_in_context(rep, own, syl, pieces, k, line, SUPPORT_MARGIN)
 
 
 def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece], k: int,
-                          line: str) -> bool:
+                          line: str, margin: float) -> bool:
     """Is ``own`` (piece ``k``) about as likely as ``syl`` next to each adjacent word?
 
     Per side, the word pair with ``own`` must be stored in the model and at most
-    ``SUPPORT_MARGIN`` nats less likely than with ``syl``: ``số sách`` stays although
-    ``sổ sách`` is 37 times likelier; a pair 55 times likelier is overwhelming.
+    ``margin`` nats less likely than with ``syl`` (with ``SUPPORT_MARGIN``, ``số sách``
+    stays although ``sổ sách`` is 37 times likelier; 55 times is overwhelming).
     The neighbour counts as read or as the model would repair it (``mâu số``:
     ``mẫu số``). A neighbour across punctuation, or a number, is no evidence
     either way; a word with no neighbour at all is not supported.
@@ -716,7 +721,7 @@ def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece]
             continue
         readings = {to_style(w.lower(), "new") for w in (q.text, q.out, q.model_best) if w}
         if not any(rep.bigram(*((o, own) if left else (own, o)))
-                   and rep.pair_logp(o, own, left) >= rep.pair_logp(o, syl, left) - SUPPORT_MARGIN
+                   and rep.pair_logp(o, own, left) >= rep.pair_logp(o, syl, left) - margin
                    for o in readings):
             return False
         sides += 1
