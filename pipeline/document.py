@@ -5,7 +5,8 @@ For an input ``STEM`` this writes, each atomically:
 - ``STEM.txt``      final text, pages separated by a form feed;
 - ``STEM.raw.txt``  Tesseract's own text, pages separated by a form feed;
 - ``STEM.json``     pages -> lines -> words with text, final text, box, confidence;
-- ``STEM.pdf``      the processed page images with Tesseract's invisible text layer.
+- ``STEM.pdf``      the processed page images with an invisible text layer holding the
+                    final (corrected) words at Tesseract's word boxes (pipeline.textlayer).
 
 Then it calls the tables hook (``tables_hook``) with the same page results.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from pipeline import textlayer
 from pipeline.atomic import atomic_path, write_text_atomic
 from pipeline.errors import StageError
 from pipeline.options import OcrOptions
@@ -70,7 +72,13 @@ def write_document(stem: str, source: Path, pages: Sequence[PageResult], outdir:
 
 
 def write_pdf(pages: Sequence[PageResult], dest: Path) -> None:
-    """Merge the one-page PDFs; a failed page becomes an image-only (or blank) page."""
+    """Merge the one-page PDFs, each with its final text as the invisible layer.
+
+    A failed page becomes an image-only (or blank) page. A page whose PDF is not
+    laid out as pipeline.page._page_files makes it keeps Tesseract's raw words,
+    and the page's ``steps`` say so. The same pages give the same bytes (no dates;
+    the /ID is derived from the content), so reruns of ``sohoa run`` match.
+    """
     import pikepdf
 
     with contextlib.ExitStack() as stack:
@@ -79,9 +87,12 @@ def write_pdf(pages: Sequence[PageResult], dest: Path) -> None:
         for p in pages:
             src_path = p.pdf if p.pdf is not None and p.pdf.exists() else _image_only_page(p, scratch)
             src = stack.enter_context(pikepdf.open(src_path))
+            kept = textlayer.replace_text_layer(src, src.pages[0], p.lines, p.height, p.dpi)
+            if kept:
+                p.steps.append(f"PDF text layer: Tesseract's raw words kept ({kept})")
             out.pages.extend(src.pages)
         with atomic_path(dest) as tmp:
-            out.save(tmp)  # sources must stay open until the merged file is saved
+            out.save(tmp, deterministic_id=True)  # sources must stay open until the merged file is saved
 
 
 def _image_only_page(page: PageResult, scratch: Path) -> Path:
