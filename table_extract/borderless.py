@@ -71,6 +71,37 @@ def page_lines(gray: np.ndarray, dpi: int, lang: str) -> list[_Line]:
     return sorted((_Line(ws) for ws in lines.values()), key=lambda l: l.y0)
 
 
+def visual_rows(lines: list[_Line]) -> list[_Line]:
+    """OCR lines regrouped into the rows a reader sees, top to bottom.
+
+    Tesseract's page segmentation (psm 3, as ``sohoa ocr`` reads) puts each column of a
+    borderless table in its own block, so a table row arrives as one "line" per cell. A line
+    joins the row it overlaps most when that overlap is at least a quarter of the shorter
+    height, as ``--psm 6`` would have read them: the STT and values of a row whose indicator
+    wraps sit half-way between the indicator's two lines, overlapping the first by about a
+    third. Two lines of a paragraph do not overlap at all.
+    """
+    rows: list[list[_Line]] = []
+    spans: list[list[int]] = []
+    for line in sorted(lines, key=lambda l: (l.y0 + l.y1) / 2):
+        y0, y1 = line.y0, line.y1
+        best, best_k = 0.25, None
+        # taken in order of their middles, a line can only overlap the last few rows
+        for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            a, b = spans[k]
+            share = (min(b, y1) - max(a, y0)) / max(1, min(b - a, y1 - y0))
+            if share >= best:
+                best, best_k = share, k
+        if best_k is None:
+            rows.append([line])
+            spans.append([y0, y1])
+        else:
+            rows[best_k].append(line)
+            spans[best_k] = [min(spans[best_k][0], y0), max(spans[best_k][1], y1)]
+    merged = [_Line([w for l in ls for w in l.words]) for ls in rows]
+    return sorted(merged, key=lambda l: l.y0)
+
+
 def _columns(lines: list[_Line], min_gap: float) -> list[tuple[int, int]]:
     """Column x-ranges: the spans between white rivers that (almost) no word of these lines crosses.
 
@@ -111,7 +142,7 @@ def borderless_tables(gray: np.ndarray, dpi: int, *, source: str = "", page: int
     ``words``: the page's OCR lines as (x0, y0, x1, y1, text, confidence) tuples, when already read.
     """
     if words is not None:
-        lines = sorted((_Line([_Word(*w) for w in ln]) for ln in words if ln), key=lambda l: l.y0)
+        lines = visual_rows([_Line([_Word(*w) for w in ln]) for ln in words if ln])
     else:
         lines = page_lines(gray, dpi, lang)
     if len(lines) < MIN_ROWS:

@@ -218,3 +218,50 @@ def test_hook_pages_with_and_without_a_table(tmp_path):
     records = records_from_pages("doc", pages)
     tp, _n_got, n_truth = score(table.records, records)
     assert {r.page for r in records} == {2} and tp >= n_truth - 1, (tp, n_truth)
+
+
+def _ocr_stage(image, dpi, tmp_path, name):
+    """The page as `sohoa ocr` reads it: the OCR stage with its default options (psm 3)."""
+    from pipeline.options import OcrOptions
+    from pipeline.page import ocr_page
+
+    return ocr_page(image, dpi, OcrOptions(jobs=1, progress=False), tmp_path, name=name)
+
+
+def test_hook_reads_a_borderless_table_from_the_ocr_stage_words(tmp_path):
+    from table_extract.borderless import _Line, _Word, visual_rows
+    from table_extract.ocr_hook import records_from_pages
+
+    page = make_table_page(12, Profile("c", dpi=300), n_periods=3, n_rows=5, font="LiberationSerif",
+                           ruled=False)
+    result = _ocr_stage(page.image, page.dpi, tmp_path, "b")
+    lines = [_Line([_Word(*w.box, w.text, w.confidence) for w in ln.words]) for ln in result.lines]
+    # the OCR stage's lines are one cell each; regrouped, a value row is one line again
+    assert max(len(ln.words) for ln in visual_rows(lines)) > max(len(ln.words) for ln in lines)
+    records = records_from_pages("b", [result])
+    tp, n_got, n_truth = score(page.records, records)
+    assert n_truth >= 10 and tp >= 0.8 * n_truth and n_got <= n_truth + 1, (tp, n_got, n_truth)
+
+
+def test_hook_finds_no_table_in_prose_with_masthead_and_signature_block(tmp_path):
+    from PIL import ImageDraw
+
+    from bench.scangen import MASTHEAD, load_font, render_document
+    from table_extract.ocr_hook import records_from_pages
+
+    para = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; theo đề nghị của "
+            "Giám đốc Sở Nội vụ tại Tờ trình số 125/TTr-SNV, Ủy ban nhân dân tỉnh ban hành kế hoạch "
+            "thực hiện công tác cải cách hành chính năm 2025 như sau.")
+    image = render_document([para] * 5, header=MASTHEAD, max_pages=1)[0].image
+    draw = ImageDraw.Draw(image)
+    small, bold = load_font("LiberationSerif", 46), load_font("LiberationSerif", 54, bold=True)
+    # the signature block: recipients on the left, the signer's titles on the right, line by line
+    left = ["Nơi nhận:", "- Như trên;", "- Thường trực Tỉnh ủy;", "- Các sở, ban, ngành;", "- Lưu: VT, NC."]
+    right = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "", "Nguyễn Văn An"]
+    for k, (a, b) in enumerate(zip(left, right)):
+        y = 2500 + 62 * k
+        draw.text((290, y), a, font=small, fill=0)
+        draw.text((1420, y), b, font=bold, fill=0)
+    result = _ocr_stage(image, 300, tmp_path, "p")
+    assert len(result.lines) > 20
+    assert records_from_pages("p", [result]) == []
