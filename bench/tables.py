@@ -83,6 +83,30 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+HOOK = "sohoa ocr (OCR stage, then its table hook)"
+
+
+def hook_records(images: list, stem: str, scratch: Path) -> list:
+    """Records as `sohoa ocr` makes them: each page (image, dpi) OCR'd by the OCR stage
+    (``pipeline.page.ocr_page``, default options: psm 3, levelled, corrected), then
+    ``table_extract.ocr_hook.records_from_pages`` on the page results together."""
+    from pipeline.options import OcrOptions
+    from pipeline.page import ocr_page
+    from table_extract.ocr_hook import records_from_pages
+
+    options = OcrOptions(jobs=1, progress=False)
+    results = [ocr_page(image, dpi, options, scratch, number=k + 1, name=f"{stem}-{k + 1}")
+               for k, (image, dpi) in enumerate(images)]
+    return records_from_pages(stem, results)
+
+
+def _scratch():
+    import tempfile
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="hook-", dir=WORK)
+
+
 _I2T_OCR = None
 
 
@@ -182,16 +206,19 @@ def _sample_pdf(have_i2t: bool) -> list[str]:
     if not pdf.exists() or not truth_txt.exists():
         return []
     truth = [r for t in tables_from_file(truth_txt) for r in table_records(t)]
-    results = {"sohoa (ours)": [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
-    ours, theirs = [], []
+    results = {"sohoa (ours)": [0, 0, 0], HOOK: [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
+    ours, theirs, images = [], [], []
     for number, image, dpi in page_images(pdf):
         ours += tables_from_image(image, dpi, source=pdf.name, page=number)
+        images.append((image, dpi))
         if have_i2t:
             path = WORK / f"sample_page{number}.png"
             image.save(path, dpi=(dpi, dpi))
             theirs += img2table_tables(path, path.name)
     for name, found in (("sohoa (ours)", ours), ("img2table 2.0 + Tesseract vie", theirs)):
         results[name] = list(score(truth, [r for t in found for r in table_records(t)]))
+    with _scratch() as scratch:
+        results[HOOK] = list(score(truth, hook_records(images, "sample", scratch)))
     return ["", "`samples/ke_hoach_cchc.pdf` (3 scanned pages; the table on page 3 is drawn by "
             "`bench/scangen.render_table`, an independent renderer; truth = `ke_hoach_cchc.truth.txt`):", "",
             "| system | right / found / truth | precision | recall | F1 |", "|---|---|---|---|---|"
@@ -217,16 +244,17 @@ def _seed_scans(quick: bool, have_i2t: bool) -> list[str]:
     tables = [t for t in tables_from_file(s001) if t.appendix and t.appendix != "Phụ lục 2"]
     if quick:
         tables = [t for t in tables if t.appendix == "Phụ lục 4"]
-    results = {"sohoa (ours)": [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
+    results = {"sohoa (ours)": [0, 0, 0], HOOK: [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
     n_pages = 0
     for t in tables:
         truth = table_records(t)
         pages = render_grid(t.grid(), analyse(t).header_rows, dpi=prof.dpi, title=[t.appendix, t.title])
-        ours, theirs = [], []
+        ours, theirs, images = [], [], []
         for i, page in enumerate(pages):
             n_pages += 1
             image = degrade(page, prof, seed=500 + i)
             ours += tables_from_image(image, prof.dpi, source="seed001", page=i + 1)
+            images.append((image, prof.dpi))
             if have_i2t:
                 path = WORK / f"seed001_{t.appendix.replace(' ', '')}_{i + 1}.png"
                 image.save(path, dpi=(prof.dpi, prof.dpi))
@@ -237,7 +265,11 @@ def _seed_scans(quick: bool, have_i2t: bool) -> list[str]:
         for name, found in (("sohoa (ours)", link_pages(ours)), ("img2table 2.0 + Tesseract vie", theirs)):
             got = [r for x in found for r in table_records(x)]
             results[name] = [a + b for a, b in zip(results[name], score(truth, got))]
-        print(f"seed 001 {t.appendix} as a scan: {len(pages)} pages, ours {results['sohoa (ours)']}", flush=True)
+        with _scratch() as scratch:
+            got = hook_records(images, "seed001", scratch)
+        results[HOOK] = [a + b for a, b in zip(results[HOOK], score(truth, got))]
+        print(f"seed 001 {t.appendix} as a scan: {len(pages)} pages, ours {results['sohoa (ours)']}, "
+              f"through the hook {results[HOOK]}", flush=True)
     out = ["", f"Seed 001's appendices ({', '.join(t.appendix for t in tables)}) drawn as ruled A4 pages "
            f"(`render_grid`), degraded with the office300 profile, {n_pages} pages; truth = the text "
            "export's records:", "", "| system | right / found / truth | precision | recall | F1 |",
@@ -252,12 +284,15 @@ def _borderless(quick: bool, have_i2t: bool) -> list[str]:
     from table_extract.structure import table_records
 
     names = ("clean300",) if quick else ("clean300", "office300", "lowres150")
-    results = {"sohoa (ours)": [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
+    results = {"sohoa (ours)": [0, 0, 0], HOOK: [0, 0, 0], "img2table 2.0 + Tesseract vie": [0, 0, 0]}
     for k, prof in enumerate(p for p in table_profiles() if p.name in names):
         page = make_table_page(2000 + k, prof, ruled=False)
         found = tables_from_image(page.image, page.dpi, source="borderless", page=1)
         got = [r for t in found for r in table_records(t)]
         results["sohoa (ours)"] = [a + b for a, b in zip(results["sohoa (ours)"], score(page.records, got))]
+        with _scratch() as scratch:
+            got = hook_records([(page.image, page.dpi)], "borderless", scratch)
+        results[HOOK] = [a + b for a, b in zip(results[HOOK], score(page.records, got))]
         if have_i2t:
             path = WORK / f"borderless_{2000 + k}_{prof.name}.png"
             page.image.save(path, dpi=(page.dpi, page.dpi))
@@ -269,7 +304,8 @@ def _borderless(quick: bool, have_i2t: bool) -> list[str]:
             got2 = [r for t in theirs for r in table_records(t)]
             name = "img2table 2.0 + Tesseract vie"
             results[name] = [a + b for a, b in zip(results[name], score(page.records, got2))]
-        print(f"borderless {prof.name}: ours {results['sohoa (ours)']}", flush=True)
+        print(f"borderless {prof.name}: ours {results['sohoa (ours)']}, through the hook {results[HOOK]}",
+              flush=True)
     out = ["", f"Borderless tables (the generator without rulings; {', '.join(names)}; "
            "img2table with `borderless_tables=True`):", "",
            "| system | right / found / truth | precision | recall | F1 |", "|---|---|---|---|---|"]
@@ -338,7 +374,7 @@ def run(quick: bool = False) -> str:
     WORK.mkdir(parents=True, exist_ok=True)
     profiles = table_profiles()
     per_profile = 1 if quick else 4
-    systems = {"sohoa (ours)": {}, "img2table 2.0 + Tesseract vie": {}}
+    systems = {"sohoa (ours)": {}, HOOK: {}, "img2table 2.0 + Tesseract vie": {}}
     seconds = {k: 0.0 for k in systems}
     pages = 0
     try:
@@ -360,6 +396,12 @@ def run(quick: bool = False) -> str:
             seconds["sohoa (ours)"] += _cpu() - t0
             systems["sohoa (ours)"].setdefault(prof.name, []).append(
                 score(page.records, got) + score(page.records, got, need_stt=False)[:1])
+            t0 = _cpu()
+            with _scratch() as scratch:
+                got = hook_records([(page.image, page.dpi)], path.stem, scratch)
+            seconds[HOOK] += _cpu() - t0
+            systems[HOOK].setdefault(prof.name, []).append(
+                score(page.records, got) + score(page.records, got, need_stt=False)[:1])
             if have_i2t:
                 t0 = _cpu()
                 try:
@@ -371,14 +413,18 @@ def run(quick: bool = False) -> str:
                 seconds["img2table 2.0 + Tesseract vie"] += _cpu() - t0
                 systems["img2table 2.0 + Tesseract vie"].setdefault(prof.name, []).append(
                     score(page.records, got2) + score(page.records, got2, need_stt=False)[:1])
-            print(f"{path.name}: truth {len(page.records)}, ours {systems['sohoa (ours)'][prof.name][-1][0]} right"
+            print(f"{path.name}: truth {len(page.records)}, ours {systems['sohoa (ours)'][prof.name][-1][0]} right, "
+                  f"through the hook {systems[HOOK][prof.name][-1][0]}"
                   + (f", img2table {systems['img2table 2.0 + Tesseract vie'][prof.name][-1][0]} right"
                      if have_i2t else ""), flush=True)
 
     out = ["Generated ruled appendix tables (`bench/tablegen.py`: 2–6 period columns, merged group header, "
            "wrapped indicators, hierarchical STT, Vietnamese number formats), "
            f"{pages} pages, {per_profile} per scan profile. Record = STT + period + value exact, indicator "
-           "text rapidfuzz ratio ≥ 90 after NFC/case/space folding.", "",
+           "text rapidfuzz ratio ≥ 90 after NFC/case/space folding. "
+           f"*{HOOK}*: the same page through `sohoa ocr`'s path (`pipeline.page.ocr_page` with default "
+           "options, then `table_extract.ocr_hook.records_from_pages` on its result); its CPU includes "
+           "the page's OCR.", "",
            "| system | records right / found / truth | precision | recall | F1 | F1 if STT is not required | "
            "CPU s/page (with Tesseract) |",
            "|---|---|---|---|---|---|---|"]
