@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 FONT = "/f-0-0"
 GLYPH_WIDTH = 0.5  # of the font size: the font's /DW 500 (per 1000 units of text space)
+MIN_GAP_PX = 1     # the space between touching or overlapping word boxes
 
 # The stream pipeline.page._page_files prepends to draw the page image.
 _IMAGE_STREAM = re.compile(rb"q [0-9.]+ 0 0 [0-9.]+ 0 0 cm /SohoaPage Do Q\s*")
@@ -73,11 +74,14 @@ def content_stream(lines: Sequence, height_px: int, dpi: int) -> bytes:
             units = len(text.encode("utf-16-be")) // 2
             x = round(box[0] * k, 3)
             width = max(1, box[2] - box[0]) * k
-            scale = 100.0 * width / (units * GLYPH_WIDTH * size)
-            if i < len(items) - 1:
-                text += " "  # outside the scaled width: selection and extraction see the word gap
             out.append(f"1 0 0 1 {_num(x)} {_num(base)} Tm" if prev_x is None else f"{_num(x - prev_x)} 0 Td")
-            out.append(f"{_num(scale)} Tz <{text.encode('utf-16-be').hex().upper()}> Tj")
+            out.append(f"{_num(_scale(width, units, size))} Tz <{_hex(text)}> Tj")
+            if i < len(items) - 1:
+                # A space glyph filling the gap to the next word: extractors break the words
+                # there (a space overlapping the next word, as a word-wide scale would make
+                # it, gets dropped and glues close-set words: "sựsố").
+                gap = max(MIN_GAP_PX, items[i + 1][1][0] - box[2]) * k
+                out.append(f"{_num(_scale(gap, 1, size))} Tz <0020> Tj")
             prev_x = x
         out.append("ET")
     return ("\n".join(out) + "\n").encode("ascii") if out else b""
@@ -137,6 +141,15 @@ def _contents_bytes(page) -> bytes:
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     return b"".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
+
+
+def _scale(width: float, units: int, size: float) -> float:
+    """Horizontal scaling (percent) that makes ``units`` glyphs of ``size`` span ``width``."""
+    return 100.0 * width / (units * GLYPH_WIDTH * size)
+
+
+def _hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
 
 
 def _num(v: float) -> str:
