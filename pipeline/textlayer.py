@@ -27,7 +27,10 @@ GLYPH_WIDTH = 0.5  # of the font size: the font's /DW 500 (per 1000 units of tex
 MIN_GAP_PX = 1     # the space between touching or overlapping word boxes
 
 # The stream pipeline.page._page_files prepends to draw the page image.
-_IMAGE_STREAM = re.compile(rb"q [0-9.]+ 0 0 [0-9.]+ 0 0 cm /SohoaPage Do Q\s*")
+_IMAGE_STREAM = re.compile(rb"q ([0-9.]+) 0 0 ([0-9.]+) 0 0 cm /SohoaPage Do Q\s*")
+# Tesseract sizes the page from the copy it read (pipeline.page._for_tesseract), which can
+# differ from the image's size by rounding: a fraction of a point.
+MEDIABOX_SLACK_PT = 1.0
 # Tesseract's textonly_pdf stream: an empty image placement, then BT … ET blocks.
 _TESSERACT_STREAM = re.compile(rb"q [0-9.]+ 0 0 [0-9.]+ 0 0 cm Q\s*(BT\b.*\bET\s*)?", re.S)
 
@@ -114,8 +117,17 @@ def replace_text_layer(pdf, page, lines: Sequence, height_px: int, dpi: int) -> 
                      else "text" if _TESSERACT_STREAM.fullmatch(data) and b" Do" not in data else "other")
     if kinds != ["image", "text"]:
         return f"its content streams are {'/'.join(kinds)}, not the page image and Tesseract's text"
+    image_w, image_h = (float(v) for v in _IMAGE_STREAM.fullmatch(streams[0].read_bytes()).groups())
+    if abs(image_h - height_px * 72.0 / dpi) > MEDIABOX_SLACK_PT:
+        return "the page image's height does not match the page's size and resolution"
+    box = [float(v) for v in page.mediabox]
+    if abs(box[2] - box[0] - image_w) > MEDIABOX_SLACK_PT or abs(box[3] - box[1] - image_h) > MEDIABOX_SLACK_PT:
+        return "the page is not the size of its image"
     ours = content_stream(lines, height_px, dpi)
     page.obj["/Contents"] = pikepdf.Array([streams[0], pikepdf.Stream(pdf, ours)])
+    # The page is exactly its image, so page coordinates are pixels * 72/dpi from the top
+    # too (how extractors and viewers measure), and a re-read of the PDF finds its dpi.
+    page.obj["/MediaBox"] = pikepdf.Array([0, 0, image_w, image_h])
     return None
 
 
