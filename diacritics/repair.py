@@ -214,6 +214,15 @@ _CODE_RE = re.compile(r"(?<![\wĐđ])(?:[A-Za-zĐđ0-9]*[A-ZĐ][A-Za-zĐđ0-9]*(
                       r"|[A-ZĐ0-9]+(?:[-/][A-ZĐ]{2,}[A-Za-zĐđ]*)+)(?![\wĐđ])")
 
 
+def _word_pair(token: str) -> bool:
+    """``Tinh/Thanh``, ``Cổng/Trang``: two or more words (a capital at most first) joined by ``/`` or ``-``.
+
+    Codes have a second capital or a digit somewhere (``QĐ-TTg``, ``30c/NQ-CP``, ``KH-UBND``).
+    """
+    parts = re.split(r"[-/]", token)
+    return all(len(p) >= 2 and p.isalpha() and p[1:].islower() for p in parts)
+
+
 @dataclass
 class Piece:
     start: int
@@ -295,6 +304,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
     pieces: list[Piece] = []
     code_spans = []
     for m in _CODE_RE.finditer(line):
+        if _word_pair(m.group(0)):
+            continue   # Tinh/Thanh ay (Tỉnh/Thành ủy), Cong/Trang: words joined by a slash, not a code
         fixed = fix_code(m.group(0))
         code_spans.append((m.start(), m.end()))
         pieces.append(Piece(m.start(), m.end(), m.group(0), "fixed", fixed, "code"))
@@ -399,6 +410,8 @@ MAX_CANDIDATES = 24
 CUT_PRIOR = 0.1      # weight of log corpus count when choosing the extra candidates past the cut
 EXTRA_COMMON = 6     # … how many
 NEAR_TIE = 1.0       # … from how far (nats) below the last candidate kept
+EXTRA_LIKELY = 3     # … and how many more of the a-priori likeliest (count × channel) within BEAM
+POOL = 4 * MAX_CANDIDATES   # channel-best syllables looked at for a token
 VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
 # Tesseract's confidence (0–100) from which it is taken at its word: a valid word it read
 # this surely stays (the ố/ổ of số/sổ is a slip our OCR makes, but not on a word it is sure of).
@@ -457,12 +470,12 @@ class Repairer:
     def _candidates(self, low: str) -> list[tuple[str, float]]:
         from diacritics.tone import to_style
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
-        cands = self.index.candidates(own, self.conf, k=4 * MAX_CANDIDATES)
+        cands = self.index.candidates(own, self.conf, k=POOL)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
         # equal channel scores (sô, số, sơ for "sb"): the commoner word first, so a cut keeps it
         cands.sort(key=lambda kv: (-round(kv[1], 6), -self._count.get(kv[0], 0), kv[0]))
-        kept = cands[:MAX_CANDIDATES]
+        pool, kept = cands, cands[:MAX_CANDIDATES]
         # … and near-equal ones past the cut (dê, đê … để for "d€", 30 within 0.1 nat): a few
         # more of the commonest, ranked with a tenth of a nat per factor e of corpus count.
         # Only the cut uses this; the decoder scores the true channel lp.
@@ -470,6 +483,15 @@ class Repairer:
         rest = sorted((kv for kv in cands[MAX_CANDIDATES:] if kv[1] >= edge), key=lambda kv: (
             -(kv[1] + CUT_PRIOR * math.log1p(self._count.get(kv[0], 0))), kv[0]))
         cands = kept + rest[:EXTRA_COMMON]
+        # … and the likeliest words a priori among the rest (corpus count times channel
+        # probability): ``tha`` has 30 rare syllables closer than ``thứ`` (thùa, thóa, …), and
+        # the decoder can only choose ``lần thứ`` if ``thứ`` is offered.
+        if cands:
+            chosen = {c for c, _lp in cands}
+            floor = cands[0][1] - BEAM
+            likely = sorted((kv for kv in pool if kv[0] not in chosen and kv[1] >= floor),
+                            key=lambda kv: (-(kv[1] + math.log1p(self._count.get(kv[0], 0))), kv[0]))
+            cands = cands + likely[:EXTRA_LIKELY]
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
@@ -536,6 +558,39 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
     return KEEP_LP
 
 
+SMALL_WORD_CAPITAL_LP = -2.5   # a capital mid-sentence on a word the corpus never capitalises there
+CAPITALISABLE_COUNT = 2000     # corpus count from which a word not in that list is known to take capitals
+
+
+def _capital_mid_sentence(token: str, line: str, start: int) -> bool:
+    """``caia Tinh ty``: a capitalised word right after a small-letter word."""
+    if len(token) < 2 or not token[:1].isupper() or not token[1:].islower():
+        return False
+    before = re.search(r"([^\W\d_]+)[ \t]+$", line[:start])
+    return bool(before) and before.group(1)[:1].islower()
+
+
+def _prefer_capitalisable(cands: list[tuple[str, float]], rep: "Repairer") -> list[tuple[str, float]]:
+    """Candidates for a word capitalised mid-sentence, the never-capitalised ones set back.
+
+    English OCR does invent capitals (``phối hợp Voi các``), but a capital after
+    a small word is more often the document's own: ``của Tinh ty`` is ``của Tỉnh
+    ủy``, which the model alone reads as the far commoner ``của trình tự``. So a
+    syllable the corpus practically never capitalises after a small word
+    (``lexicon.build_confusion.small_words``: trình, tính, với) costs
+    ``SMALL_WORD_CAPITAL_LP``; when every candidate is such a word nothing changes
+    between them, and a clear context still wins (``phối hợp với các``).
+    Only a common word (``CAPITALISABLE_COUNT``) is taken to be one that takes capitals;
+    a rarer one (``ghỉ``, 229 in the corpus, beside ``Ghi chú``) is set back too, and
+    with no common capitalisable candidate at all the list stays as it was.
+    """
+    small = _small_words()
+    free = {c for c, _lp in cands if c not in small and rep._count.get(c, 0) >= CAPITALISABLE_COUNT}
+    if not free:
+        return cands
+    return [(c, lp if c in free else lp + SMALL_WORD_CAPITAL_LP) for c, lp in cands]
+
+
 LM_WEIGHT = 1.0        # language model against the wrong-language channel
 VIE_LM_WEIGHT = 1.0    # … against our own OCR's channel
 
@@ -586,6 +641,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = rep.candidates(p.text)
+            if channel == "eng" and _capital_mid_sentence(p.text, cleaned, p.start):
+                cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
             if keep is not None:
                 cands = cands + [(p.text.lower(), keep)]
