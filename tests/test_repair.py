@@ -343,3 +343,35 @@ def test_seed003_slips_are_repaired(text):
 @pytest.mark.parametrize("text,channel", [(t, "eng") for t in KEPT] + [(t, "vie") for t in KEPT_VIE])
 def test_what_the_slip_rules_leave_alone(text, channel):
     assert repair_text(text, channel) == text
+
+
+def test_candidates_offer_likely_words_the_channel_cut_drops():
+    # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
+    # still offer the common word, or the model can never read "lần thứ"
+    assert "thứ" in [c for c, _lp in get_repairer("eng").candidates("tha")]
+    assert repair_text("Hoi nghi lan tha hai cua Ban Chap hanh Trung uong") == \
+        "Hội nghị lần thứ hai của Ban Chấp hành Trung ương"
+    assert repair_text("Dai hoi Dang bo lan tha XV nhiém ky 2020 - 2025") == \
+        "Đại hội Đảng bộ lần thứ XV nhiệm kỳ 2020 - 2025"
+
+
+def test_capitalised_words_joined_by_a_slash_are_words_not_a_code():
+    assert repair_text("Van ban cua Tinh/Thanh ay gui cac so") == "Văn bản của Tỉnh/Thành ủy gửi các sở"
+    assert repair_text("Cong/Trang thong tin dién tir cua tinh") == "Cổng/Trang thông tin điện tử của tỉnh"
+    # codes keep a second capital or a digit: still codes
+    assert repair_text("Quyét dinh s6 225/QD-TTg va Ké hoach 04/KH-UBND") == \
+        "Quyết định số 225/QĐ-TTg và Kế hoạch 04/KH-UBND"
+
+
+def test_a_capital_mid_sentence_sets_back_words_the_corpus_never_capitalises():
+    from diacritics.repair import _prefer_capitalisable
+    rep = get_repairer("eng")
+    plain = rep.candidates("Tinh")
+    assert plain[0][0] != "tỉnh"   # by the channel alone, tính/tỉnh/tình tie
+    best = max(_prefer_capitalisable(plain, rep), key=lambda kv: kv[1])[0]
+    assert best in ("tỉnh", "tịnh", "tĩnh")   # Tỉnh (ủy) takes capitals; tính, tình, trình never do
+    # a rarer spelling is not preferred to the common word it looks like (Ghi chú, not ghỉ)
+    ghi = dict(_prefer_capitalisable(rep.candidates("Ghi"), rep))
+    assert ghi["ghi"] >= ghi["ghỉ"] - 0.1   # the channel alone: a hair apart
+    assert repair_text("dén ngay 20 thang 01 nam 2020 Ghi chu") == "đến ngày 20 tháng 01 năm 2020 Ghi chú"
+    assert repair_text("phéi hop Voi cac co quan") == "phối hợp với các cơ quan"
