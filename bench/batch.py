@@ -126,11 +126,11 @@ def run_sohoa(code: Path, *args: str, timeout: float | None = None) -> subproces
 
 
 def output_digest(outdir: Path) -> dict[str, str]:
-    """sha256 of every text, JSON and table output plus the collection CSV (not the PDFs or timings)."""
+    """sha256 of every text, JSON, searchable PDF and table output plus the collection CSV (not timings)."""
     out = {}
     for p in sorted(outdir.rglob("*")):
         if p.is_file() and STATE_DIRNAME not in p.parts and (
-                p.name.endswith((".txt", ".json", ".tables.csv")) or p.name == "indicators.csv"):
+                p.name.endswith((".txt", ".json", ".pdf", ".tables.csv")) or p.name == "indicators.csv"):
             out[p.relative_to(outdir).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
@@ -359,7 +359,7 @@ def run(quick: bool = False) -> str:
         f"| kill test: 5 SIGKILLs at random moments (documents finished, pages checkpointed so far) | "
         f"{'; '.join(moments)} |",
         f"| kill test: final rerun time, exit code | {rerun_s:.1f} s, {rerun.returncode} |",
-        f"| kill test: txt/raw/JSON/tables.csv/indicators.csv byte-identical to the clean run | "
+        f"| kill test: txt/raw/JSON/PDF/tables.csv/indicators.csv byte-identical to the clean run | "
         f"{'yes' if kdigest == digest else 'NO'} ({len(kdigest)} files) |",
         f"| kill test: indicators.duckdb rows identical | {'yes' if killed_rows == clean_rows else 'NO'} "
         f"({len(killed_rows)} rows) |",
