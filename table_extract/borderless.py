@@ -139,19 +139,35 @@ def borderless_tables(gray: np.ndarray, dpi: int, *, source: str = "", page: int
                       ) -> list[tuple[Table, tuple[int, int, int, int]]]:
     """Tables found from word alignment, each with its bounding box on the page.
 
-    ``words``: the page's OCR lines as (x0, y0, x1, y1, text, confidence) tuples, when already read.
+    ``words``: the page's OCR lines as (x0, y0, x1, y1, text, confidence) tuples, when already
+    read. They only tell whether the page may hold a table: a page of prose costs no
+    further reading. Read with ``sohoa ocr``'s page segmentation, they lose too much of a
+    table to lay out its columns (the lone STT numbers go missing, two wrapped indicator
+    lines come back as one), so a page that may hold one is read again as one block.
     """
     if words is not None:
-        lines = visual_rows([_Line([_Word(*w) for w in ln]) for ln in words if ln])
-    else:
-        lines = page_lines(gray, dpi, lang)
+        if not any(_may_be_table(run, text_h) for run, text_h in
+                   _runs(visual_rows([_Line([_Word(*w) for w in ln]) for ln in words if ln]))):
+            return []
+    lines = page_lines(gray, dpi, lang)
+    tables = []
+    for run, text_h in _runs(lines):
+        t = _table_from_run(gray, dpi, lang, run, text_h, source, page)
+        if t is not None:
+            tables.append((t, (min(w.x0 for l in run for w in l.words), run[0].y0,
+                               max(w.x1 for l in run for w in l.words), run[-1].y1)))
+    return tables
+
+
+def _runs(lines: list[_Line]) -> list[tuple[list[_Line], float]]:
+    """(lines, text height) of each run of lines that may be a table: MIN_ROWS or more row lines
+    close together, with the header lines above them."""
     if len(lines) < MIN_ROWS:
         return []
-    heights = [l.y1 - l.y0 for l in lines]
-    text_h = statistics.median(heights)
+    text_h = statistics.median(l.y1 - l.y0 for l in lines)
     gap = 0.9 * text_h
     multi = [_is_row_line(l, gap) for l in lines]
-    tables = []
+    runs = []
     i = 0
     while i < len(lines):
         if not multi[i]:
@@ -170,13 +186,15 @@ def borderless_tables(gray: np.ndarray, dpi: int, *, source: str = "", page: int
             j += 1
             run.append(lines[j])
         if sum(multi[i:j + 1]) >= MIN_ROWS:
-            run = _with_header(lines[:i], run, text_h, gap)
-            t = _table_from_run(gray, dpi, lang, run, text_h, source, page)
-            if t is not None:
-                tables.append((t, (min(w.x0 for l in run for w in l.words), run[0].y0,
-                                   max(w.x1 for l in run for w in l.words), run[-1].y1)))
+            runs.append((_with_header(lines[:i], run, text_h, gap), text_h))
         i = j + 1
-    return tables
+    return runs
+
+
+def _may_be_table(run: list[_Line], text_h: float) -> bool:
+    """What :func:`_table_from_run` asks before reading any cell: value columns to find."""
+    wide = [l for l in run if len(l.chunks(0.9 * text_h)) >= 3]
+    return bool(wide) and len(_columns(wide, 0.5 * text_h)) >= 3
 
 
 def _is_row_line(line: _Line, gap: float) -> bool:
