@@ -160,6 +160,28 @@ class ConfusionModel:
             running = self._running[intended] = self._running_sums(intended)
         if not ops:
             return running[-1]
+        lp = self._ops_logp(obs, intended, ops, running)
+        if any(tag != "replace" for tag, _s, _d in ops):
+            # With an inserted or dropped letter, unit-cost edits tie between alignments
+            # and Levenshtein picks one blindly (``duogc`` for ``được``: d inserted, then
+            # đ→u, ư→o, ợ→g). Lining up the diacritic-free skeletons instead pairs
+            # letters of the same base (đ→d, ư→u, ợ→o, g inserted); the likelier reading counts.
+            a, b = skeleton(intended), skeleton(obs)
+            if (len(a), len(b)) == (len(intended), len(obs)):
+                alt = []   # the skeletons' alignment as edits of the letters themselves
+                for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b).as_list():
+                    if tag == "equal" or tag == "replace":
+                        alt += [("replace", i1 + k, j1 + k) for k in range(i2 - i1)
+                                if intended[i1 + k] != obs[j1 + k]]
+                    elif tag == "delete":
+                        alt += [("delete", i, j1) for i in range(i1, i2)]
+                    else:
+                        alt += [("insert", i1, j) for j in range(j1, j2)]
+                if alt != ops:
+                    lp = max(lp, self._ops_logp(obs, intended, alt, running))
+        return lp
+
+    def _ops_logp(self, obs: str, intended: str, ops: list, running: list[float]) -> float:
         read_as: dict[int, str] = {}
         inserted = []
         for tag, src, dest in ops:

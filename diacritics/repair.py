@@ -410,7 +410,7 @@ MAX_CANDIDATES = 24
 CUT_PRIOR = 0.1      # weight of log corpus count when choosing the extra candidates past the cut
 EXTRA_COMMON = 6     # … how many
 NEAR_TIE = 1.0       # … from how far (nats) below the last candidate kept
-EXTRA_LIKELY = 3     # … and how many more of the a-priori likeliest (count × channel) within BEAM
+EXTRA_LIKELY = 5     # … and how many more of the a-priori likeliest (count × channel) within BEAM
 POOL = 4 * MAX_CANDIDATES   # channel-best syllables looked at for a token
 VIE_MIN_CONFIDENCE = 0.7   # a valid word in our own OCR changes only above this
 # Tesseract's confidence (0–100) from which it is taken at its word: a valid word it read
