@@ -118,6 +118,10 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
         except SohoaError as err:
             doc.errors.append(report.fail(err))
             say(err.message)
+    if any(src.kind == "pdf" for src, _doc in sources):
+        from pipeline.poppler import check_installed
+
+        check_installed()
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -317,6 +317,10 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     worker_setup(limits)  # the bomb guard applies to the images this process opens too
     outdir = Path(outdir)
     found = discover(inputs, outdir)
+    if any(f.path.suffix.lower() == ".pdf" for f in found):
+        from pipeline.poppler import check_installed
+
+        check_installed()
     store = Store(outdir)
     settings = settings_hash(options)
     docs = [Doc(f, s, i) for i, (f, s) in enumerate(zip(found, output_stems(found)))]

@@ -1,7 +1,7 @@
 """Open inputs and hand out their pages one at a time.
 
 A PDF is checked once with pikepdf (corrupt, encrypted, empty) and then
-rasterised page by page with poppler (pdf2image ``first_page``/``last_page``),
+rasterised page by page with poppler (``pdftoppm -f N -l N``, pipeline.poppler),
 so a 500-page report never sits in memory. Images are read with Pillow; a
 multi-page TIFF is read frame by frame.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import (CorruptPdfError, EmptyInputError, EncryptedPdfError, ExternalProgramError,
-                             InputFileError, MissingDependencyError, UnreadableImageError)
+from pipeline.errors import CorruptPdfError, EmptyInputError, EncryptedPdfError, InputFileError, UnreadableImageError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".jp2", ".pnm", ".pgm", ".ppm"}
 # Rasterising a scan above its own resolution only invents pixels; below ~100 DPI it loses strokes.
@@ -129,21 +128,9 @@ def load_page(source: Source, index: int, *, max_dpi: int | None = None, target_
     if source.kind == "pdf":
         if max_dpi is not None and dpi > max_dpi:
             dpi = target_dpi
-        from pdf2image import convert_from_path
-        from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+        from pipeline.poppler import render_page
 
-        try:
-            images = convert_from_path(str(source.path), dpi=dpi, first_page=index + 1, last_page=index + 1)
-        except PDFInfoNotInstalledError as exc:
-            raise MissingDependencyError("poppler (pdftoppm) is not installed",
-                                         fix="install it with: sudo apt-get install poppler-utils") from exc
-        except (PDFPageCountError, PDFSyntaxError) as exc:
-            raise CorruptPdfError(f"page {index + 1} cannot be rendered", path=source.path,
-                                  fix="re-export the scan") from exc
-        if not images:
-            raise ExternalProgramError(f"poppler rendered nothing for page {index + 1}", path=source.path,
-                                       fix="re-export the scan")
-        return images[0], dpi
+        return render_page(source.path, index, dpi), dpi
     from PIL import Image
 
     try:

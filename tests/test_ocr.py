@@ -178,3 +178,26 @@ def test_bad_jobs_argument():
     with pytest.raises(SystemExit) as exc:
         main(["ocr", "x.pdf", "-o", "out", "--jobs", "0"])
     assert exc.value.code == ExitCode.BAD_ARGS
+
+
+def test_missing_poppler_fails_once_up_front(tmp_path, run):
+    bin_dir = tmp_path / "bin"  # tesseract on the PATH, poppler not
+    bin_dir.mkdir()
+    (bin_dir / "tesseract").symlink_to("/usr/bin/tesseract")
+    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "ocr", str(run["dir"] / "plan.pdf"),
+                           "-o", str(tmp_path / "o")], capture_output=True, text=True,
+                          env={"PATH": str(bin_dir), "OMP_THREAD_LIMIT": "1"})
+    assert proc.returncode == ExitCode.MISSING_DEPENDENCY
+    assert proc.stderr.count("pdftoppm") == 1 and "apt-get install poppler-utils" in proc.stderr
+
+
+def test_pdf_pages_render_grey_at_their_scan_resolution(run):
+    from pipeline.errors import CorruptPdfError
+    from pipeline.ingest import load_page, open_source
+
+    source = open_source(run["dir"] / "plan.pdf")
+    image, dpi = load_page(source, 1)
+    assert (image.mode, image.size, dpi) == ("L", (2480, 3508), 300)
+    with pytest.raises(CorruptPdfError) as err:
+        load_page(source.__class__(source.path, "pdf", source.page_dpis + (300,)), 2)  # no page 3
+    assert "page 3 cannot be rendered" in str(err.value)
