@@ -122,11 +122,9 @@ def background_level(gray: np.ndarray) -> int:
 
 
 def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Turn by a small angle. Linear interpolation: as accurate for OCR as cubic (BENCHMARKS.md
-    ocr bench and 24 pages in 9-14 pt) at a third of the time (18 vs 53 ms on an A4 page)."""
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=background_level(gray))
 
 
