@@ -84,6 +84,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("clean"),
     Profile("office", skew_max=1.5, blur_sigma=0.6, noise_sigma=8, jpeg_quality=75),
+    Profile("office200", dpi=200, skew_max=1.5, blur_sigma=0.5, noise_sigma=8, jpeg_quality=75),
     Profile("lowres150", dpi=150, skew_max=1.0, blur_sigma=0.4, noise_sigma=6, jpeg_quality=80),
     Profile("skew5", skew_max=5.0, blur_sigma=0.4, noise_sigma=5),
     Profile("photocopy", skew_max=2.0, blur_sigma=0.8, noise_sigma=12, speckle=0.0015,
