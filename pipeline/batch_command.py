@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 HELP = ("process whole folders (OCR, repair, tables) into per-document outputs plus manifest.jsonl, "
         "indicators.csv and indicators.duckdb; reruns skip finished documents")
@@ -160,8 +161,15 @@ class _JsonLog:
         if path == "-":
             self._fh = sys.stderr
         elif path:
-            from pipeline.errors import OutputError
+            from pipeline.errors import BadArgsError, OutputError
+            from pipeline.batch import supported_suffixes
 
+            # `--log-json scans/a.pdf ...` reads the first input as the log's name: appending
+            # to it would damage the scan. A log file is never a scan or a folder.
+            if Path(path).is_dir() or Path(path).suffix.lower() in supported_suffixes():
+                raise BadArgsError(f"--log-json would write its log into '{path}', which looks like an input",
+                                   fix="give the log file with --log-json=FILE, or put --log-json after "
+                                       "the inputs")
             try:
                 self._fh = open(path, "a", encoding="utf-8")
             except OSError as exc:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bench.batch import _env as bench_env
 from bench.batch import duckdb_rows, freeze_code, make_archive, manifest, output_digest, run_sohoa, sohoa_cmd
@@ -225,3 +226,15 @@ def test_second_run_on_the_same_folder_is_refused(archive, run_cli, tmp_path):
         proc = run_cli(str(archive / "loi"), "-o", str(out), "-q")
     assert proc.returncode == ExitCode.BAD_ARGS
     assert "another `sohoa run`" in proc.stderr
+
+
+def test_log_json_never_writes_into_an_input(tmp_path, run_cli):
+    scan = tmp_path / "in" / "a.png"
+    scan.parent.mkdir()
+    Image.new("L", (400, 300), 255).save(scan)
+    before = scan.read_bytes()
+    # argparse reads `--log-json a.png` as the log's name; that must not append JSON to the scan.
+    proc = run_cli("--log-json", str(scan), str(scan.parent), "-o", str(tmp_path / "out"))
+    assert proc.returncode == ExitCode.BAD_ARGS
+    assert "looks like an input" in proc.stderr and "--log-json=FILE" in proc.stderr
+    assert scan.read_bytes() == before and not (tmp_path / "out").exists()
