@@ -346,8 +346,8 @@ def _no_table_pages(quick: bool) -> list[str]:
             row = found.setdefault(kind, [0, 0, 0])
             row[0], row[1], row[2] = row[0] + 1, row[1] + (n > 0), row[2] + n
     out = ["", "Pages without a table through `sohoa ocr` (OCR stage, then the table hook): every record "
-           "is spurious. The OCR bench's pages (`bench/ocr.py`: running text under mastheads, 7 scan "
-           "profiles incl. rotated and 5° skew) and the seeds' first "
+           "is spurious. The OCR bench's pages (`bench/ocr.py`: running text under mastheads, "
+           f"{len(PROFILES)} scan profiles incl. rotated and 5° skew) and the seeds' first "
            f"{1 if quick else 4} pages each, rendered under a masthead and degraded as office scans:", "", "| pages | count | pages with records | spurious records |", "|---|---|---|---|"]
     out += [f"| {kind} | {a} | {b} | {c} |" for kind, (a, b, c) in found.items()]
     pages = sum(v[0] for v in found.values())
