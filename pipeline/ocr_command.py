@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="median-filter specks before OCR: auto = only on speckled pages (default)")
     p.add_argument("--x-height", type=_non_negative, default=16.0, metavar="PX",
                    help="Tesseract reads a copy of each page scaled down until lowercase letters are PX "
-                        "pixels tall (faster, as accurate; never below 200 DPI); 0 = the page's own "
+                        "pixels tall (faster, as accurate; pages scanned above 250 DPI only, never below 150 DPI); 0 = the page's own "
                         "resolution (default 16)")
     p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
     p.add_argument("--no-correct", action="store_true",

@@ -23,7 +23,7 @@ class OcrOptions:
     min_dpi: int = 100              # ... when below this (150-DPI scans read better as they are: see BENCHMARKS.md)
     max_dpi: int = 400              # ... or above this
     ocr_x_height: float = 16.0      # Tesseract reads a copy scaled so lowercase letters are this tall (px); 0 = off
-    ocr_min_dpi: int = 200          # ... but never below this resolution (nor a page already below it)
+    ocr_min_dpi: int = 150          # ... but never below this resolution (pages at 250 DPI or less stay)
     orientation: bool = True        # detect pages turned 90/180/270 degrees (Tesseract OSD)
     deskew: bool = True
     clear_borders: bool = False     # synthetic scans have no dark edges: the bench cannot support it yet

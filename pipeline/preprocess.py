@@ -192,15 +192,17 @@ def _glyph_heights(gray: np.ndarray) -> np.ndarray:
     return hs[(hs >= 4) & (hs <= 300) & (area >= 8) & (ws <= 3 * hs)]
 
 
-def recognition_dpi(dpi: int, xh: float | None, *, target: float, floor: int) -> int:
+def recognition_dpi(dpi: int, xh: float | None, *, target: float, floor: int, reduce_above: int = 250) -> int:
     """The resolution to hand Tesseract: ``dpi`` lowered until the x-height is ``target`` px.
 
     Tesseract's line recogniser scales every text line to a fixed height of
     36 px, so pixels beyond that only feed its layout analysis, which costs
-    time in proportion to the page area. Never raises the resolution and
-    never goes below ``floor``.
+    time in proportion to the page area. Never raises the resolution, never
+    goes below ``floor``, and leaves pages scanned at ``reduce_above`` DPI or
+    less as they are: a 200-DPI office scan read at 178 DPI lost accuracy
+    (the samples' plan: CER 0.35 % -> 0.74 %), a 300-DPI one at 150-200 did not.
     """
-    if not xh or not target or dpi <= floor or xh <= target:
+    if not xh or not target or dpi <= reduce_above or xh <= target:
         return dpi
     return max(floor, int(round(dpi * target / xh)))
 

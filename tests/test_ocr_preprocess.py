@@ -61,5 +61,7 @@ def test_recognition_dpi_only_lowers_and_keeps_a_floor():
     assert preprocess.recognition_dpi(300, 12.0, target=16, floor=150) == 300   # small print stays
     assert preprocess.recognition_dpi(300, 60.0, target=16, floor=150) == 150   # a poster page
     assert preprocess.recognition_dpi(150, 20.0, target=16, floor=150) == 150
+    assert preprocess.recognition_dpi(200, 24.0, target=16, floor=150) == 200   # 200-DPI scans stay
+    assert preprocess.recognition_dpi(400, 24.0, target=16, floor=150) == 267
     assert preprocess.recognition_dpi(300, None, target=16, floor=150) == 300
     assert preprocess.recognition_dpi(300, 24.0, target=0, floor=150) == 300    # switched off
