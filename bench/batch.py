@@ -336,7 +336,7 @@ def run(quick: bool = False) -> str:
         f"{spec['tables']} documents end with a ruled appendix table (`bench.tablegen`); plus a corrupt "
         f"PDF, an encrypted PDF and an empty file. {jobs} processes on each side, same machine, same run; raw "
         f"Tesseract timed right before and right after the clean `sohoa run` ({raw1:.0f} s, {raw2:.0f} s) and "
-        f"averaged. On a machine shared with other jobs (2 cores here) the load changes by the minute, "
+        f"averaged. On a machine shared with other jobs ({os.cpu_count()} cores here) the load changes by the minute, "
         f"so the wall-clock ratio is noisy; the CPU-time ratio (all processes, Tesseract included, from the kernel's accounting) "
         f"is what a dedicated machine's throughput ratio converges to.",
         "",

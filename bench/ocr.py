@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import re
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from bench.batch import children_cpu
 from bench.scangen import MASTHEAD, PROFILES, available_fonts, clean_seed_text, render_scan
 
 TITLE = "OCR: sohoa ocr vs raw Tesseract"
@@ -88,12 +88,6 @@ def make_pages(per_profile: int, workdir: Path) -> list[dict]:
     return pages
 
 
-def _child_cpu() -> float:
-    """CPU seconds used so far by finished child processes (and, recursively, theirs)."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
 CPU: dict[str, float] = {}  # run name -> CPU seconds, filled by run_raw / run_sohoa
 
 
@@ -114,11 +108,11 @@ def run_raw(paths: list[Path], outdir: Path, jobs: int = JOBS) -> tuple[dict[Pat
                        capture_output=True)
         return path, base.with_suffix(".txt").read_text(encoding="utf-8"), time.perf_counter() - t0
 
-    t0, c0 = time.perf_counter(), _child_cpu()
+    t0, c0 = time.perf_counter(), children_cpu()
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, paths))
     wall = time.perf_counter() - t0
-    _add_cpu(outdir, _child_cpu() - c0)
+    _add_cpu(outdir, children_cpu() - c0)
     return {p: t for p, t, _s in results}, {p: s for p, _t, s in results}, wall
 
 
@@ -133,10 +127,10 @@ def run_sohoa(paths: list[Path], outdir: Path, jobs: int = JOBS, *extra: str
     # The interpreter running the bench, so a checkout on PYTHONPATH is what gets measured.
     cmd = [sys.executable, "-m", "pipeline.cli", "ocr", *map(str, paths), "-o", str(outdir),
            "--jobs", str(jobs), "-q", *extra]
-    t0, c0 = time.perf_counter(), _child_cpu()
+    t0, c0 = time.perf_counter(), children_cpu()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
-    _add_cpu(outdir, _child_cpu() - c0)
+    _add_cpu(outdir, children_cpu() - c0)
     if proc.returncode != 0:
         raise RuntimeError(f"sohoa ocr failed ({proc.returncode}): {proc.stderr[-500:]}")
     texts, secs, before = {}, {}, {}
@@ -241,7 +235,7 @@ def run(quick: bool = False) -> str:
         "text from the held-out devset and seeds 000/001/002/004; the first page of each profile has the "
         "two-column masthead). Same PNG files and "
         f"{JOBS} processes for both; raw = `tesseract IMG OUT -l vie` (psm 3, OMP_THREAD_LIMIT=1); "
-        "ours = `sohoa ocr --jobs 2` writing all four outputs.",
+        f"ours = `sohoa ocr --jobs {JOBS}` writing all four outputs.",
         "",
         "| profile | pages | CER raw | CER ours before repair | CER ours final | WER raw | WER ours final "
         "| s/page raw | s/page ours | target (final) |",

@@ -365,41 +365,13 @@ def _listing(counts: Counter) -> str:
     return ", ".join(f"{k} ×{v}" if v > 1 else k for k, v in counts.most_common())
 
 
-TSV_CACHE = ROOT / "bench" / "work" / "ocr_cache_tsv"
-
-
 def tesseract_words(image, dpi: int):
-    """``-l vie`` OCR as the pipeline reads it: (page text, word confidences per line).
-
-    Tesseract's TSV is cached by image content, like ``lexicon.ocr_pairs.tesseract``.
-    """
-    import hashlib
-    import io
-    import os
-    import shutil
-    import subprocess
-
+    """``-l vie`` OCR as the pipeline reads it: (page text, word confidences per line)."""
+    from lexicon.ocr_pairs import tesseract
     from pipeline.correct import word_confidences
     from pipeline.layout import page_text, parse_tsv
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    data = buf.getvalue()
-    cached = TSV_CACHE / f"{hashlib.sha1(data + f'|vie|{dpi}|3|tsv'.encode()).hexdigest()}.tsv"
-    if cached.exists():
-        tsv = cached.read_text(encoding="utf-8")
-    else:
-        exe = shutil.which("tesseract")
-        if exe is None:
-            raise RuntimeError("tesseract not found; run scripts/setup.sh")
-        proc = subprocess.run([exe, "stdin", "stdout", "-l", "vie", "--dpi", str(dpi), "--psm", "3", "tsv"],
-                              input=data, capture_output=True, timeout=180, check=True,
-                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
-        tsv = proc.stdout.decode("utf-8")
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".part")
-        tmp.write_text(tsv, encoding="utf-8")
-        os.replace(tmp, cached)
-    lines = parse_tsv(tsv)
+
+    lines = parse_tsv(tesseract(image, "vie", dpi, renderer="tsv"))
     raw = unicodedata.normalize("NFC", page_text(lines))
     return raw, word_confidences(raw, lines)
 

@@ -330,7 +330,7 @@ def _no_table_pages(quick: bool) -> list[str]:
     with _scratch() as scratch:
         scratch = Path(scratch)
         made = make_pages(1 if quick else 6, scratch)
-        images = [("OCR bench pages", Image.open(pg["path"]), pg["path"].stem) for pg in made]
+        images = [("OCR bench pages", pg["path"], pg["path"].stem) for pg in made]  # opened one at a time
         prof = PROFILES["office"]
         for seed in sorted(SEEDS.glob("*.txt")):
             paras = clean_seed_text(seed.read_text(encoding="utf-8"))
@@ -338,6 +338,9 @@ def _no_table_pages(quick: bool) -> list[str]:
                                                      max_pages=1 if quick else 4)):
                 images.append(("seeds as office scans", degrade(page.image, prof, seed=i), f"{seed.stem[:3]}-{i}"))
         for kind, image, name in images:
+            if isinstance(image, Path):
+                with Image.open(image) as opened:
+                    image = opened.copy()
             dpi = int(round(image.info.get("dpi", (prof.dpi, prof.dpi))[0]))
             result = ocr_page(image, dpi, options, scratch, name=name)
             t0 = _cpu()
@@ -362,6 +365,7 @@ def _hook_cost(quick: bool) -> list[str]:
     import tempfile
 
     from bench.scangen import MASTHEAD, PROFILES, clean_seed_text, degrade, render_document
+    from bench.batch import children_cpu
     from bench.tablegen import make_table_page, table_profiles
     from pipeline.options import OcrOptions
     from pipeline.page import ocr_page
@@ -382,10 +386,6 @@ def _hook_cost(quick: bool) -> list[str]:
     kinds["borderless table"].append((make_table_page(3100, tprof["clean300"], ruled=False).image, 300))
     options = OcrOptions(jobs=1, progress=False)
 
-    def children() -> float:
-        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return kids.ru_utime + kids.ru_stime
-
     out = ["", "The table stage inside `sohoa ocr` (`table_extract/ocr_hook.py` on the OCR stage's page "
            "results: page JPEG and words), CPU per page including the Tesseract runs that read table "
            "cells, best of 3:", "", "| page | pages | CPU ms/page | of which Tesseract | records found |",
@@ -398,9 +398,9 @@ def _hook_cost(quick: bool) -> list[str]:
                 result = ocr_page(image, dpi, options, Path(scratch), name=f"{kind.split()[0]}{k}")
                 best = None
                 for _ in range(3):
-                    t0, c0 = _cpu(), children()
+                    t0, c0 = _cpu(), children_cpu()
                     records = records_from_pages("bench", [result])
-                    spent = (_cpu() - t0, children() - c0)
+                    spent = (_cpu() - t0, children_cpu() - c0)
                     best = spent if best is None or spent[0] < best[0] else best
                 cpu, tess, found = cpu + best[0], tess + best[1], found + len(records)
             out.append(f"| {kind} | {len(pages)} | {1000 * cpu / len(pages):.0f} | "

@@ -50,6 +50,7 @@ def base_char(ch: str) -> str:
     return d[0] if d else ch
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(token: str) -> str:
     """Lower-case, diacritic-free form of a syllable (``Nước`` → ``nuoc``)."""
     return "".join(base_char(c) for c in token.lower())

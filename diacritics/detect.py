@@ -96,10 +96,9 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     return st
 
 
-def classify_lines(lines: Sequence[str], is_valid: Callable[[str], bool],
-                   is_skeleton: Callable[[str], bool]) -> list[str]:
-    """One label per line; lines without enough evidence inherit from their neighbours."""
-    stats = [line_stats(ln, is_valid, is_skeleton) for ln in lines]
+def classify_lines(stats: Sequence[LineStats]) -> list[str]:
+    """One label per line (given each line's :func:`line_stats`); lines without enough
+    evidence inherit from their neighbours."""
     labels: list[str | None] = [s.label() for s in stats]
     doc = document_label(stats)
     decided = [i for i, lab in enumerate(labels) if lab is not None]

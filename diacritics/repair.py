@@ -921,21 +921,26 @@ def _settle_digits(line: str, pieces: list[Piece], rep: Repairer, style: str) ->
 MODES = ("auto", "stripped", "garbled", "ocr")
 
 
-def _document_kind(lines: list[str]) -> str:
-    from diacritics.detect import document_label, line_stats
+def _valid_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The language model's syllables, and their diacritic-free skeletons (no channel needed)."""
+    from diacritics import model as lm_model
+    valid, _index, _count, skeletons = _lexicon(lm_model.load_model())
+    return valid, skeletons
+
+
+def _line_stats(lines: list[str]) -> list:
+    """``diacritics.detect.line_stats`` of each line, against the model's syllables."""
+    from diacritics.detect import line_stats
     from diacritics.tone import to_style
-    rep = get_repairer("eng")
-    return document_label([line_stats(ln, lambda w: to_style(w, "new") in rep.valid,
-                                      lambda sk: sk in rep.valid_skeletons) for ln in lines])
+    valid, skeletons = _valid_words()
+    return [line_stats(ln, lambda w: to_style(w, "new") in valid, skeletons.__contains__) for ln in lines]
 
 
-def line_labels(lines: list[str]) -> list[str]:
-    """clean / stripped / garbled for each line (see ``diacritics.detect``)."""
+def line_labels(lines: list[str], stats: list | None = None) -> list[str]:
+    """clean / stripped / garbled for each line (see ``diacritics.detect``); ``stats``: the
+    lines' :func:`_line_stats` when the caller has them already."""
     from diacritics.detect import classify_lines
-    from diacritics.tone import to_style
-    rep = get_repairer("eng")
-    return classify_lines(lines, lambda w: to_style(w, "new") in rep.valid,
-                          lambda sk: sk in rep.valid_skeletons)
+    return classify_lines(_line_stats(lines) if stats is None else stats)
 
 
 def repair_document(text: str, mode: str = "auto", style: str = "new",
@@ -954,12 +959,13 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    from diacritics.detect import document_label
     from diacritics.repair_encoding import fix_legacy, fix_mojibake
     from diacritics.tone import to_style
     text = unicodedata.normalize("NFC", text)
     original = text.split("\n")
     text, recoded = fix_mojibake(text, _word_logprob)
-    valid = get_repairer("eng").valid
+    valid = _valid_words()[0]
     text, legacy = fix_legacy(text, lambda w: to_style(w, "new") in valid)
     recoded = sorted(set(recoded) | set(legacy))
     text = unicodedata.normalize("NFC", text)
@@ -969,9 +975,10 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     elif mode == "garbled":
         labels = ["garbled"] * len(lines)
     else:
-        labels = line_labels(lines)
+        stats = _line_stats(lines)   # once: the labels and the page's kind both come from them
+        labels = line_labels(lines, stats)
     route = {"stripped": "restore", "garbled": "eng", "clean": "vie" if mode == "ocr" else None}
-    if mode == "ocr" and _document_kind(lines) != "garbled":
+    if mode == "ocr" and document_label(stats) != "garbled":
         route["garbled"] = "vie"   # a noisy line of our own OCR, not a wrong-language page
     out = list(lines)
     changes: list[Change] = []
@@ -1005,7 +1012,8 @@ def _word_logprob(before: str, word: str, after: str = "") -> float:
     import numpy as np
     from diacritics.tokens import NONE, lm_ids
     from diacritics.tone import to_style
-    lm = get_repairer("eng").lm
+    from diacritics import model as lm_model
+    lm = lm_model.load_model()
     wid = lm.index.get(to_style(word.lower(), "new"))
     if wid is None:
         return -25.0   # not a word the model knows (the <unk> class is far likelier than any one word)

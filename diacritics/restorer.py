@@ -130,21 +130,22 @@ class Restorer:
         return got
 
     def _word(self, w: str, caps_line: bool):
-        """How one unmarked letters-only word enters the lattice: (fixed text, ids) or candidates."""
+        """How one unmarked letters-only word enters the lattice: (fixed text, ids, None), or
+        (None, candidate ids, their priors)."""
         key = (w, caps_line)
         got = self._words.get(key)
         if got is None:
             m = self.model
             if len(w) == 1 and w.isupper():
                 # a list label or Roman numeral ("Phụ lục A", "I."), not a word
-                got = (w, tuple(lm_ids(w, m.index)))
+                got = (w, tuple(lm_ids(w, m.index)), None)
             elif w.isupper() and len(w) >= 2 and (not caps_line or w in m.codes):
                 fixed = self._acronym(w)
-                got = (fixed, tuple(lm_ids(fixed, m.index)))
+                got = (fixed, tuple(lm_ids(fixed, m.index)), None)
             else:
                 ids = m.candidates.get(w.lower())
                 if ids is None:
-                    got = (w, (UNK,))
+                    got = (w, (UNK,), None)
                 else:
                     counts = m.counts[ids]
                     prior = PRIOR_WEIGHT * np.log(counts / counts.sum())
@@ -253,11 +254,10 @@ class Restorer:
                     if len(w) == 1 and w.isupper() and start == first_word and line[start + 1:start + 2] == " " \
                             and line[start + 2:start + 3].islower():
                         # a capital letter opening a sentence is a word ("O day" → "Ở đây")
-                        fixed, ids, *prior = word(w.lower(), caps_line)
+                        fixed, ids, prior = word(w.lower(), caps_line)
                         fixed = None if fixed is None else w
                     else:
-                        fixed, ids, *prior = word(w, caps_line)
-                    prior = prior[0] if prior else None
+                        fixed, ids, prior = word(w, caps_line)
                     if fixed is None:
                         slots.append((len(out), add_choice(ids, prior), w, base + start))
                         out.append(w)
@@ -287,8 +287,7 @@ class Restorer:
         key = (wid, style, kind)
         got = self._case_cache.get(key)
         if got is None:
-            form = self._form(wid, style)
-            got = self._case_cache[key] = (form, form.upper(), form[:1].upper() + form[1:])[kind]
+            got = self._case_cache[key] = _apply_case(self._form(wid, style), like)
         return got
 
     def _details(self, lat: Lattice, res, slots, out, style) -> list[RestoredWord]:

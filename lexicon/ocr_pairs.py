@@ -71,12 +71,16 @@ def corpus_paragraphs(max_lines_per_file: int = 60000, seed: int = 0) -> list[st
     return out
 
 
-def tesseract(image, lang: str, dpi: int, psm: int = 3, timeout: int = 180) -> str:
-    """Tesseract on a PIL image; cached on disk by image content and options."""
+def tesseract(image, lang: str, dpi: int, psm: int = 3, timeout: int = 180, renderer: str | None = None) -> str:
+    """Tesseract on a PIL image; cached on disk by image content and options.
+
+    ``renderer`` (e.g. ``"tsv"``): that output instead of the plain text.
+    """
     buf = io.BytesIO()
     image.save(buf, "PNG")
     data = buf.getvalue()
-    key = hashlib.sha1(data + f"|{lang}|{dpi}|{psm}".encode()).hexdigest()
+    key = hashlib.sha1(data + f"|{lang}|{dpi}|{psm}".encode() + (f"|{renderer}".encode() if renderer else b"")
+                       ).hexdigest()
     cached = OCR_CACHE / key[:2] / f"{key}.txt"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
@@ -84,7 +88,8 @@ def tesseract(image, lang: str, dpi: int, psm: int = 3, timeout: int = 180) -> s
     if exe is None:
         raise RuntimeError("tesseract not found; run scripts/setup.sh")
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    proc = subprocess.run([exe, "stdin", "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm)],
+    proc = subprocess.run([exe, "stdin", "stdout", "-l", lang, "--dpi", str(dpi), "--psm", str(psm),
+                           *([renderer] if renderer else [])],
                           input=data, capture_output=True, timeout=timeout, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"tesseract failed: {proc.stderr.decode(errors='replace')[:300]}")

@@ -152,9 +152,9 @@ def ocr(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOptions | 
                 src, doc = sources[d]
                 collect(d, process_page(src, i, options, workdir, f"d{d}"))
         else:
-            # The workers OCR, this process corrects: the repair's language model then loads
-            # once per run, not once per worker (~5 CPU-s each), and this process is mostly
-            # idle waiting for pages anyway.
+            # The workers OCR, this process corrects: the repair's language model and its
+            # per-word candidate cache then serve the whole run instead of one per worker,
+            # and this process is mostly idle waiting for pages anyway.
             worker_options = dataclasses.replace(options, correct=False)
             with cf.ProcessPoolExecutor(max_workers=min(options.jobs, len(jobs)), initializer=_init_worker,
                                         mp_context=_pool_context()) as pool:

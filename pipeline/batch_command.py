@@ -11,13 +11,6 @@ HELP = ("process whole folders (OCR, repair, tables) into per-document outputs p
         "indicators.csv and indicators.duckdb; reruns skip finished documents")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -44,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run page tasks on a Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need sohoa, "
                         "Tesseract and read access to the inputs at the same paths)")
-    p.add_argument("--max-page-pixels", type=_positive_int, default=150_000_000, metavar="N",
+    p.add_argument("--max-page-pixels", type=ocr_command.positive_int, default=150_000_000, metavar="N",
                    help="refuse pages with more pixels than this: decompression-bomb guard (default 150000000)")
     p.add_argument("--max-page-mm", type=_positive_float, default=1300.0, metavar="MM",
                    help="refuse pages whose longest side is longer (default 1300; A0 is 1189)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 import shutil
 import signal
@@ -22,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.atomic import write_text_atomic
 from pipeline.errors import ExitCode, ExternalProgramError, InputFileError, SohoaError, StageError
 from pipeline.options import OcrOptions
 
@@ -73,7 +71,7 @@ class DocOut:
     error: str | None = None                                 # the document could not be written
     stage_error: str | None = None                           # written, but a later stage (tables) failed
     exit_code: int = 0
-    timings: dict = field(default_factory=dict)              # the ones taken out of STEM.json
+    timings: dict = field(default_factory=dict)              # the ones kept out of STEM.json
 
 
 _setup_done = False
@@ -242,7 +240,8 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
             if all(r.error for r in results):
                 # Nothing was read: an empty text and a blank PDF would only pass for a real result.
                 raise _PagesFailed(results[0].error, results[0].exit_code or int(ExitCode.OTHER))
-            written = write_document(spec.stem, Path(spec.path), results, stage, options)
+            # Timings go to the manifest: the same input must give byte-identical JSON.
+            written = write_document(spec.stem, Path(spec.path), results, stage, options, timings_to=out.timings)
         except _PagesFailed as err:
             out.error, out.exit_code = err.message, err.code
             written = []
@@ -258,8 +257,6 @@ def finish_task(spec: DocSpec, pages: list[PageOut], options: OcrOptions, limits
                     if f is not None:
                         Path(f).unlink(missing_ok=True)
         for path in written:
-            if path.name == f"{spec.stem}.json":
-                out.timings = strip_timings(path)
             if path.name.endswith(".tables.csv"):
                 out.records = read_records_csv(path)
             if staging is None:
@@ -274,21 +271,6 @@ class _PagesFailed(Exception):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.message, self.code = message, code
-
-
-def strip_timings(path: Path) -> dict:
-    """Take the timings out of a STEM.json so the same input always gives the same bytes.
-
-    They move to the manifest (returned here as {"tables_seconds": …}; per-page ones
-    are already in the page stats). The JSON is rewritten as pipeline.document writes it.
-    """
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    taken = {k: doc.pop(k) for k in [k for k in doc if k.endswith("seconds")]}
-    for page in doc.get("pages", []):
-        for k in [k for k in page if k.endswith("seconds")]:
-            del page[k]
-    write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
-    return taken
 
 
 def _page_stats(r) -> dict:

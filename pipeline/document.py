@@ -37,10 +37,12 @@ TABLES_HOOK_MODULE = "table_extract.ocr_hook"
 
 
 def write_document(stem: str, source: Path, pages: Sequence[PageResult], outdir: Path,
-                   options: OcrOptions) -> list[Path]:
+                   options: OcrOptions, timings_to: dict | None = None) -> list[Path]:
     """Write the four outputs (three if ``options.write_pdf`` is off) plus whatever the
     tables hook writes; return their paths.
 
+    With ``timings_to`` the run-dependent timings go into that dict instead of
+    STEM.json, so the same input always gives the same bytes (``sohoa run``).
     A failure inside the tables hook is reported as ``StageError`` after
     the OCR outputs are safely written.
     """
@@ -60,10 +62,13 @@ def write_document(stem: str, source: Path, pages: Sequence[PageResult], outdir:
             written += tables_hook(stem, pages, outdir)
         except Exception as exc:  # the table stage's fault must not cost the OCR outputs
             tables_error = f"{source}: the table stage failed ({type(exc).__name__}: {exc}) — report this bug"
+    times = {"tables_seconds": round(time.perf_counter() - started, 3)}
+    if timings_to is not None:
+        timings_to.update(times)
     doc = {"source": str(source), "stem": stem, "page_count": len(pages),
            "coordinates": "pixels of the processed page image (see each page's width/height/dpi)",
-           "tables_seconds": round(time.perf_counter() - started, 3),
-           "pages": [p.to_json() for p in pages]}
+           **(times if timings_to is None else {}),
+           "pages": [p.to_json(timings=timings_to is None) for p in pages]}
     write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     written.insert(2, js)
     if tables_error:

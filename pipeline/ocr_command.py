@@ -7,7 +7,7 @@ import sys
 HELP = "OCR scanned PDFs and images (PNG/JPEG/TIFF) into STEM.txt, STEM.raw.txt, STEM.json and STEM.pdf"
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="PDF or image files (multi-page TIFF too)")
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder for the outputs")
-    p.add_argument("-j", "--jobs", type=_positive_int, default=default_jobs(),
+    p.add_argument("-j", "--jobs", type=positive_int, default=default_jobs(),
                    help="worker processes, one Tesseract each (default: number of cores, %(default)s here)")
     p.add_argument("-l", "--lang", default="vie", help="Tesseract language(s), e.g. vie or vie+eng (default vie)")
     p.add_argument("--psm", type=int, choices=range(0, 14), metavar="N",
@@ -40,8 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="median-filter specks before OCR: auto = only on speckled pages (default)")
     p.add_argument("--x-height", type=_non_negative, default=16.0, metavar="PX",
                    help="Tesseract reads a copy of each page scaled down until lowercase letters are PX "
-                        "pixels tall (faster, as accurate; pages scanned above 250 DPI only, never below 150 DPI); 0 = the page's own "
-                        "resolution (default 16)")
+                        "pixels tall (faster, as accurate; pages scanned above 250 DPI only, never below "
+                        "150 DPI); 0 = the page's own resolution (default 16)")
     p.add_argument("--binarize", action="store_true", help="adaptive black/white threshold before OCR")
     p.add_argument("--no-correct", action="store_true",
                    help="final text = Tesseract's text in reading order (skip the OCR-repair stage; faster)")
@@ -59,8 +59,8 @@ def options_from_args(args: argparse.Namespace, *, progress: bool):
     return OcrOptions(
         jobs=args.jobs, lang=args.lang, psm=args.psm, orientation=not args.no_orientation,
         clear_borders=args.clear_borders, deskew=not args.no_deskew, denoise=args.denoise,
-        binarize=args.binarize, ocr_x_height=args.x_height, reading_order=not args.no_reading_order, correct=not args.no_correct,
-        tables=not args.no_tables, write_pdf=not args.no_pdf, page_timeout=args.page_timeout,
+        binarize=args.binarize, ocr_x_height=args.x_height, reading_order=not args.no_reading_order,
+        correct=not args.no_correct, tables=not args.no_tables, write_pdf=not args.no_pdf, page_timeout=args.page_timeout,
         progress=progress)
 
 

@@ -58,11 +58,12 @@ class PageResult:
         words = [w.confidence for ln in self.lines for w in ln.words]
         return sum(words) / len(words) if words else 0.0
 
-    def to_json(self) -> dict:
+    def to_json(self, timings: bool = True) -> dict:
+        """The page for STEM.json; ``timings=False`` leaves out the (run-dependent) seconds."""
+        times = {"seconds": round(self.seconds, 3), "correct_seconds": round(self.correct_seconds, 3)}
         return {"number": self.number, "width": self.width, "height": self.height, "dpi": self.dpi,
                 "rotation": self.rotation, "skew": self.skew, "psm": self.psm, "steps": self.steps,
-                "seconds": round(self.seconds, 3), "correct_seconds": round(self.correct_seconds, 3),
-                "error": self.error,
+                **(times if timings else {}), "error": self.error,
                 "raw_text": self.raw_text, "text": self.text, "final_text": self.final_text,
                 "lines": [ln.to_json() for ln in self.lines]}
 
@@ -172,7 +173,8 @@ def correct_result(result: PageResult, label: str) -> None:
     """Run the correction stage on an OCR'd page: its final text (page and lines) and timing.
 
     Separate from ``ocr_page`` so a pool can correct in its parent process: the repair's
-    language model then loads once per run instead of once per worker (~5 CPU-s each).
+    language model and its per-word candidate cache then serve every page of the run
+    instead of being built again in each worker.
     """
     started = time.perf_counter()
     try:

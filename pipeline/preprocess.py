@@ -159,11 +159,8 @@ def speckle_density(gray: np.ndarray) -> float:
     photocopies/noisy faxes score in the thousands. Measured at the scan's own
     resolution, before any resampling smears the specks.
     """
-    h = gray.shape[0]
-    band = gray[h // 3: 2 * h // 3]  # a third of the page is plenty and three times cheaper
-    mask = _ink_mask(band)
-    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    tiny = int((stats[1:, cv2.CC_STAT_AREA] <= 3).sum())
+    band = _middle_third(gray)  # a third of the page is plenty and three times cheaper
+    tiny = int((_blob_stats(band)[:, cv2.CC_STAT_AREA] <= 3).sum())
     return tiny / max(1e-6, band.size / 1e6)
 
 
@@ -175,8 +172,7 @@ def x_height(gray: np.ndarray, min_glyphs: int = 80) -> float | None:
     outnumber every other shape in running text, so the mode is the body
     text's x-height even when a title or a table uses other sizes.
     """
-    h = gray.shape[0]
-    heights = _glyph_heights(gray[h // 3: 2 * h // 3])
+    heights = _glyph_heights(_middle_third(gray))
     if len(heights) < min_glyphs:  # a short text: look at the whole page
         heights = _glyph_heights(gray)
         if len(heights) < min_glyphs:
@@ -186,9 +182,20 @@ def x_height(gray: np.ndarray, min_glyphs: int = 80) -> float | None:
     return float(np.argmax(smooth))
 
 
-def _glyph_heights(gray: np.ndarray) -> np.ndarray:
+def _middle_third(gray: np.ndarray) -> np.ndarray:
+    h = gray.shape[0]
+    return gray[h // 3: 2 * h // 3]
+
+
+def _blob_stats(gray: np.ndarray) -> np.ndarray:
+    """OpenCV's stats row for each ink blob (8-connected; the background row dropped)."""
     _n, _labels, stats, _c = cv2.connectedComponentsWithStats(_ink_mask(gray), connectivity=8)
-    hs, ws, area = (stats[1:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH, cv2.CC_STAT_AREA))
+    return stats[1:]
+
+
+def _glyph_heights(gray: np.ndarray) -> np.ndarray:
+    stats = _blob_stats(gray)
+    hs, ws, area = (stats[:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH, cv2.CC_STAT_AREA))
     return hs[(hs >= 4) & (hs <= 300) & (area >= 8) & (ws <= 3 * hs)]
 
 

@@ -193,8 +193,14 @@ def _runs(lines: list[_Line]) -> list[tuple[list[_Line], float]]:
 
 def _may_be_table(run: list[_Line], text_h: float) -> bool:
     """What :func:`_table_from_run` asks before reading any cell: value columns to find."""
+    return len(_value_columns(run, text_h)) >= 3
+
+
+def _value_columns(run: list[_Line], text_h: float) -> list[tuple[int, int]]:
+    """The columns of the run's lines with 3+ chunks; [] when there are none (only STT +
+    indicator lines, a numbered list)."""
     wide = [l for l in run if len(l.chunks(0.9 * text_h)) >= 3]
-    return bool(wide) and len(_columns(wide, 0.5 * text_h)) >= 3
+    return _columns(wide, 0.5 * text_h) if wide else []
 
 
 def _is_row_line(line: _Line, gap: float) -> bool:
@@ -231,10 +237,7 @@ def _spanning(line: _Line, cols: list[tuple[int, int]], gap: float) -> list[tupl
 def _table_from_run(gray: np.ndarray, dpi: int, lang: str, run: list[_Line], text_h: float, source: str,
                     page: int | None) -> Table | None:
     gap = 0.9 * text_h
-    wide = [l for l in run if len(l.chunks(gap)) >= 3]
-    if not wide:
-        return None  # only STT + indicator lines (a numbered list): no value columns to find
-    cols = _columns(wide, 0.5 * text_h)
+    cols = _value_columns(run, text_h)
     if len(cols) < 3:
         return None
     # merged cells are looked for in the header only: a misread speck in a body row is not a span

@@ -155,8 +155,9 @@ def find_grids(gray: np.ndarray, dpi: int, binary: np.ndarray | None = None) -> 
     ``gray`` when the caller has it already."""
     binary = binarize(gray) if binary is None else binary
     page_h, page_w = gray.shape
+    min_w, min_h = page_w * 0.25, dpi * 0.3  # a table's smallest extent
     eroded = _long_runs(binary, dpi)
-    if not _runs_may_hold_grid(*eroded, dpi, page_w * 0.25, dpi * 0.3):
+    if not _runs_may_hold_grid(*eroded, dpi, min_w, min_h):
         return []
     horiz, vert = line_masks(binary, dpi, eroded)
     both = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
@@ -164,7 +165,7 @@ def find_grids(gray: np.ndarray, dpi: int, binary: np.ndarray | None = None) -> 
     grids = []
     for i in range(1, n):
         x, y, w, h, _a = stats[i]
-        if w < page_w * 0.25 or h < dpi * 0.3:
+        if w < min_w or h < min_h:
             continue
         g = _grid_in(horiz, vert, (x, y, x + w, y + h), dpi)
         if g is not None:

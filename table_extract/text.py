@@ -69,7 +69,7 @@ def tables_from_text(text: str, source: str = "") -> list[Table]:
     tables = _attach_context(lines, blocks, source)
     from table_extract.flat import flat_tables, has_flat_tables
     from table_extract.structure import analyse
-    if not any(analyse(t) for t in tables) and has_flat_tables(lines):
+    if has_flat_tables(lines) and not any(analyse(t) for t in tables):  # the cheap test first
         # no table survived as a table: an OCR export that flattened them into lines
         return flat_tables(text, source)
     return tables
@@ -347,7 +347,7 @@ def _attach_context(lines: list[str], blocks: list[_Block], source: str) -> list
     if any("\f" in ln for ln in lines):
         page = 1
         for ln in lines:
-            pages.append(page + ln[:len(ln) - len(ln.lstrip("\f"))].count("\f"))
+            pages.append(page + len(ln) - len(ln.lstrip("\f")))  # form feeds before the text
             page += ln.count("\f")
     for b in blocks:
         title = ""

@@ -48,9 +48,7 @@ def clean_cell(text: str) -> str:
 def parse_number(token: str) -> int | float | None:
     """``9.215`` → 9215, ``91,41`` → 91.41, ``1.234,5`` → 1234.5, ``02`` → 2; None if not a number."""
     s = token.strip()
-    if re.fullmatch(r"[+-]?\d{1,3}(?: \d{3})+", s):  # "9 215": a space as thousands separator
-        s = s.replace(" ", "")
-    s = s.replace(" ", "")
+    s = s.replace(" ", "")  # "9 215": a space as thousands separator
     if not s or not re.fullmatch(r"[+-]?\d[\d.,]*", s) or s[-1] in ".,":
         # "1." is how some tables write a bare count; keep it a number
         if re.fullmatch(r"[+-]?\d+[.,]", s):

@@ -236,7 +236,7 @@ def test_ocr_mode_fixes_slips_the_devset_copy_of_a_law_has():
 
 
 def test_restored_changes_point_at_their_line_and_column():
-    # many lines: each change is mapped back to its own line (found by bisect, not a scan)
+    # many lines: each change is mapped back to its own line
     block = "ngay mai\nkhong co gi\n\nthuc hien ke hoach\n"
     res = repair_document(block * 50, mode="stripped")
     lines = (block * 50).split("\n")
