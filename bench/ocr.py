@@ -168,6 +168,10 @@ def _steps_on() -> str:
 
 
 def run(quick: bool = False) -> str:
+    global WORK
+    # A quick run must not wipe the full run's pages and outputs, which other
+    # tools (speed and identity checks) read between full runs.
+    WORK = ROOT / "bench" / "work" / ("ocr-quick" if quick else "ocr")
     per_profile = 1 if quick else 6
     if WORK.exists():
         shutil.rmtree(WORK)
