@@ -1,8 +1,7 @@
 """The post-OCR correction stage: the one place where raw OCR text becomes final text.
 
 ``correct_page_text`` is the plug for the diacritics/OCR-repair stage
-(``diacritics/``): when that stage exists, this function's body becomes one
-call into it. Everything downstream (STEM.txt, the ``final`` fields of
+(``diacritics/``). Everything downstream (STEM.txt, the ``final`` fields of
 STEM.json) goes through here, so nothing else needs to change.
 
 Contract: one page of text in reading order, lines separated by ``\\n``, in;
@@ -16,15 +15,39 @@ import unicodedata
 
 
 def correct_page_text(raw: str, lines: list | None = None) -> str:
-    """Final text of one OCR'd page: the ``ocr`` mode of the repair (diacritics.repair).
+    """Final text of one OCR'd page: specks dropped, then the ``ocr`` mode of the repair.
 
     ``lines``: the page's ``pipeline.layout.Line`` objects that ``raw`` was made
-    from (``page_text``); their word confidences let the repair keep the words
-    Tesseract was sure of.
+    from (``page_text``). Their word boxes show which "words" are dirt on the
+    page (``pipeline.specks``), dropped before the repair could read them as
+    words; their confidences let the repair keep the words Tesseract was sure of.
     """
     from diacritics.repair import correct_ocr_text
     raw = unicodedata.normalize("NFC", raw)
-    return correct_ocr_text(raw, word_confidences(raw, lines) if lines else None)
+    if not lines:
+        return correct_ocr_text(raw, None)
+    from pipeline.specks import drop_specks
+    dropped = drop_specks(raw, lines)
+    if dropped is None:   # not these lines' text: the repair goes by text alone
+        return correct_ocr_text(raw, None)
+    text, kept = dropped
+    return correct_ocr_text(text, _spans(kept))
+
+
+def _spans(kept: list) -> list:
+    """Per text line, [(start, end, confidence)] of its words, or None for a blank line."""
+    out: list = []
+    for words in kept:
+        if not words:
+            out.append(None)
+            continue
+        spans, pos = [], 0
+        for w in words:
+            n = len(unicodedata.normalize("NFC", w.text))
+            spans.append((pos, pos + n, float(w.confidence)))
+            pos += n + 1
+        out.append(spans)
+    return out
 
 
 def word_confidences(raw: str, lines: list) -> list | None:
@@ -42,9 +65,5 @@ def word_confidences(raw: str, lines: list) -> list | None:
         words = [unicodedata.normalize("NFC", w.text) for w in ln.words] if ln is not None else []
         if " ".join(words) != text_line:
             return None
-        spans, pos = [], 0
-        for w, word in zip(ln.words, words):
-            spans.append((pos, pos + len(word), float(w.confidence)))
-            pos += len(word) + 1
-        out.append(spans)
+        out.append(_spans([ln.words])[0])
     return out
