@@ -28,8 +28,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from diacritics.confusion import (CandidateIndex, ConfusionModel, load_model, lookup_skeleton,
-                                  skeleton)
+from diacritics.confusion import (CandidateIndex, ConfusionModel, load_model, load_table,
+                                  lookup_skeleton, skeleton)
 
 CHANNELS = ("eng", "vie")
 REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
@@ -463,6 +463,14 @@ class Repairer:
         return float(self.lm.logprob(none, none, np.array([ia], dtype=np.uint64),
                                      np.array([ib], dtype=np.uint64))[0])
 
+    def adapted(self, conf: ConfusionModel) -> "Repairer":
+        """The same lexicon and model with another channel (``adapt_channel``); its own candidate cache."""
+        import copy
+        other = copy.copy(self)
+        other.conf = conf
+        other._cached = functools.lru_cache(maxsize=CANDIDATE_CACHE)(other._candidates)
+        return other
+
     def candidates(self, token: str) -> list[tuple[str, float]]:
         """(syllable, log P(token | syllable)) for one observed word, best first."""
         return self._cached(unicodedata.normalize("NFC", token.lower()))
@@ -607,11 +615,23 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
 
     The whole text is decoded as one lattice, so the language model sees each
     word with its neighbours (sentences end at line breaks and full stops,
-    as the model was trained).
+    as the model was trained). Wrong-language text is decoded twice: the
+    second time with the channel adapted to the document (see ``adapt_channel``).
     """
+    rep = get_repairer(channel)
+    res = _repair_pass(lines, rep, style, only, ocr_confidence)
+    if channel == "eng":
+        adapted = adapt_channel(rep, res.changes)
+        if adapted is not None:
+            res = _repair_pass(lines, adapted, style, only, ocr_confidence)
+    return res
+
+
+def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
+                 ocr_confidence: list[Spans | None] | None) -> Repaired:
     from diacritics.decode import decode
     from diacritics.tone import to_style
-    rep = get_repairer(channel)
+    channel = rep.channel
     clean_page = _clean_page(ocr_confidence)
     lattice: list = []
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
@@ -710,6 +730,70 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
     return Repaired("\n".join(out_lines), changes)
+
+
+ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
+ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
+ADAPT_WEIGHT = 12.0            # one document letter counts as this many training letters
+
+
+def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: float = 1) -> None:
+    """Add one aligned (intended, observed) word pair to channel counts, as the tables hold them.
+
+    ``chars``: ``{"total": {c: n}, "sub": {c: {o: n}}, "ins": {o: n}}`` (``o`` = ``""`` is
+    a dropped letter); ``tokens``: ``{intended: {observed: n}}``. Both lower-case.
+    """
+    from rapidfuzz.distance import Levenshtein
+    tokens[intended][observed] += weight
+    edits = Levenshtein.editops(intended, observed)
+    ops = {op.src_pos: op for op in edits if op.tag != "insert"}
+    for pos, ch in enumerate(intended):
+        chars["total"][ch] += weight
+        op = ops.get(pos)
+        read = ch if op is None else observed[op.dest_pos] if op.tag == "replace" else ""
+        chars["sub"][ch][read] += weight
+    for op in edits:
+        if op.tag == "insert":
+            chars["ins"][observed[op.dest_pos]] += weight
+
+
+def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
+    """The channel re-estimated with the document's own sure repairs, or None if too few.
+
+    One archive was OCR'd with one font, scanner and engine, so it garbles the
+    same letter the same way throughout, often in a way the training renders
+    never showed (an ``ố`` printed as ``b``: ``sb``, ``dbi``, ``Tbi``). The
+    first pass repairs the many easy words (``sb`` → ``số`` in ``Sb lượng``);
+    counted as training pairs, with weight ``ADAPT_WEIGHT``, they make the
+    same slip likely where the context alone is not enough (``theo dbi`` →
+    ``theo dõi``). Unsure changes are left out, so a wrong guess of the first
+    pass is rarely learned.
+    """
+    from collections import defaultdict
+    from diacritics.tone import to_style
+    sure = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
+            if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE
+            and c.before.isalpha() and " " not in c.after]
+    if len(sure) < ADAPT_MIN_CHANGES:
+        return None
+    base = load_table()["channels"][rep.channel]
+    doc = {"total": defaultdict(float), "sub": defaultdict(lambda: defaultdict(float)), "ins": defaultdict(float)}
+    for intended, observed in sure:
+        count_pair(intended, observed, doc, defaultdict(lambda: defaultdict(float)), ADAPT_WEIGHT)
+    # Only the document's slips are added (a letter read right adds nothing): its evidence
+    # can make a slip likelier but hardly dilutes the ones training saw (¢ for c).
+    total = dict(base.get("char_total", {}))
+    sub = {c: dict(outs) for c, outs in base.get("sub", {}).items()}
+    for c, outs in doc["sub"].items():
+        for o, n in outs.items():
+            if o != c:
+                sub.setdefault(c, {})[o] = sub.get(c, {}).get(o, 0) + n
+                total[c] = total.get(c, 0) + n
+    ins = dict(base.get("ins", {}))
+    for o, n in doc["ins"].items():
+        ins[o] = ins.get(o, 0) + n
+    return rep.adapted(ConfusionModel({"char_total": total, "sub": sub, "ins": ins,
+                                       "tok": base.get("tok", {}), "tok_total": base.get("tok_total", {})}))
 
 
 def _clean_page(ocr_confidence: list[Spans | None] | None) -> bool:

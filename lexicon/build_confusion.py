@@ -27,6 +27,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from diacritics.confusion import align_skeleton, split_edge_punct
+from diacritics.repair import count_pair
 from lexicon.ocr_pairs import CORPUS, DEFAULT_OUT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,22 +69,7 @@ def count_page(truth: str, ocr: str, chars: dict, tokens: dict) -> None:
     for t, o in aligned_pairs(truth, ocr):
         if not any(ch.isalpha() for ch in t) or any(ch.isdigit() for ch in t):
             continue  # numbers and codes are handled by rules, not the channel
-        t, o = t.lower(), o.lower()
-        tokens[t][o] += 1
-        edits = Levenshtein.editops(t, o)
-        ops = {op.src_pos: op for op in edits if op.tag != "insert"}
-        inserted = [op for op in edits if op.tag == "insert"]
-        for pos, ch in enumerate(t):
-            chars["total"][ch] += 1
-            op = ops.get(pos)
-            if op is None:
-                chars["sub"][ch][ch] += 1
-            elif op.tag == "replace":
-                chars["sub"][ch][o[op.dest_pos]] += 1
-            else:
-                chars["sub"][ch][""] += 1
-        for op in inserted:
-            chars["ins"][o[op.dest_pos]] += 1
+        count_pair(t.lower(), o.lower(), chars, tokens)
 
 
 def abbreviation_counts(min_count: int = 3) -> dict[str, int]:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from diacritics.repair import (clean_artifacts, fix_code, fix_roman, get_repairer, repair,
-                               repair_document, repair_text)
+from diacritics.repair import (Change, adapt_channel, clean_artifacts, fix_code, fix_roman,
+                               get_repairer, repair, repair_document, repair_text)
 from pipeline.cli import main as sohoa
 
 SEED003 = "003_ac805ce7c85713f0.txt"
@@ -57,6 +57,22 @@ def test_seed003_keeps_structure_numbers_and_codes(seed003):
     for code in ("/KH-UBND", "30c/NQ-CP", "6503/BNV-CCHC", "225/QĐ-TTg", "536/QĐ-UBND"):
         assert code in res.text
     assert "lần thứ XIII" in res.text.split("\n")[39]  # "lan thi X111": a Roman numeral here
+
+
+def test_channel_adapts_to_the_document(seed003):
+    """A slip the training renders never showed (``ố`` printed as ``b``) is learned from the
+    document's own sure repairs: ``Tbi thiéu 30%`` is ``Tối thiểu``, not ``Bị thiếu``."""
+    _raw, res = seed003
+    assert res.text.split("\n")[1264].startswith("Tối thiểu 30%")
+    rep = get_repairer("eng")
+    sure = [Change(1, 0, "sb", "số", 1.0, "model"), Change(2, 0, "Sb", "Số", 0.99, "model")] * 25
+    adapted = adapt_channel(rep, sure)
+    assert adapted.conf.logp("tbi", "tối") > rep.conf.logp("tbi", "tối") + 3
+    assert adapted.conf.logp("tbi", "tối") > adapted.conf.logp("tbi", "bị")
+    assert rep.candidates("tbi") != adapted.candidates("tbi")   # each has its own cache
+    assert adapt_channel(rep, sure[:10]) is None   # too little evidence: no second pass
+    unsure = [Change(1, 0, "sb", "số", 0.6, "model")] * 50
+    assert adapt_channel(rep, unsure) is None      # unsure guesses are not learned
 
 
 def test_seed003_reads_as_vietnamese(seed003):
