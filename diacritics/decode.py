@@ -217,13 +217,22 @@ def _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, choice, lm_w
     at = pad_first[pseg[rep]] + 3 + pt[rep]             # index of the position in `path`
     last = pad_first[pseg[rep]] + 3 + seg_len[pseg[rep]]  # the closing <s>
     total = cch[cand].copy()
+    oks, grams = [], [[], [], [], []]
     for j in range(4):                                    # n-grams ending at at+j
         q = at + j
         ok = q <= last
-        idx = [q[ok] - 3 + i for i in range(4)]
-        grams = [path[i] for i in idx]
-        grams[3 - j] = cid[cand[ok]]
-        total[ok] += lm_weight * model.logprob(*grams)
+        for i in range(4):
+            grams[i].append(cid[cand[ok]] if i == 3 - j else path[q[ok] - 3 + i])
+        oks.append(ok)
+    # scored in one call: the four sets share many lookups (a candidate's n-gram
+    # ending at at+j has the history of the one ending at at+j+1), which the
+    # model looks up once
+    lp = model.logprob(*(np.concatenate(g) for g in grams))
+    end = 0
+    for ok in oks:
+        n = int(np.count_nonzero(ok))
+        total[ok] += lm_weight * lp[end:end + n]
+        end += n
     # softmax per position
     starts = np.cumsum(pcount[amb]) - pcount[amb]
     mx = np.maximum.reduceat(total, starts)
@@ -241,7 +250,27 @@ class DecodeResult:
 
     best: list[str]
     confidence: list[float]
-    alternatives: list[list[tuple[str, float]]] = field(default_factory=list)
+    # (lattice, position of each item or None, posteriors): what ``alternatives`` are ranked from
+    _ranking: tuple | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def alternatives(self) -> list[list[tuple[str, float]]]:
+        """Per position ``[(syllable, posterior), …]`` best first; ``[]`` for fixed items.
+
+        Ranked on first use: OCR repair reads only ``best`` and ``confidence``,
+        and sorting every candidate list cost it a tenth of the decode.
+        """
+        if self._ranking is None:
+            return [[] for _ in self.best]
+        lattice, starts, posterior = self._ranking
+        out = []
+        for item, s in zip(lattice, starts):
+            if s is None:
+                out.append([])
+            else:
+                probs = posterior[s:s + len(item)].tolist()
+                out.append(sorted(zip([syl for syl, _ in item], probs), key=lambda x: -x[1]))
+        return out
 
 
 def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=None) -> DecodeResult:
@@ -272,6 +301,7 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
     model = model or load_model()
     lat = Lattice()
     where: list[int | None] = []
+    ids_of = _candidate_ids(model)
     for item in lattice:
         if isinstance(item, str):
             lat.add_fixed(lm_ids(item, model.index))
@@ -279,23 +309,48 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
         else:
             if not item:
                 raise ValueError("a lattice position needs at least one candidate")
-            ids = [model.index.get(_house_style(s), UNK) for s, _ in item]
+            ids = [ids_of.get(s) for s, _ in item]
+            if None in ids:
+                ids = [model.index.get(_house_style(s), UNK) if i is None else i for (s, _), i in zip(item, ids)]
+                ids_of.update((s, i) for (s, _), i in zip(item, ids))
             where.append(lat.add_choice(ids, [float(c) for _, c in item]))
     res = decode_lattice(model, lat, beam=beam, lm_weight=lm_weight)
-    best, conf, alts = [], [], []
+    chosen = res.choice.tolist()
+    conf_of = res.posterior[res.choice].tolist()
+    best, conf, starts = [], [], []
     for item, p in zip(lattice, where):
         if p is None:
             best.append(item)
             conf.append(1.0)
-            alts.append([])
+            starts.append(None)
             continue
         s = lat.pos_start[p]
-        probs = res.posterior[s:s + len(item)]
-        chosen = int(res.choice[p]) - s
-        best.append(item[chosen][0])
-        conf.append(float(probs[chosen]))
-        alts.append(sorted(zip([syl for syl, _ in item], probs.tolist()), key=lambda x: -x[1]))
-    return DecodeResult(best, conf, alts)
+        best.append(item[chosen[p] - s][0])
+        conf.append(conf_of[p])
+        starts.append(s)
+    return DecodeResult(best, conf, (lattice, starts, res.posterior))
+
+
+@functools.lru_cache(maxsize=4)
+def _candidate_ids(model) -> dict[str, int]:
+    """Candidate spelling → model id (``_house_style`` then the vocabulary), filled as met.
+
+    Bounded like ``_house_style``'s memo: an archive meets an endless stream of rare words.
+    """
+    return _BoundedDict(1 << 16)
+
+
+class _BoundedDict(dict):
+    """A dict that forgets everything once it holds ``limit`` entries (cheap, and rarely hit)."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def update(self, *args, **kwargs) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        super().update(*args, **kwargs)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -47,8 +47,14 @@ def _search(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     """
     if len(q) > 256:
         order = np.argsort(q)
+        sq = q[order]
+        # each distinct query searched once (a batch of n-grams repeats many histories)
+        new = np.empty(len(sq), dtype=bool)
+        new[0] = True
+        np.not_equal(sq[1:], sq[:-1], out=new[1:])
+        found = np.searchsorted(keys, sq[new])
         idx = np.empty(len(q), dtype=np.intp)
-        idx[order] = np.searchsorted(keys, q[order])
+        idx[order] = found[np.cumsum(new) - 1]
     else:
         idx = np.searchsorted(keys, q)
     np.minimum(idx, len(keys) - 1, out=idx)
