@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
+import numpy as np
 from PIL import Image
 
 from pipeline import preprocess
@@ -19,7 +20,7 @@ from pipeline.correct import correct_page_text
 from pipeline.errors import ExitCode, ExternalProgramError, SohoaError
 from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
 from pipeline.options import OcrOptions
-from pipeline.tesseract import Recognition, detect_orientation, recognise
+from pipeline.tesseract import Recognition, detect_orientation, recognise_gray
 
 # Below this mean word confidence a page may be sideways or upside down, so we
 # ask Tesseract's orientation detector; upright pages skip that ~1 s check.
@@ -130,23 +131,22 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
             if ocr_dpi != new_dpi:
                 steps.append(f"recognised at {ocr_dpi} dpi (x-height {xh:.0f} px)")
         back = new_dpi / ocr_dpi  # Tesseract's pixels -> the page image's
-        encoded = _encode(_for_tesseract(prepared, new_dpi, ocr_dpi))
-        rec = _recognise(encoded, ocr_dpi, base, psm, options, label)
+        small = _for_tesseract(prepared, new_dpi, ocr_dpi)
+        rec = _recognise(small, ocr_dpi, base, psm, options, label)
         lines = parse_tsv(rec.tsv, back)
         if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
-            osd = detect_orientation(encoded, dpi=ocr_dpi, timeout=options.page_timeout, page=label)
+            osd = detect_orientation(_encode(small), dpi=ocr_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"orientation check: rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
                 turn = (rotation + osd.rotate) % 360
                 turned, t_skew, t_more = _prepare(gray, turn, options)
                 alt_base = base.with_name(base.name + "-r")
-                alt = _recognise(_encode(_for_tesseract(turned, new_dpi, ocr_dpi)), ocr_dpi, alt_base, psm,
-                                 options, label)
+                alt = _recognise(_for_tesseract(turned, new_dpi, ocr_dpi), ocr_dpi, alt_base, psm, options, label)
                 alt_lines = parse_tsv(alt.tsv, back)
                 if _score(alt_lines) > _score(lines):
                     prepared, skew, more, rec, lines, rotation, base = (
                         turned, t_skew, t_more, alt, alt_lines, turn, alt_base)
-        del encoded
+        del small
         steps += more
         image_path, pdf_path = _page_files(prepared, new_dpi, base, rec.pdf)
         if rotation:
@@ -236,20 +236,9 @@ def _encode(img) -> bytes:
     return buf.tobytes()
 
 
-def _recognise(encoded: bytes, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
-    # A scratch file, not stdin: Tesseract reads stdin slowly (~0.15 CPU-s more per page,
-    # ~10 % of the page's recognition), while writing the file costs a few milliseconds.
-    src = base.with_name(base.name + ".in.pgm")
-    try:
-        src.write_bytes(encoded)
-    except OSError as exc:
-        raise ExternalProgramError(f"cannot write the page image for Tesseract ({exc.strerror})", path=src,
-                                   fix="free space in the temporary folder (TMPDIR)") from exc
-    try:
-        return recognise(src, base, lang=options.lang, psm=psm, dpi=dpi, timeout=options.page_timeout,
-                         pdf=options.write_pdf, page=label)
-    finally:
-        src.unlink(missing_ok=True)
+def _recognise(img, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
+    return recognise_gray(np.ascontiguousarray(img), base, lang=options.lang, psm=psm, dpi=dpi,
+                          timeout=options.page_timeout, pdf=options.write_pdf, page=label)
 
 
 def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path, Path | None]:

@@ -1,18 +1,29 @@
-"""Thin wrapper around the ``tesseract`` executable.
+"""Thin wrapper around Tesseract: a long-lived engine process, or the ``tesseract`` program.
 
-One recognition pass per page produces every renderer we need at once (TSV
+One recognition pass per page produces every output we need at once (TSV
 word boxes, Tesseract's own text, a one-page PDF with an invisible text
 layer), so the page is never recognised twice for the outputs. Tesseract is
 always run single-threaded: parallelism comes from our page workers, and
 OpenMP threads inside each worker only fight over the same cores.
+
+``recognise_gray`` sends pages to an ``Engine`` (``pipeline.tess_server``: the
+same libtesseract the program uses, with the model loaded once per worker
+instead of once per page) and falls back to the program when the library
+cannot be loaded.
 """
 from __future__ import annotations
 
 import functools
+import json
 import os
+import select
 import shutil
 import subprocess
+import sys
+import threading
+import time
 from dataclasses import dataclass
+from multiprocessing import util as mp_util
 from pathlib import Path
 
 from pipeline.errors import ExternalProgramError, MissingDependencyError
@@ -72,6 +83,172 @@ def _run(args: list[str], *, timeout: float, what: str, page: str,
 def _source(image: Path | bytes) -> tuple[str, bytes | None]:
     """Tesseract's image argument: a file, or ``stdin`` fed with an encoded image (PGM/PNG)."""
     return ("stdin", image) if isinstance(image, bytes) else (str(image), None)
+
+
+def recognise_gray(image, outbase: Path, *, lang: str, psm: int, dpi: int, timeout: float,
+                   pdf: bool = True, page: str = "") -> Recognition:
+    """OCR one 8-bit grayscale page (a C-contiguous numpy array) with this thread's engine.
+
+    The program is the fallback when the engine cannot start (no shared library);
+    a page the engine fails on (crash, hang) is reported like the program's failures.
+    """
+    engine = _engine(lang)
+    if engine is None:
+        import cv2
+
+        src = Path(outbase).with_name(Path(outbase).name + ".in.pgm")
+        # A scratch file, not stdin: the program reads stdin slowly (~0.15 CPU-s a page).
+        ok, buf = cv2.imencode(".pgm", image)
+        if not ok:
+            raise ExternalProgramError("could not encode the page image for Tesseract", path=page)
+        try:
+            src.write_bytes(buf.tobytes())
+        except OSError as exc:
+            raise ExternalProgramError(f"cannot write the page image for Tesseract ({exc.strerror})", path=src,
+                                       fix="free space in the temporary folder (TMPDIR)") from exc
+        try:
+            return recognise(src, outbase, lang=lang, psm=psm, dpi=dpi, timeout=timeout, pdf=pdf, page=page)
+        finally:
+            src.unlink(missing_ok=True)
+    base = Path(outbase)
+    tsv, text = engine.recognise(image, dpi=dpi, psm=psm, timeout=timeout, pdf_base=str(base) if pdf else "",
+                                 page=page)
+    return Recognition(tsv=tsv, text=text, pdf=base.with_suffix(".pdf") if pdf else None)
+
+
+class Engine:
+    """One ``pipeline.tess_server`` process: a loaded model waiting for pages.
+
+    Not thread-safe: each thread gets its own (``_engine``). A page that
+    crashes or outlives its timeout kills the process; the next page starts a
+    fresh one.
+    """
+
+    START_TIMEOUT = 60.0
+    SERVER = Path(__file__).with_name("tess_server.py")
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self._proc: subprocess.Popen | None = None
+        self._buf = bytearray()
+
+    def _start(self) -> None:
+        # -I -S: the server needs only the standard library, so it starts in milliseconds.
+        self._proc = subprocess.Popen([sys.executable, "-I", "-S", str(self.SERVER), self.lang],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                      env=_env())
+        self._buf.clear()
+        try:
+            head = self._read_head(time.monotonic() + self.START_TIMEOUT, "tesseract engine", self.START_TIMEOUT)
+        except ExternalProgramError as exc:
+            self.close(kill=True)
+            raise EngineUnavailable(exc.what) from exc
+        if not head.get("ready"):
+            self.close()
+            raise EngineUnavailable(head.get("error", "the Tesseract engine did not start"))
+
+    def recognise(self, image, *, dpi: int, psm: int, timeout: float, pdf_base: str = "",
+                  page: str = "") -> tuple[str, str]:
+        if self._proc is not None and self._proc.poll() is not None:
+            self.close()  # died between pages (e.g. the out-of-memory killer): start another
+        if self._proc is None:
+            self._start()
+        h, w = image.shape[:2]
+        req = json.dumps({"w": w, "h": h, "dpi": dpi, "psm": psm, "pdf": pdf_base}).encode() + b"\n"
+        deadline = time.monotonic() + timeout
+        try:
+            self._proc.stdin.write(req)
+            self._proc.stdin.write(memoryview(image).cast("B"))
+            self._proc.stdin.flush()
+            head = self._read_head(deadline, page, timeout)
+            if not head.get("ok"):
+                raise ExternalProgramError(f"tesseract failed ({head.get('error', 'no message')})", path=page,
+                                           fix="check the page image; other pages were still processed")
+            body = self._read(head["tsv"] + head["txt"], deadline, page, timeout)
+        except BrokenPipeError as exc:  # it died before taking the page
+            self.close(kill=True)
+            raise ExternalProgramError("tesseract crashed", path=page,
+                                       fix="check the page image; other pages were still processed") from exc
+        except BaseException:
+            # Whatever interrupted the page (its timeout, a crash, Ctrl-C) leaves the
+            # server mid-page: it cannot serve the next one.
+            self.close(kill=True)
+            raise
+        return body[:head["tsv"]].decode("utf-8"), body[head["tsv"]:].decode("utf-8")
+
+    def _read_head(self, deadline: float, page: str, timeout: float) -> dict:
+        while b"\n" not in self._buf:
+            self._fill(deadline, page, timeout)
+        line, _, rest = bytes(self._buf).partition(b"\n")
+        self._buf = bytearray(rest)
+        return json.loads(line)
+
+    def _read(self, n: int, deadline: float, page: str, timeout: float) -> bytes:
+        while len(self._buf) < n:
+            self._fill(deadline, page, timeout)
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+    def _fill(self, deadline: float, page: str, timeout: float) -> None:
+        fd = self._proc.stdout.fileno()
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise ExternalProgramError(f"tesseract timed out after {timeout:g} s", path=page,
+                                       fix="raise --page-timeout or check the page image")
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            code = self._proc.wait()
+            raise ExternalProgramError(f"tesseract crashed (exit {code})", path=page,
+                                       fix="check the page image; other pages were still processed")
+        self._buf += chunk
+
+    def close(self, kill: bool = False) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        else:
+            proc.stdin.close()  # the server's cue to finish
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        for f in (proc.stdin, proc.stdout):
+            if f is not None and not f.closed:
+                f.close()
+
+
+class EngineUnavailable(RuntimeError):
+    """libtesseract cannot be loaded here: use the program."""
+
+
+_engines = threading.local()   # lang -> Engine, per thread (Dask runs pages in threads)
+_unavailable: set[str] = set()  # languages whose engine failed to start in this process
+
+
+def _engine(lang: str) -> Engine | None:
+    """This thread's engine for ``lang``, started on first use; None when it cannot start."""
+    if lang in _unavailable or os.environ.get("SOHOA_TESSERACT") == "program":
+        return None
+    engines = getattr(_engines, "by_lang", None)
+    if engines is None:
+        engines = _engines.by_lang = {}
+    engine = engines.get(lang)
+    if engine is None:
+        engine = Engine(lang)
+        try:
+            engine._start()
+        except EngineUnavailable:
+            _unavailable.add(lang)
+            return None
+        engines[lang] = engine
+        # multiprocessing runs these at exit in pool workers too (atexit does not): the
+        # server is waited for, so its CPU time counts in the worker's (and the run's).
+        mp_util.Finalize(engine, engine.close, exitpriority=10)
+    return engine
 
 
 def recognise(image: Path | bytes, outbase: Path, *, lang: str, psm: int, dpi: int, timeout: float,

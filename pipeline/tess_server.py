@@ -1,0 +1,158 @@
+"""A long-lived Tesseract: libtesseract's C API behind a pipe, one page at a time.
+
+Started by ``pipeline.tesseract.Engine`` as ``python -I -S tess_server.py LANG``
+(stdlib only, so it starts in a few milliseconds). Running the ``tesseract``
+program once per page loads the language model every time (~0.07 CPU-s) and
+passes the page and the results through files; this process loads the model
+once and recognises every page its worker sends. It is the same library the
+``tesseract`` program calls, with the same settings, so the words, boxes and
+confidences are identical.
+
+It is a process of its own rather than a library call inside the worker so a
+crash or a hang inside Tesseract costs one page, not the worker and every page
+queued on it: the client sees the pipe close (or its deadline pass), reports
+the page, kills this process and starts another.
+
+Protocol (binary pipe, one request at a time):
+  start-up  server -> ``{"ready": true}`` or ``{"ready": false, "error": ...}``, one JSON line
+  request   client -> one JSON line ``{"w", "h", "dpi", "psm", "pdf"}``, then w*h bytes of 8-bit gray
+  reply     server -> one JSON line ``{"ok": true, "tsv": N, "txt": M}``, then N + M bytes of UTF-8,
+            or ``{"ok": false, "error": ...}``
+``pdf`` is an output base path ('' for none): the text-only page PDF goes to ``pdf + ".pdf"``.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+
+# What ``tesseract IMG OUT tsv`` writes before the page's rows.
+TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\t"
+              "conf\ttext\n")
+LIBRARY = "libtesseract.so.5"
+
+
+def _die_with_parent() -> None:
+    try:  # Linux: a SIGKILLed worker takes its Tesseract with it instead of leaving it mid-page
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the closed pipe ends this process after the page
+
+
+def _bind(lib) -> None:
+    P, C, I = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+    text = ctypes.POINTER(ctypes.c_char)
+    sigs = {
+        "TessBaseAPICreate": ([], P),
+        "TessBaseAPIInit3": ([P, C, C], I),
+        "TessBaseAPISetVariable": ([P, C, C], I),
+        "TessBaseAPISetPageSegMode": ([P, I], None),
+        "TessBaseAPISetImage": ([P, C, I, I, I, I], None),
+        "TessBaseAPIRecognize": ([P, P], I),
+        "TessBaseAPIGetTsvText": ([P, I], text),
+        "TessBaseAPIGetUTF8Text": ([P], text),
+        "TessBaseAPIGetDatapath": ([P], C),
+        "TessBaseAPIClear": ([P], None),
+        "TessBaseAPIEnd": ([P], None),
+        "TessBaseAPIDelete": ([P], None),
+        "TessDeleteText": ([text], None),
+        "TessPDFRendererCreate": ([C, C, I], P),
+        "TessResultRendererBeginDocument": ([P, C], I),
+        "TessResultRendererAddImage": ([P, P], I),
+        "TessResultRendererEndDocument": ([P], I),
+        "TessDeleteResultRenderer": ([P], None),
+    }
+    for name, (args, res) in sigs.items():
+        fn = getattr(lib, name)
+        fn.argtypes, fn.restype = args, res
+
+
+def _take(lib, ptr) -> bytes:
+    if not ptr:
+        return b""
+    try:
+        return ctypes.string_at(ptr)
+    finally:
+        lib.TessDeleteText(ptr)
+
+
+def _send(out, head: dict, *payload: bytes) -> None:
+    out.write(json.dumps(head).encode() + b"\n")
+    for p in payload:
+        out.write(p)
+    out.flush()
+
+
+def _page(lib, api, req: dict, image: bytes) -> tuple[bytes, bytes]:
+    lib.TessBaseAPISetPageSegMode(api, int(req["psm"]))
+    # What the program's --dpi sets; the raw image carries no resolution of its own.
+    lib.TessBaseAPISetVariable(api, b"user_defined_dpi", str(int(req["dpi"])).encode())
+    w, h = int(req["w"]), int(req["h"])
+    lib.TessBaseAPISetImage(api, image, w, h, 1, w)
+    try:
+        if lib.TessBaseAPIRecognize(api, None) != 0:
+            raise RuntimeError("recognition failed")
+        tsv = _take(lib, lib.TessBaseAPIGetTsvText(api, 0))
+        txt = _take(lib, lib.TessBaseAPIGetUTF8Text(api))
+        if req.get("pdf"):
+            _pdf(lib, api, req["pdf"])
+        return TSV_HEADER.encode() + tsv, txt
+    finally:
+        lib.TessBaseAPIClear(api)
+
+
+def _pdf(lib, api, outbase: str) -> None:
+    """The text-only page PDF the program writes for ``-c textonly_pdf=1 … pdf``."""
+    renderer = lib.TessPDFRendererCreate(outbase.encode(), lib.TessBaseAPIGetDatapath(api), 1)
+    if not renderer:
+        raise RuntimeError("cannot start the PDF renderer")
+    try:
+        ok = (lib.TessResultRendererBeginDocument(renderer, b"") and lib.TessResultRendererAddImage(renderer, api)
+              and lib.TessResultRendererEndDocument(renderer))
+    finally:
+        lib.TessDeleteResultRenderer(renderer)
+    if not ok:
+        raise RuntimeError(f"cannot write {outbase}.pdf")
+
+
+def serve(lang: str) -> int:
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    _die_with_parent()
+    try:
+        lib = ctypes.CDLL(LIBRARY)
+        _bind(lib)
+    except (OSError, AttributeError) as exc:
+        _send(out, {"ready": False, "error": f"cannot load {LIBRARY} ({exc})"})
+        return 1
+    api = lib.TessBaseAPICreate()
+    if lib.TessBaseAPIInit3(api, None, lang.encode()) != 0:
+        _send(out, {"ready": False, "error": f"cannot load the Tesseract language '{lang}'"})
+        return 1
+    # Tesseract's progress chatter ("Detected 182 diacritics") has no reader here.
+    lib.TessBaseAPISetVariable(api, b"debug_file", os.devnull.encode())
+    _send(out, {"ready": True})
+    while True:
+        line = inp.readline()
+        if not line:  # the worker closed the pipe (or died): done
+            break
+        req = json.loads(line)
+        size = int(req["w"]) * int(req["h"])
+        image = inp.read(size)
+        if len(image) != size:
+            break
+        try:
+            tsv, txt = _page(lib, api, req, image)
+        except RuntimeError as exc:
+            _send(out, {"ok": False, "error": str(exc)})
+            continue
+        _send(out, {"ok": True, "tsv": len(tsv), "txt": len(txt)}, tsv, txt)
+    lib.TessBaseAPIEnd(api)
+    lib.TessBaseAPIDelete(api)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # before the library (and its OpenMP) loads
+    sys.exit(serve(sys.argv[1]))
