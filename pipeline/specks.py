@@ -28,7 +28,7 @@ LONE_UNSURE = 60.0  # a short word standing alone in its row, read this unsurely
 LONE_ANY = 30.0     # … or read this unsurely whatever it is, is dirt
 GAP = 2.0           # text heights of empty paper either side that make a word "alone"
 MARGIN = 1.5        # text heights from where the neighbouring lines begin: still the text's margin
-SURE = 90.0         # a symbol Tesseract read this surely is on the page (a bullet, a mark)
+SURE = 80.0         # a symbol Tesseract read this surely is on the page (a bullet, a mark)
 MIN_WORDS = 8       # fewer words with letters than this: no reliable text size on the page
 
 # Characters no token of an administrative text consists of on its own: modifier
