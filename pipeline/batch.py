@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.atomic import atomic_path, write_bytes_atomic, write_text_atomic
-from pipeline.batch_tasks import (DocOut, DocSpec, Limits, finish_task, move_staged, page_task, remove_tree,
-                                  worker_setup)
+from pipeline.batch_tasks import (DocOut, DocSpec, Limits, correct_page, finish_task, move_staged, page_task,
+                                  pillow_limits, remove_tree)
 from pipeline.errors import BadArgsError, ExitCode, InputFileError, OutputError, SohoaError
 from pipeline.options import OcrOptions
 
@@ -46,6 +46,9 @@ INDICATORS_DUCKDB = "indicators.duckdb"
 # Options that change no output byte: how many workers, the bar, the time limit.
 NOT_SETTINGS = {"jobs", "progress", "page_timeout"}
 SLOWEST = 5
+# The repair is ~5-10 % of a page's CPU: with up to 4 local workers (slots = jobs + 2) this
+# process keeps up using well under half a core; with more, each worker repairs its own pages.
+PARENT_REPAIR_SLOTS = 6
 CODE_PACKAGES = ("pipeline", "diacritics", "table_extract", "lexicon")
 PERMANENT_CODES = {int(ExitCode.INPUT_FILE), int(ExitCode.ENCRYPTED_PDF)}  # same bytes, same failure
 
@@ -314,7 +317,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     started = time.perf_counter()
     emit = on_event or (lambda kind, fields: None)
     check_languages(options.lang)
-    worker_setup(limits)  # the bomb guard applies to the images this process opens too
+    pillow_limits(limits)  # the bomb guard applies to the images this process opens too
     outdir = Path(outdir)
     found = discover(inputs, outdir)
     if any(f.path.suffix.lower() == ".pdf" for f in found):
@@ -334,6 +337,10 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
     pages_done = reused = 0
     slowest: list[tuple[float, str, int]] = []   # (seconds, path, page), the SLOWEST slowest of this run
     est = _Estimate(len(docs))
+    # A small local pool: workers OCR, this process corrects (see batch_tasks.correct_page).
+    # A Dask cluster's workers correct their pages themselves: page data stays on the cluster.
+    correct_here = executor.shared_fs and options.correct and executor.slots() <= PARENT_REPAIR_SLOTS
+    page_options = dataclasses.replace(options, correct=False) if correct_here else options
 
     def finalise(doc: Doc, record: dict) -> None:
         store.save(record)
@@ -477,7 +484,7 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                     continue
                 i = doc.todo.pop(0)
                 doc.waiting += 1
-                fut = executor.submit(page_task, doc.spec, i, options, limits,
+                fut = executor.submit(page_task, doc.spec, i, page_options, limits,
                                       str(store.page_dir(doc.key)) if executor.shared_fs else None,
                                       priority=-doc.index)
                 doc.page_futures.append(fut)
@@ -494,6 +501,8 @@ def run_batch(inputs: Iterable[str | Path], outdir: str | Path, options: OcrOpti
                 pages_done += 1
                 if executor.shared_fs:
                     page = _local_result(fut, doc, i)
+                    if correct_here:
+                        page = correct_page(page, doc.spec, limits)
                     doc.results[page.result.number] = page
                     store.save_page(doc.key, page)
                 if on_page:

@@ -77,9 +77,8 @@ class DocOut:
 _setup_done = False
 
 
-def worker_setup(limits: Limits) -> None:
-    """Per-process settings every worker needs; cheap and idempotent (Dask has no initializer here)."""
-    global _setup_done
+def pillow_limits(limits: Limits) -> None:
+    """The decompression-bomb guard, for every process that opens images (`sohoa run`'s own too)."""
     import warnings
 
     from PIL import Image
@@ -87,6 +86,12 @@ def worker_setup(limits: Limits) -> None:
     Image.MAX_IMAGE_PIXELS = limits.max_page_pixels
     # Pillow only warns between 1x and 2x the limit; a page that big is refused outright.
     warnings.simplefilter("error", Image.DecompressionBombWarning)
+
+
+def worker_setup(limits: Limits) -> None:
+    """Per-process settings every worker needs; cheap and idempotent (Dask has no initializer here)."""
+    global _setup_done
+    pillow_limits(limits)
     if _setup_done:
         return
     os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -172,10 +177,7 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
                     # Pillow's bomb guard caught absurd pixel counts; this catches absurd paper sizes.
                     check_page_size(spec, index, result.width, result.height, result.dpi or 300, limits)
         except _PageTimeout:
-            err = ExternalProgramError(f"page timed out after {limits.page_timeout:g} s",
-                                       path=f"{spec.label} page {number}",
-                                       fix="raise --page-timeout or check the page")
-            result = PageResult(number=number, error=err.message, exit_code=int(err.exit_code))
+            result = _timed_out(spec, number, limits)
         except SohoaError as err:
             result = PageResult(number=number, error=err.message, exit_code=int(err.exit_code))
         except Exception as exc:  # PIL's DecompressionBomb* and other decoder failures: lose the page only
@@ -197,6 +199,41 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
         out = PageOut(result, *(_take(p) for p in (result.image, result.pdf)))
         result.image = result.pdf = None
         return out
+
+
+def _timed_out(spec: DocSpec, number: int, limits: Limits):
+    from pipeline.page import PageResult
+
+    err = ExternalProgramError(f"page timed out after {limits.page_timeout:g} s", path=f"{spec.label} page {number}",
+                               fix="raise --page-timeout or check the page")
+    return PageResult(number=number, error=err.message, exit_code=int(err.exit_code))
+
+
+def correct_page(page: PageOut, spec: DocSpec, limits: Limits) -> PageOut:
+    """The correction stage of a page ``page_task`` OCR'd with ``correct=False``, in this process.
+
+    The local pool's pages are corrected in `sohoa run`'s own process, as `sohoa ocr`
+    does: one language model and one per-word candidate cache serve the whole run
+    instead of one per worker (the batch bench archive's repair: 4.8 CPU-s instead of
+    6.6 with two workers, which never load the model). The page's time limit still covers it.
+    """
+    from pipeline.page import correct_result
+
+    result = page.result
+    if result.error is not None:  # a failed page has no OCR text to correct (as in ocr_page)
+        return page
+    started = time.perf_counter()
+    try:
+        with _deadline(max(limits.page_timeout - result.seconds, 1e-3)):
+            correct_result(result, f"{Path(spec.path)} page {result.number}")  # process_page's label
+    except _PageTimeout:
+        for f in (result.image, result.pdf):
+            if f is not None:
+                Path(f).unlink(missing_ok=True)
+        failed = _timed_out(spec, result.number, limits)
+        failed.seconds = result.seconds + time.perf_counter() - started
+        return PageOut(failed)
+    return page
 
 
 def _take(path: Path | None) -> bytes | None:
