@@ -1,8 +1,8 @@
 """Noise Tesseract read as words: specks, smudges and borders on a scanned page.
 
 A photocopy's dust, a stamp's edge or a copier's dark border becomes ``.``,
-``:``, ``ˆ``, ``_``, ``ti`` or a run of ``0000`` in the OCR text. None of it is
-in the document, and left in, the OCR repair may "fix" it into a real word.
+``:``, ``ˆ``, ``_``, ``ti`` or ``vn`` in the OCR text. None of it is in the
+document, and left in, the OCR repair may "fix" it into a real word.
 ``find_specks`` decides from what the page gives: each word's box against the
 page's text size, its confidence, and what its characters can be.
 
@@ -11,7 +11,7 @@ wide as a letter, not a dot), list markers (``a)``, ``+``), numbers and codes,
 and any word whose box is the size of text. A word is only dropped on evidence
 a clean page does not give: a box far smaller than a letter, characters no
 document token is made of, or a short non-word Tesseract itself doubted whose
-box is the wrong size for text.
+box is too short for text or that stands alone in an empty row.
 """
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ import unicodedata
 # Box sizes are measured against the page's typical word height (ascender to
 # descender of the body text): a letter is at least ~0.45 of it.
 DOT = 0.22          # a box this small both ways is a dot of dirt, whatever it was read as
-FLAT = 0.36         # letters are never this short: a smear read as ``vn``, ``TN:``
-UNSURE = 40.0       # Tesseract's confidence under which a non-word's box may condemn it
+FLAT = 0.36         # letters are never this short: a smear read as ``vn``, ``TN:`` …
+FLAT_UNSURE = 80.0  # … unless Tesseract was sure of them
+SHORT = 0.6         # shorter than nearly every word: with a doubt (< UNSURE) and no syllable, dirt
+UNSURE = 40.0
 LONE_UNSURE = 60.0  # a short word standing alone in its row, read this unsurely and not a word …
 LONE_ANY = 30.0     # … or read this unsurely whatever it is, is dirt
 GAP = 2.0           # text heights of empty paper either side that make a word "alone"
@@ -81,11 +83,12 @@ def speck_reason(word, scale: float, page_words: list | None = None,
     if any(c.isdigit() for c in text) or _MARKER.fullmatch(text):
         return None   # numbers, codes and list markers are the document's
     letters = _LETTER.findall(text)
-    if letters and h < FLAT and word.confidence < 80:
+    if letters and h < FLAT and word.confidence < FLAT_UNSURE:
         return "flat"
-    if letters and word.confidence < UNSURE and len(letters) <= 3 and not _is_word(text) \
-            and (h < 0.6 or h > 1.5):
+    if letters and h < SHORT and word.confidence < UNSURE and len(letters) <= 3 and not _is_word(text):
         return "unsure"
+    # punctuation alone in an empty row is dirt unless it is as wide as a word
+    # (a form's dotted line ``..........`` is the document's)
     if page_words is not None and word.confidence < LONE_UNSURE and len(letters) <= 4 \
             and (not letters and w < 1.0 or word.confidence < LONE_ANY or not _is_word(text)) \
             and _alone(word, page_words, scale) and not _at_line_start(word, line_starts, scale):
