@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "data" / "ocr_confusion.json.gz"
@@ -107,6 +108,7 @@ class ConfusionModel:
         # letters and the same few thousand syllables.
         self._costs: dict[tuple[str, str], float] = {}
         self._running: dict[str, list[float]] = {}
+        self._right: dict[str, list[float]] = {}   # each letter's cost read right, by syllable
 
     def _sources(self) -> dict[str, tuple[str, ...]]:
         """Observed char → base letters it is often a misreading of (``é`` → e, o; ``w`` → u)."""
@@ -161,8 +163,8 @@ class ConfusionModel:
             running = self._running[intended] = self._running_sums(intended)
         if not ops:
             return running[-1]
-        lp = self._ops_logp(obs, intended, ops, running)
-        if any(tag != "replace" for tag, _s, _d in ops):
+        lp, indel = self._ops_logp(obs, intended, ops, running)
+        if indel:
             # With an inserted or dropped letter, unit-cost edits tie between alignments
             # and Levenshtein picks one blindly (``duogc`` for ``được``: d inserted, then
             # đ→u, ư→o, ợ→g). Lining up the diacritic-free skeletons instead pairs
@@ -179,38 +181,58 @@ class ConfusionModel:
                     else:
                         alt += [("insert", i1, j) for j in range(j1, j2)]
                 if alt != ops:
-                    lp = max(lp, self._ops_logp(obs, intended, alt, running))
+                    lp = max(lp, self._ops_logp(obs, intended, alt, running)[0])
         return lp
 
-    def _ops_logp(self, obs: str, intended: str, ops: list, running: list[float]) -> float:
+    def _ops_logp(self, obs: str, intended: str, ops: list, running: list[float]) -> tuple[float, bool]:
+        """(log-probability of reading ``intended`` as ``obs`` by ``ops``, whether ``ops`` insert or drop)."""
         read_as: dict[int, str] = {}
         inserted = []
+        indel = False
         for tag, src, dest in ops:
-            if tag == "insert":
+            if tag == "replace":
+                read_as[src] = obs[dest]
+            elif tag == "insert":
                 inserted.append(obs[dest])
+                indel = True
             else:
-                read_as[src] = obs[dest] if tag == "replace" else ""
+                read_as[src] = ""
+                indel = True
         first = min(read_as) if read_as else len(intended)
         lp = running[first]
-        costs = self._costs
-        for pos in range(first, len(intended)):
-            ch = intended[pos]
-            key = (ch, read_as.get(pos, ch))
-            c = costs.get(key)
-            if c is None:
-                c = costs[key] = self._sub(*key)
-            lp += c
+        if first < len(intended):
+            # the letters read right cost what they cost in ``running``; added one by one, in order
+            steps = self._right[intended][first:]
+            costs = self._costs
+            for pos, o in read_as.items():
+                key = (intended[pos], o)
+                c = costs.get(key)
+                if c is None:
+                    c = costs[key] = self._sub(*key)
+                steps[pos - first] = c
+            for c in steps:
+                lp += c
         for o in inserted:
             lp += self._ins(o)
-        return lp
+        return lp, indel
 
     def _running_sums(self, intended: str) -> list[float]:
         """``[0, cost of letter 0 read right, + letter 1 read right, …]``, summed in order."""
+        right = self._right[intended] = [self._sub(ch, ch) for ch in intended]
         out, lp = [0.0], 0.0
-        for ch in intended:
-            lp += self._sub(ch, ch)
+        for c in right:
+            lp += c
             out.append(lp)
         return out
+
+    @functools.cached_property
+    def read_as_whole(self) -> dict[str, set[str]]:
+        """Observed token → the syllables the whole-token table has seen it read for."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for intended, seen in self.tok.items():
+            for obs in seen:
+                out[obs].add(intended)
+        return dict(out)
 
     def logp(self, obs: str, intended: str) -> float:
         """log P(obs | intended), both lower-case NFC."""
@@ -263,6 +285,10 @@ class CandidateIndex:
         for sk in self.by_skeleton:
             for v in _deletes(sk, max_edits):
                 self.deletes[v].add(sk)
+        # letter codes for the score bounds, built on first use; rows in by_skeleton order
+        self._codes: np.ndarray | None = None
+        self._columns: dict[tuple[int, str], np.ndarray] = {}
+        self._models: dict[int, ConfusionModel] = {}
 
     def skeletons_near(self, obs_skel: str) -> list[tuple[str, int]]:
         if not obs_skel:
@@ -277,18 +303,106 @@ class CandidateIndex:
                         found[sk] = dist
         return sorted(found.items(), key=lambda kv: kv[1])
 
-    def candidates(self, obs: str, model: ConfusionModel, k: int = 12) -> list[tuple[str, float]]:
-        """Top-``k`` (syllable, log P(obs | syllable)) for a lower-case observed token."""
+    def candidates(self, obs: str, model: ConfusionModel, k: int = 12,
+                   within: float | None = None) -> list[tuple[str, float]]:
+        """Top-``k`` (syllable, log P(obs | syllable)) for a lower-case observed token.
+
+        With ``within``, syllables scoring more than ``within`` nats below the
+        best may be left out (the rest are exactly as without it): the few
+        hundred syllables near a token are mostly far off, and scoring one
+        costs far more than bounding it (:meth:`_upper_bounds`).
+        """
         keys = {lookup_skeleton(obs), skeleton(obs)} | _source_keys(obs, model)
         skels: set[str] = set()
         for key in keys:
             skels.update(sk for sk, _d in self.skeletons_near(key))
-        scored = [(syl, model.logp(obs, syl)) for sk in skels for syl in self.by_skeleton[sk]]
+        order = list(skels)
+        syls = [syl for sk in order for syl in self.by_skeleton[sk]]
+        if within is None or len(syls) < BOUND_FROM:
+            scored = [(syl, model.logp(obs, syl)) for syl in syls]
+        else:
+            scored = self._scored_within(obs, model, order, syls, within)
         scored.sort(key=lambda kv: (-kv[1], kv[0]))
         return scored[:k]
 
+    def _scored_within(self, obs: str, model: ConfusionModel, skels: list[str], syls: list[str],
+                       within: float) -> list[tuple[str, float]]:
+        """Scores of ``syls`` (those of ``skels``), likeliest bound first, until no bound
+        reaches ``within`` of the best score."""
+        bound = self._upper_bounds(obs, model, skels)
+        seen_as = model.read_as_whole.get(obs)
+        if seen_as:   # the whole-token table may beat the letters: scored whatever the bound
+            for i, syl in enumerate(syls):
+                if syl in seen_as:
+                    bound[i] = math.inf
+        out = []
+        best = -math.inf
+        for i in np.argsort(-bound, kind="stable").tolist():
+            # BOUND_SLACK: the bound adds in another order than logp, so its last bits differ
+            if bound[i] + BOUND_SLACK < best - within:
+                break
+            lp = model.logp(obs, syls[i])
+            out.append((syls[i], lp))
+            best = max(best, lp)
+        return out
+
+    def _upper_bounds(self, obs: str, model: ConfusionModel, skels: list[str]) -> np.ndarray:
+        """For each syllable of the skeletons ``skels`` (in ``by_skeleton`` order), the best score of any alignment with ``obs`` under ``model``'s letter costs.
+
+        ``char_logp`` scores one or two particular alignments with the same
+        costs, so this is never below it. One dynamic programme over all the
+        syllables at once, a row per letter, vectorised across syllables.
+        """
+        if self._codes is None:
+            self._build_codes()
+        rows = np.concatenate([self._rows[sk] for sk in skels])
+        sub = np.stack([self._cost_column(model, o) for o in obs], axis=1)   # (letter, obs position)
+        dele = self._cost_column(model, "")
+        ins = np.array([model._ins(o) for o in obs])
+        pre = np.concatenate(([0.0], np.cumsum(ins)))   # inserting obs[:j] before any letter
+        lens = self._lens[rows]
+        codes = self._codes[rows]
+        prev = np.broadcast_to(pre, (len(rows), len(obs) + 1)).copy()
+        base = np.empty_like(prev)
+        for i in range(int(lens.max())):
+            c = codes[:, i]
+            d = dele[c]
+            base[:, 0] = prev[:, 0] + d
+            np.maximum(prev[:, :-1] + sub[c], prev[:, 1:] + d[:, None], out=base[:, 1:])
+            # then letters inserted after this one: cur[j] = max(base[j], cur[j-1] + ins[j-1])
+            cur = np.maximum.accumulate(base - pre, axis=1) + pre
+            prev = np.where((lens > i)[:, None], cur, prev)
+        return prev[:, -1].copy()
+
+    def _build_codes(self) -> None:
+        syls = [s for group in self.by_skeleton.values() for s in group]
+        self._alphabet = sorted({c for s in syls for c in s})
+        code = {c: i for i, c in enumerate(self._alphabet)}
+        width = max(map(len, syls))
+        codes = np.zeros((len(syls), width), dtype=np.intp)
+        for r, s in enumerate(syls):
+            codes[r, :len(s)] = [code[c] for c in s]
+        self._rows: dict[str, np.ndarray] = {}
+        start = 0
+        for sk, group in self.by_skeleton.items():
+            self._rows[sk] = np.arange(start, start + len(group))
+            start += len(group)
+        self._lens = np.array([len(s) for s in syls], dtype=np.intp)
+        self._codes = codes
+
+    def _cost_column(self, model: ConfusionModel, o: str) -> np.ndarray:
+        """log P(read as ``o`` | letter) for every letter of the alphabet (``o`` = "": dropped)."""
+        key = (id(model), o)
+        col = self._columns.get(key)
+        if col is None:
+            self._models[id(model)] = model   # keeps the id from being reused
+            col = self._columns[key] = np.array([model._sub(c, o) for c in self._alphabet])
+        return col
+
 
 MAX_KEYS = 48
+BOUND_FROM = 48       # syllables from which bounding them first pays (one bound pass ≈ 40 scorings)
+BOUND_SLACK = 1e-6
 
 
 def _source_keys(obs: str, model: ConfusionModel) -> set[str]:

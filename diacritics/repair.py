@@ -441,6 +441,10 @@ class Repairer:
         self.valid, self.index, self._count, self.valid_skeletons = _lexicon(self.lm)
         # Bounded: a run over a whole archive meets an endless stream of one-off garbles.
         self._cached = functools.lru_cache(maxsize=CANDIDATE_CACHE)(self._candidates)
+        # How far below the best a syllable can score and still change what _candidates
+        # returns: the beam, the near-tie edge under the cut, and what the corpus-count
+        # bonus of that edge can make up; the index may leave out anything further down.
+        self._within = BEAM + NEAR_TIE + CUT_PRIOR * math.log1p(max(self._count.values(), default=0)) + 1.0
 
     def bigram(self, a: str, b: str) -> bool:
         """Is the word pair ``a b`` stored in the language model (seen often enough in the corpus)?"""
@@ -478,7 +482,7 @@ class Repairer:
     def _candidates(self, low: str) -> list[tuple[str, float]]:
         from diacritics.tone import to_style
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
-        cands = self.index.candidates(own, self.conf, k=POOL)
+        cands = self.index.candidates(own, self.conf, k=POOL, within=self._within)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))
         # equal channel scores (sô, số, sơ for "sb"): the commoner word first, so a cut keeps it
