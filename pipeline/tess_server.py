@@ -51,13 +51,20 @@ def _bind(lib) -> None:
         "TessBaseAPISetPageSegMode": ([P, I], None),
         "TessBaseAPISetImage": ([P, C, I, I, I, I], None),
         "TessBaseAPIRecognize": ([P, P], I),
-        "TessBaseAPIGetTsvText": ([P, I], text),
         "TessBaseAPIGetUTF8Text": ([P], text),
         "TessBaseAPIGetDatapath": ([P], C),
         "TessBaseAPIClear": ([P], None),
         "TessBaseAPIEnd": ([P], None),
         "TessBaseAPIDelete": ([P], None),
         "TessDeleteText": ([text], None),
+        "TessBaseAPIGetIterator": ([P], P),
+        "TessResultIteratorGetPageIterator": ([P], P),
+        "TessPageIteratorIsAtBeginningOf": ([P, I], I),
+        "TessPageIteratorBoundingBox": ([P, I] + [ctypes.POINTER(I)] * 4, I),
+        "TessResultIteratorConfidence": ([P, I], ctypes.c_float),
+        "TessResultIteratorGetUTF8Text": ([P, I], text),
+        "TessResultIteratorNext": ([P, I], I),
+        "TessResultIteratorDelete": ([P], None),
         "TessPDFRendererCreate": ([C, C, I], P),
         "TessResultRendererBeginDocument": ([P, C], I),
         "TessResultRendererAddImage": ([P, P], I),
@@ -94,13 +101,54 @@ def _page(lib, api, req: dict, image: bytes) -> tuple[bytes, bytes]:
     try:
         if lib.TessBaseAPIRecognize(api, None) != 0:
             raise RuntimeError("recognition failed")
-        tsv = _take(lib, lib.TessBaseAPIGetTsvText(api, 0))
+        tsv = _word_rows(lib, api)
         txt = _take(lib, lib.TessBaseAPIGetUTF8Text(api))
         if req.get("pdf"):
             _pdf(lib, api, req["pdf"])
-        return TSV_HEADER.encode() + tsv, txt
+        return tsv, txt
     finally:
         lib.TessBaseAPIClear(api)
+
+
+RIL_BLOCK, RIL_PARA, RIL_TEXTLINE, RIL_WORD = 0, 1, 2, 3
+
+
+def _word_rows(lib, api) -> bytes:
+    """The program's TSV, word rows only (level 5), numbered and formatted as it does.
+
+    The TSV renderer walks the page symbol by symbol and adds a box row for
+    every block, paragraph and line: half the cost of this walk (~0.07 against
+    ~0.035 CPU-s a page), for rows nothing downstream reads.
+    """
+    it = lib.TessBaseAPIGetIterator(api)
+    if not it:
+        return TSV_HEADER.encode()
+    page = lib.TessResultIteratorGetPageIterator(it)
+    left, top, right, bottom = (ctypes.c_int() for _ in range(4))
+    block = para = line = word = 0
+    rows = [TSV_HEADER]
+    try:
+        while True:
+            text = lib.TessResultIteratorGetUTF8Text(it, RIL_WORD)  # NULL where the program skips
+            if text:
+                if lib.TessPageIteratorIsAtBeginningOf(page, RIL_BLOCK):
+                    block, para, line, word = block + 1, 0, 0, 0
+                if lib.TessPageIteratorIsAtBeginningOf(page, RIL_PARA):
+                    para, line, word = para + 1, 0, 0
+                if lib.TessPageIteratorIsAtBeginningOf(page, RIL_TEXTLINE):
+                    line, word = line + 1, 0
+                word += 1
+                lib.TessPageIteratorBoundingBox(page, RIL_WORD, left, top, right, bottom)
+                conf = lib.TessResultIteratorConfidence(it, RIL_WORD)
+                # f"{conf:f}" is C++'s std::to_string(float), as the program prints it.
+                rows.append(f"5\t1\t{block}\t{para}\t{line}\t{word}\t{left.value}\t{top.value}\t"
+                            f"{right.value - left.value}\t{bottom.value - top.value}\t{conf:f}\t"
+                            f"{_take(lib, text).decode('utf-8')}\n")
+            if not lib.TessResultIteratorNext(it, RIL_WORD):
+                break
+    finally:
+        lib.TessResultIteratorDelete(it)
+    return "".join(rows).encode("utf-8")
 
 
 def _pdf(lib, api, outbase: str) -> None:
