@@ -146,34 +146,45 @@ class Model:
         """
         ctx2 = (h2 << _U16) | h3
         ctx3 = (h1 << _U32) | ctx2
-        bo3 = self._bo(3, ctx3)
-        bo23 = self._bo(2, ctx2) + bo3
-        bo123 = self._bo1(h3) + bo23
-        if rep is not None:
-            ctx2, ctx3, bo3, bo23, bo123 = ctx2[rep], ctx3[rep], bo3[rep], bo23[rep], bo123[rep]
-        out = self.lp1[w.astype(np.intp)] + bo123
+        wide2 = ctx2 if rep is None else ctx2[rep]
+        wide3 = ctx3 if rep is None else ctx3[rep]
         # A stored n-gram's suffix is always stored too (counts only shrink
         # with length and pruning thresholds grow with it), so each order is
-        # searched only where the one below it was found.
-        hit, lp = self._find(2, ((ctx2 & _LOW16) << _U16) | w)
-        idx = np.flatnonzero(hit)
-        out[idx] = lp[idx] + bo23[idx]
-        hit, lp = self._find(3, ((ctx2[idx] << _U16) | w[idx]))
+        # searched only where the one below it was found. Each table is searched
+        # once for both the backoff contexts and the n-grams: they share many keys.
+        q2 = ((wide2 & _LOW16) << _U16) | w
+        at_ctx, at_q = self._search_both(2, ctx2, q2)
+        bo2 = self._bo_at(2, ctx2, at_ctx)
+        hit2, lp2 = self._lp_at(2, q2, at_q)
+        idx = np.flatnonzero(hit2)
+        q3 = (wide2[idx] << _U16) | w[idx]
+        at_ctx, at_q = self._search_both(3, ctx3, q3)
+        bo3 = self._bo_at(3, ctx3, at_ctx)
+        bo23 = bo2 + bo3
+        bo123 = self._bo1(h3) + bo23
+        if rep is not None:
+            bo3, bo23, bo123 = bo3[rep], bo23[rep], bo123[rep]
+        out = self.lp1[w.astype(np.intp)] + bo123
+        out[idx] = lp2[idx] + bo23[idx]
+        hit, lp = self._lp_at(3, q3, at_q)
         idx, lp = idx[hit], lp[hit]
         out[idx] = lp + bo3[idx]
-        hit, lp = self._find(4, ((ctx3[idx] << _U16) | w[idx]))
+        hit, lp = self._find(4, ((wide3[idx] << _U16) | w[idx]))
         out[idx[hit]] = lp[hit]
         return out
 
-    def _find(self, k: int, q: np.ndarray):
-        keys = self.keys[k]
-        idx = _search(keys, q)
-        return keys[idx] == q, self.lp[k][idx].astype(np.float32)
+    def _search_both(self, k: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at = _search(self.keys[k], np.concatenate((a, b)))
+        return at[:len(a)], at[len(a):]
 
-    def _bo(self, k: int, ctx: np.ndarray) -> np.ndarray:
-        keys = self.keys[k]
-        idx = _search(keys, ctx)
-        return np.where(keys[idx] == ctx, self.bo[k][idx].astype(np.float32), np.float32(0))
+    def _lp_at(self, k: int, q: np.ndarray, at: np.ndarray):
+        return self.keys[k][at] == q, self.lp[k][at].astype(np.float32)
+
+    def _bo_at(self, k: int, ctx: np.ndarray, at: np.ndarray) -> np.ndarray:
+        return np.where(self.keys[k][at] == ctx, self.bo[k][at].astype(np.float32), np.float32(0))
+
+    def _find(self, k: int, q: np.ndarray):
+        return self._lp_at(k, q, _search(self.keys[k], q))
 
     def _bo1(self, h3: np.ndarray) -> np.ndarray:
         safe = np.where(h3 == NONE, 0, h3).astype(np.intp)
