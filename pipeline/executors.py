@@ -8,11 +8,13 @@ the client's scratch folders; when it is false, page images travel as bytes.
 """
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 
 from pipeline.errors import BadArgsError, MissingDependencyError
 
@@ -29,6 +31,19 @@ def _local_init() -> None:
         pass
     # Ctrl-C is the parent's to handle; workers just get shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker's results are written (fsynced, renamed) or sent before it is told to stop, so
+    # tearing down its interpreter (OpenCV, NumPy, pandas, ... module by module) is wasted work:
+    # ~0.17 CPU-s per worker per run. The pool does not read workers' exit codes.
+    atexit.register(_exit_now)
+
+
+def _exit_now() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(0)
 
 
 class LocalExecutor:
