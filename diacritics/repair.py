@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from diacritics.confusion import (CandidateIndex, ConfusionModel, load_model, load_table,
+from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   lookup_skeleton, skeleton)
 
 CHANNELS = ("eng", "vie")
@@ -533,6 +533,7 @@ def get_repairer(channel: str = "eng") -> Repairer:
 
 
 DIGIT_WORD_FLOOR = -6.0   # a digit between words is read as a letter only if it looks like one
+NUMBER = "<num>"          # the language model's class of every number: a digit piece's own reading
 KEEP_LP = -12.0       # log-prior that an unknown ASCII word is a real non-Vietnamese word
 KEEP_NAME_LP = -6.0   # … when capitalised inside a sentence (Putin, Euro, Giggs)
 KEEP_VIE_LP = -3.0    # our own OCR reads Vietnamese well: an ASCII non-word is mostly foreign
@@ -654,9 +655,16 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             _attach_confidence(pieces, spans)
         pos = 0
         for k, p in enumerate(pieces):
-            if p.kind != "word":
+            if p.kind == "digits" and channel == "eng":
+                # "thuéc 14 vé": a number or a word (lá), decided with the words around it in
+                # the one lattice; the number is the model's <num>, at no channel cost
+                looks = [(c, lp) for c, lp in rep.candidates(p.text) if lp > DIGIT_WORD_FLOOR and c in rep.lm.index]
+                if not looks:
+                    continue
+                p.candidates = [(NUMBER, 0.0)] + looks
+            elif p.kind != "word":
                 continue
-            if channel == "vie" and re.search(r"[&€¢§@$|]", p.text):
+            elif channel == "vie" and re.search(r"[&€¢§@$|]", p.text):
                 p.kind = "fixed"   # a symbol in our own OCR is a symbol (§un#Legal watermark)
                 continue
             if channel == "vie" and _digit_word(p.text):
@@ -664,7 +672,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 if re.fullmatch(r"[0-9OoÔôIl|]*\d[0-9OoÔôIl|]*", p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
-            cands = rep.candidates(p.text)
+            cands = p.candidates or rep.candidates(p.text)
             if channel == "eng" and _capital_mid_sentence(p.text, cleaned, p.start):
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
@@ -694,7 +702,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         p = line_pieces[li][k]
         syl, conf = result.best[at], result.confidence[at]
         own = to_style(p.text.lower(), "new")
-        if syl == own or syl == p.text.lower():
+        if syl == own or syl == p.text.lower() or syl == NUMBER:
             continue  # the word as it came (maybe another tone placement): keep its spelling
         if channel == "vie" and own in rep.valid and _keep_valid(rep, own, syl, conf, p.ocr_confidence, clean_page,
                                                                    line_pieces[li], k, cleaned_lines[li]):
@@ -710,9 +718,6 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             shape = p.text.upper()   # CAl in a heading: the l is a misread I
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
 
-    if channel == "eng":
-        for cleaned, pieces in zip(cleaned_lines, line_pieces):
-            _settle_digits(cleaned, pieces, rep, style)
     for cleaned, pieces in zip(cleaned_lines, line_pieces):
         _settle_case(cleaned, pieces, rep)
 
@@ -739,6 +744,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
 ADAPT_WEIGHT = 12.0            # one document letter counts as this many training letters
+ADAPT_FAMILY = 0.5             # share of a slip rate passed to the tone siblings of the letters showing it
 
 
 def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: float = 1) -> None:
@@ -793,6 +799,25 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
             if o != c:
                 sub.setdefault(c, {})[o] = sub.get(c, {}).get(o, 0) + n
                 total[c] = total.get(c, 0) + n
+    # … and a vowel's tone siblings share its slips (ố printed as b: so may ổ, ồ, õ), at a
+    # share of the rate the document shows for the family, scaled to each sibling's own count.
+    fam_n: dict = defaultdict(float)
+    fam_slip: dict = defaultdict(lambda: defaultdict(float))
+    for c, n in doc["total"].items():
+        if base_char(c) in "aeiouy":
+            fam_n[base_char(c)] += n
+            for o, k in doc["sub"][c].items():
+                if o != c:
+                    fam_slip[base_char(c)][o] += k
+    for c in list(total):
+        f = base_char(c)
+        if c == f or f not in fam_n:
+            continue
+        for o, k in fam_slip[f].items():
+            if o != c and base_char(o) != f:
+                extra = ADAPT_FAMILY * k / fam_n[f] * total[c]
+                sub.setdefault(c, {})[o] = sub.get(c, {}).get(o, 0) + extra
+                total[c] += extra
     ins = dict(base.get("ins", {}))
     for o, n in doc["ins"].items():
         ins[o] = ins.get(o, 0) + n
@@ -968,40 +993,6 @@ def _assemble(line: str, pieces: list[Piece], upto: int | None = None) -> str:
             pos = p.end
     buf.append(line[pos:upto] if upto is not None else line[pos:])
     return "".join(buf)
-
-
-def _settle_digits(line: str, pieces: list[Piece], rep: Repairer, style: str) -> None:
-    """A digit between two words (``nhiéu 6 tinh``) is ``ở`` if the repaired context says so.
-
-    Decided after the lattice, against the repaired neighbours: the number
-    (as the model's ``<num>``) and the syllables it looks like are scored on
-    the four n-grams each touches, plus the channel cost of the look-alike.
-    """
-    import numpy as np
-    from diacritics.tokens import NONE, NUM, lm_ids
-    from diacritics.tone import to_style
-    for k, p in enumerate(pieces):
-        if p.kind != "digits":
-            continue
-        cands = [(c, lp) for c, lp in rep.candidates(p.text) if lp > DIGIT_WORD_FLOOR]
-        if not cands:
-            continue
-        before = lm_ids(_assemble(line, pieces, p.start), rep.lm.index)[-3:]
-        after = lm_ids(_assemble(line, pieces)[len(_assemble(line, pieces, p.end)):], rep.lm.index)[:3]
-        before = [NONE] * (3 - len(before)) + before
-        options = [(None, NUM, 0.0)] + [(c, rep.lm.index.get(c), lp) for c, lp in cands
-                                        if c in rep.lm.index]
-        scores = []
-        for _c, wid, ch in options:
-            seq = before + [wid] + after
-            grams = np.array([seq[i - 3:i + 1] for i in range(3, len(seq))], dtype=np.uint64)
-            lm = float(rep.lm.logprob(grams[:, 0], grams[:, 1], grams[:, 2], grams[:, 3]).sum())
-            scores.append(LM_WEIGHT * lm + ch)
-        best = int(np.argmax(scores))
-        if best:
-            z = np.exp(np.array(scores) - max(scores))
-            p.out = to_style(options[best][0], style)
-            p.reason, p.confidence = "model", float(z[best] / z.sum())
 
 
 # --- modes: what `sohoa restore --mode` and the OCR post-correction call ------------------

@@ -52,8 +52,15 @@ def test_seed003_keeps_structure_numbers_and_codes(seed003):
     for i, (b, a) in enumerate(zip(before, after), 1):
         assert (b.strip() == "") == (a.strip() == ""), f"line {i}: blank lines stay blank"
         if i not in roman_lines:
-            # every multi-digit number survives (single digits may be letters: S6 → Số)
-            assert re.findall(r"\d{2,}", b) == re.findall(r"\d{2,}", a), f"line {i}: {b!r} → {a!r}"
+            # every number of three digits or more survives; a shorter one may be a word English
+            # OCR printed in digits (S6 → Số, "ty 16 hd so" → tỷ lệ hồ sơ), but only one the
+            # model read as a word between words, never a number with a digit lost
+            read_as_words = [c.before for c in res.changes if c.line == i and c.before.isdigit()]
+            kept = re.findall(r"\d{2,}", a)
+            assert kept == [n for n in re.findall(r"\d{2,}", b) if n not in read_as_words or n in kept], \
+                f"line {i}: {b!r} → {a!r}"
+            assert all(len(n) <= 2 and not c.after[:1].isdigit() for c in res.changes
+                       if c.line == i and (n := c.before).isdigit()), f"line {i}: {b!r} → {a!r}"
     for code in ("/KH-UBND", "30c/NQ-CP", "6503/BNV-CCHC", "225/QĐ-TTg", "536/QĐ-UBND"):
         assert code in res.text
     assert "lần thứ XIII" in res.text.split("\n")[39]  # "lan thi X111": a Roman numeral here
