@@ -31,6 +31,10 @@ LONE_ANY = 30.0     # … or read this unsurely whatever it is, is dirt
 GAP = 2.0           # text heights of empty paper either side that make a word "alone"
 MARGIN = 1.5        # text heights from where the neighbouring lines begin: still the text's margin
 SURE = 80.0         # a symbol Tesseract read this surely is on the page (a bullet, a mark)
+STOPS = (".", ",", ";", ":")
+SURE_STOP = 90.0    # a stop read this surely, set off by a word space (< STOP_GAP text heights)
+STOP_GAP = 0.8      # after a word and on its baseline (within STOP_BASELINE of the line's
+STOP_BASELINE = 0.35  # median word bottom), is the document's punctuation
 MIN_WORDS = 8       # fewer words with letters than this: no reliable text size on the page
 
 # Characters no token of an administrative text consists of on its own: modifier
@@ -67,16 +71,17 @@ def _is_junk_symbols(text: str) -> bool:
 
 
 def speck_reason(word, scale: float, page_words: list | None = None,
-                 line_starts: list | None = None) -> str | None:
+                 line_starts: list | None = None, line=None) -> str | None:
     """Why ``word`` is noise on a page whose words are ``scale`` pixels high, or None.
 
     ``page_words``: every word of the page, to tell whether ``word`` stands alone
     in its row (without them that test is skipped); ``line_starts``: (x, y) of
-    the first word of the page's lines of text (``line_starts(lines)``).
+    the first word of the page's lines of text (``line_starts(lines)``);
+    ``line``: the ``Line`` holding ``word``, to tell a period set off by a space.
     """
     text = unicodedata.normalize("NFC", word.text)
     h, w = _height(word) / scale, _width(word) / scale
-    if h <= DOT and w <= DOT:
+    if h <= DOT and w <= DOT and not (line is not None and _set_off_stop(word, line, scale)):
         return "dot"
     if _is_junk_symbols(text) and word.confidence < SURE:
         return "symbols"
@@ -94,6 +99,19 @@ def speck_reason(word, scale: float, page_words: list | None = None,
             and _alone(word, page_words, scale) and not _at_line_start(word, line_starts, scale):
         return "alone"
     return None
+
+
+def _set_off_stop(word, line, scale: float) -> bool:
+    """A ``.``/``,``/``;``/``:`` Tesseract read surely, a word space after a word and
+    on the line's baseline: punctuation set off by a space (``cung cấp .``), not dirt."""
+    if word.text not in STOPS or word.confidence < SURE_STOP:
+        return False
+    before = [w for w in line.words if w.box[2] <= word.box[0] and w is not word]
+    bottoms = [w.box[3] for w in line.words if sum(c.isalpha() for c in w.text) >= 2]
+    if not before or not bottoms:
+        return False
+    gap = word.box[0] - max(w.box[2] for w in before)
+    return gap < STOP_GAP * scale and abs(word.box[3] - statistics.median(bottoms)) < STOP_BASELINE * scale
 
 
 def _alone(word, page_words: list, scale: float) -> bool:
@@ -149,7 +167,7 @@ def find_specks(lines: list) -> list[list[bool]]:
         return [[False] * len(ln.words) for ln in lines]
     page_words = [w for ln in lines for w in ln.words]
     starts = line_starts(lines)
-    return [[speck_reason(w, scale, page_words, starts) is not None for w in ln.words] for ln in lines]
+    return [[speck_reason(w, scale, page_words, starts, ln) is not None for w in ln.words] for ln in lines]
 
 
 def drop_specks(raw: str, lines: list) -> tuple[str, list[list]] | None:

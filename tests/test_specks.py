@@ -79,13 +79,15 @@ def test_what_stays_and_what_goes():
         _line(("gồm:", (300, 400, 400, 440), 25.0)),
         # a row of dirt under the text
         _line(("ˆ", (700, 520, 706, 526), 60.0), ("__", (1100, 530, 1160, 540), 20.0)),
+        # a period set off by a space, read surely and on the baseline: the document's
+        _line(*_body(700, 4), (".", (882, 732, 888, 740), 95.0)),
         # half of a code Tesseract split and doubted, in a box taller than text (a real contract scan)
         _line(*_body(600, 3), ("GUQ-SA", (750, 600, 900, 640), 90.0), ("VN", (890, 590, 940, 662), 34.0)),
     ]
     raw = "\n".join(ln.text for ln in lines)
     text, _kept = drop_specks(raw, lines)
     assert text.split("\n") == [lines[0].text, lines[1].text, " ".join(w.text for w in lines[2].words[:4]),
-                                "gồm:", "", lines[5].text]
+                                "gồm:", "", lines[5].text, lines[6].text]
     # the correction stage drops them before the repair reads the page, and keeps the line count
     final = correct_page_text(raw, lines)
     assert len(final.split("\n")) == len(raw.split("\n"))
