@@ -148,7 +148,7 @@ def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *
                         turned, t_skew, t_more, alt, alt_lines, turn, alt_base)
         del small
         steps += more
-        image_path, pdf_path = _page_files(prepared, new_dpi, base, rec.pdf)
+        image_path, pdf_path = _page_files(prepared, new_dpi, base, rec.pdf, lines if options.write_pdf else None)
         if rotation:
             steps.insert(0, f"rotate {rotation}")
 
@@ -237,12 +237,62 @@ def _encode(img) -> bytes:
 
 
 def _recognise(img, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:
+    # Tesseract's PDF renderer is asked only until this process has a page skeleton (_TextPdfTemplate).
     return recognise_gray(np.ascontiguousarray(img), base, lang=options.lang, psm=psm, dpi=dpi,
-                          timeout=options.page_timeout, pdf=options.write_pdf, page=label)
+                          timeout=options.page_timeout, pdf=options.write_pdf and _TEMPLATE.data is None,
+                          page=label)
 
 
-def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path, Path | None]:
-    """The page image (JPEG) and, given Tesseract's text-only PDF, the searchable page.
+class _TextPdfTemplate:
+    """A text-only page PDF from Tesseract's renderer, kept to make every later page's from.
+
+    What a searchable page needs from Tesseract is its font (the GlyphLessFont,
+    the same on every page); the text itself is replaced by our corrected words
+    (pipeline.textlayer) when the document is written. Rendering Tesseract's
+    own layer costs ~0.05 CPU-s a page, so only the first page of each process
+    pays it; the rest copy that skeleton with their own size and Tesseract's
+    words drawn by pipeline.textlayer (~2 ms), and the written PDFs are
+    byte-identical to rendering every page.
+    """
+
+    def __init__(self):
+        self.data: bytes | None = None
+
+    def page_pdf(self, text_pdf: Path | None, lines: list[Line], width_px: int, height_px: int, dpi: int):
+        """The page's text-only PDF opened with pikepdf, or None when there is neither PDF nor template.
+
+        From the template, the text is Tesseract's words laid out by pipeline.textlayer,
+        as the renderer would have drawn them.
+        """
+        import io
+
+        import pikepdf
+
+        from pipeline.textlayer import content_stream
+
+        if text_pdf is not None:
+            data = text_pdf.read_bytes()
+            if self.data is None:
+                self.data = data
+            return pikepdf.open(io.BytesIO(data))
+        if self.data is None:
+            return None
+        pdf = pikepdf.open(io.BytesIO(self.data))
+        page = pdf.pages[0]
+        width_pt, height_pt = width_px * 72.0 / dpi, height_px * 72.0 / dpi
+        # Tesseract's stream: its empty image placement, then the text.
+        placement = f"q {width_pt:g} 0 0 {height_pt:g} 0 0 cm Q\n".encode()
+        page.obj["/Contents"] = pdf.make_stream(placement + content_stream(lines, height_px, dpi))
+        page.obj["/MediaBox"] = pikepdf.Array([0, 0, width_pt, height_pt])
+        return pdf
+
+
+_TEMPLATE = _TextPdfTemplate()
+
+
+def _page_files(img, dpi: int, base: Path, text_pdf: Path | None, lines: list[Line] | None
+                ) -> tuple[Path, Path | None]:
+    """The page image (JPEG) and, given the page's words, its searchable page (``_TextPdfTemplate``).
 
     Tesseract's own PDF would embed the lossless page image (5 MB and more
     for a noisy scan); the JPEG, embedded as is under the invisible text, is a
@@ -253,15 +303,16 @@ def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path,
     if not ok:
         raise ExternalProgramError("could not encode the page image", path=jpg)
     jpg.write_bytes(buf.tobytes())
-    if text_pdf is None:
-        return jpg, None
     import pikepdf
 
     h, w = img.shape[:2]
+    width_pt, height_pt = w * 72.0 / dpi, h * 72.0 / dpi
+    pdf = _TEMPLATE.page_pdf(text_pdf, lines, w, h, dpi) if lines is not None else None
+    if pdf is None:
+        return jpg, None
     out = base.with_suffix(".page.pdf")
-    with pikepdf.open(text_pdf) as pdf:
+    with pdf:
         page = pdf.pages[0]
-        width_pt, height_pt = w * 72.0 / dpi, h * 72.0 / dpi
         image = pikepdf.Stream(pdf, buf.tobytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
                                Width=w, Height=h, ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
                                Filter=pikepdf.Name.DCTDecode)
@@ -274,7 +325,8 @@ def _page_files(img, dpi: int, base: Path, text_pdf: Path | None) -> tuple[Path,
         page.obj["/Resources"] = resources
         page.contents_add(draw, prepend=True)
         pdf.save(out)
-    text_pdf.unlink(missing_ok=True)
+    if text_pdf is not None:
+        text_pdf.unlink(missing_ok=True)
     return jpg, out
 
 
