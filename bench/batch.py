@@ -349,10 +349,10 @@ def run(quick: bool = False) -> str:
         f"| **throughput vs raw Tesseract, wall clock** (target ≥ 0.85) | **{rate / raw_rate:.2f}×** |",
         f"| CPU seconds for the archive: raw Tesseract (mean of 2) / `sohoa run` | {raw_cpu:.0f} / {run_cpu:.0f} |",
         f"| **throughput vs raw Tesseract, CPU work** (pages per CPU second) | **{raw_cpu / run_cpu:.2f}×** |",
-        f"| worker seconds per page: raw Tesseract / `sohoa run` page stage (render, clean-up, Tesseract "
-        f"with TSV+PDF, page image) / of which text repair / document stage (PDF merge, table "
-        f"detection and cell OCR) | {raw_s * jobs / raw_pages:.2f} / {per_page:.2f} / {per_correct:.2f} / "
-        f"{per_finish:.2f} |",
+        f"| seconds per page and process: raw Tesseract / `sohoa run` page (render, clean-up, Tesseract, "
+        f"page image, text repair) / of which text repair (done by the `sohoa run` process itself with "
+        f"{jobs} workers) / document stage (PDF merge, table detection and cell OCR) | "
+        f"{raw_s * jobs / raw_pages:.2f} / {per_page:.2f} / {per_correct:.2f} / {per_finish:.2f} |",
         f"| every good document ok with all four outputs | {'yes' if outputs_ok else 'NO'} |",
         f"| clean run: exit code (bad files present) | {proc.returncode} |",
         f"| kill test: 5 SIGKILLs at random moments (documents finished, pages checkpointed so far) | "
