@@ -364,7 +364,8 @@ def split_merged(line: str, rep: "Repairer") -> str:
     it better; each half must be a likely garble by itself.
     Only tokens with a mark are cut: a plain ASCII one is more often a foreign
     name (``Samsung`` is no ``Sam ung``).
-    A comma or full stop glued between two letters (``lĩnh,vực``) is a space too.
+    A comma or full stop glued between two letters (``lĩnh,vực``) is a space too; a
+    quotation mark there is a space or a horn printed apart, as explains the letters better.
     """
     line = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})[,.](?=[^\W\d_A-ZĐ]{2})", " ", line)   # not VH,TDTT
 
@@ -373,6 +374,14 @@ def split_merged(line: str, rep: "Repairer") -> str:
             return 0.0
         got = rep.candidates(tok)
         return got[0][1] if got else -40.0
+
+    def quote(m: re.Match) -> str:
+        # sé‘liéu (số liệu) or nu‘dc (nước, the horn printed apart): whichever explains it better
+        left, right = m.group(1), m.group(3)
+        joined, apart = best(left + right), best(left) + best(right) + SPLIT_COST
+        return f"{left} {right}" if apart > joined else left + right
+
+    line = re.sub(r"([^\W\d_]+)([‘“”\"])([^\W\d_]+)", quote, line)
 
     def fix(m: re.Match) -> str:
         tok = m.group(0)
@@ -712,6 +721,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
         shape = p.text if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
             or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
+        if channel == "eng" and p.text[:1] == "p" and syl[:1] == "đ":
+            shape = "P" + p.text[1:]   # English OCR reads only a capital Đ as p (163 of 163 in training)
         if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]):
             shape = p.text.capitalize()   # "BO" is how English OCR prints Bộ: the mark looks like a cap
         if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():
