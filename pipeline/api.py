@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipeline.document import write_document
 from pipeline.errors import ExitCode, OutputError, SohoaError
-from pipeline.ingest import Source, load_page, open_source
+from pipeline.ingest import Source, load_gray, open_source
 from pipeline.options import OcrOptions
 from pipeline.page import PageResult, correct_result, failed_page, ocr_page
 from pipeline.tesseract import check_languages
@@ -55,10 +55,10 @@ def process_page(source: Source, index: int, options: OcrOptions, workdir: Path,
     """Load and OCR page ``index`` of ``source``; never raises for a bad page."""
     started = time.perf_counter()
     try:
-        image, dpi = load_page(source, index, max_dpi=options.max_dpi, target_dpi=options.target_dpi)
+        gray, dpi = load_gray(source, index, max_dpi=options.max_dpi, target_dpi=options.target_dpi)
     except SohoaError as err:
         return failed_page(index + 1, err, started)
-    return ocr_page(image, dpi, options, workdir, number=index + 1, name=name,
+    return ocr_page(gray, dpi, options, workdir, number=index + 1, name=name,
                     label=f"{source.path} page {index + 1}")
 
 
