@@ -216,6 +216,31 @@ def test_page_timeout(archive, run_cli, tmp_path):
     assert proc.returncode == ExitCode.CHILD_PROCESS
 
 
+def test_repair_in_the_run_process_keeps_the_page_time_limit(archive, tmp_path):
+    # A small local pool's workers OCR with correct=False and `sohoa run` repairs the page itself
+    # (pipeline.batch.correct_page): the repair gets what is left of the page's time limit.
+    from pipeline.batch_tasks import DocSpec, Limits, correct_page, page_task
+    from pipeline.ingest import open_source
+    from pipeline.options import OcrOptions
+
+    png = archive / "2019" / "bao-cao-003.png"
+    src = open_source(png)
+    spec = DocSpec(str(src.path), src.kind, src.page_dpis, png.stem, str(png))
+    ocr_only = OcrOptions(jobs=1, progress=False, correct=False)
+    limits = Limits(page_timeout=60.0)
+
+    late = page_task(spec, 0, ocr_only, limits, str(tmp_path))
+    files = [late.result.image, late.result.pdf]
+    assert late.result.error is None and all(f.exists() for f in files) and late.result.correct_seconds == 0
+    late.result.seconds = limits.page_timeout  # the worker used up the page's time: ~1 ms is left
+    late = correct_page(late, spec, limits)
+    assert "timed out" in late.result.error and late.result.exit_code == ExitCode.CHILD_PROCESS
+    assert not any(f.exists() for f in files)  # a failed page's image and PDF are not kept
+
+    page = correct_page(page_task(spec, 0, ocr_only, limits, str(tmp_path)), spec, limits)
+    assert page.result.error is None and page.result.correct_seconds > 0 and page.result.final_text
+
+
 def test_second_run_on_the_same_folder_is_refused(archive, run_cli, tmp_path):
     import fcntl
 
