@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import json
 import math
 import unicodedata
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
@@ -28,6 +30,8 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "data" / "ocr_confusion.json.gz"
+# Candidates of the commonest syllables, precomputed (``python -m diacritics.confusion``)
+CANDIDATE_TABLE_PATH = TABLE_PATH.with_name("ocr_candidates.npz")
 
 # Characters OCR engines put at the edges of words that are not part of them.
 EDGE_PUNCT = set(".,;:!?()[]{}\"'“”‘’«»…–—-/*•·")
@@ -106,6 +110,7 @@ class ConfusionModel:
         # Scoring memos (the scores themselves are _sub/_ins): a page scores a few
         # hundred syllables per unknown word, always against the same few pairs of
         # letters and the same few thousand syllables.
+        self.source: tuple[str, Path] | None = None   # (channel, tables file) when loaded by load_model
         self._costs: dict[tuple[str, str], float] = {}
         self._running: dict[str, list[float]] = {}
         self._right: dict[str, list[float]] = {}   # each letter's cost read right, by syllable
@@ -262,7 +267,9 @@ def load_model(channel: str = "eng", path: str | None = None) -> ConfusionModel:
     table = load_table(path)
     if channel not in table["channels"]:
         raise KeyError(f"no OCR channel {channel!r}; choose one of {sorted(table['channels'])}")
-    return ConfusionModel(table["channels"][channel])
+    model = ConfusionModel(table["channels"][channel])
+    model.source = (channel, Path(path) if path else TABLE_PATH)
+    return model
 
 
 def _deletes(s: str, d: int) -> set[str]:
@@ -285,10 +292,12 @@ class CandidateIndex:
         for sk in self.by_skeleton:
             for v in _deletes(sk, max_edits):
                 self.deletes[v].add(sk)
+        self._near: dict[str, list[str]] = {}   # skeletons_near of lookup keys: tokens share them
+        self._tables: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # precomputed candidates
         # letter codes for the score bounds, built on first use; rows in by_skeleton order
         self._codes: np.ndarray | None = None
-        self._columns: dict[tuple[int, str], np.ndarray] = {}
-        self._models: dict[int, ConfusionModel] = {}
+        # per channel model (weakly: repair adapts a model per document and drops it)
+        self._columns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def skeletons_near(self, obs_skel: str) -> list[tuple[str, int]]:
         if not obs_skel:
@@ -312,10 +321,22 @@ class CandidateIndex:
         hundred syllables near a token are mostly far off, and scoring one
         costs far more than bounding it (:meth:`_upper_bounds`).
         """
+        if within is not None:
+            known = self._precomputed(model).get(obs)
+            if known is not None and within <= known[0]:
+                scored = list(known[1])
+                scored.sort(key=lambda kv: (-kv[1], kv[0]))
+                return scored[:k]
         keys = {lookup_skeleton(obs), skeleton(obs)} | _source_keys(obs, model)
         skels: set[str] = set()
+        near = self._near
         for key in keys:
-            skels.update(sk for sk, _d in self.skeletons_near(key))
+            found = near.get(key)
+            if found is None:
+                if len(near) >= NEAR_MEMO:
+                    near.clear()
+                found = near[key] = [sk for sk, _d in self.skeletons_near(key)]
+            skels.update(found)
         order = list(skels)
         syls = [syl for sk in order for syl in self.by_skeleton[sk]]
         if within is None or len(syls) < BOUND_FROM:
@@ -324,6 +345,25 @@ class CandidateIndex:
             scored = self._scored_within(obs, model, order, syls, within)
         scored.sort(key=lambda kv: (-kv[1], kv[0]))
         return scored[:k]
+
+    def _precomputed(self, model: ConfusionModel) -> "CandidateTable | dict":
+        """The shipped candidate table for ``model``'s channel, if it was built from exactly
+        these tables, this code and this lexicon (else empty: everything is computed)."""
+        got = self._tables.get(model)
+        if got is None:
+            got = self._tables[model] = read_candidate_table(self, model)
+        return got
+
+    def fingerprint(self, model: ConfusionModel) -> str | None:
+        """What a candidate table for ``model`` depends on: its tables file, this module, the lexicon."""
+        if model.source is None:
+            return None
+        channel, path = model.source
+        h = hashlib.sha256()
+        for part in (channel.encode(), path.read_bytes(), Path(__file__).read_bytes(),
+                     "\n".join(sorted(s for g in self.by_skeleton.values() for s in g)).encode("utf-8")):
+            h.update(hashlib.sha256(part).digest())
+        return h.hexdigest()
 
     def _scored_within(self, obs: str, model: ConfusionModel, skels: list[str], syls: list[str],
                        within: float) -> list[tuple[str, float]]:
@@ -392,17 +432,19 @@ class CandidateIndex:
 
     def _cost_column(self, model: ConfusionModel, o: str) -> np.ndarray:
         """log P(read as ``o`` | letter) for every letter of the alphabet (``o`` = "": dropped)."""
-        key = (id(model), o)
-        col = self._columns.get(key)
+        cols = self._columns.get(model)
+        if cols is None:
+            cols = self._columns[model] = {}
+        col = cols.get(o)
         if col is None:
-            self._models[id(model)] = model   # keeps the id from being reused
-            col = self._columns[key] = np.array([model._sub(c, o) for c in self._alphabet])
+            col = cols[o] = np.array([model._sub(c, o) for c in self._alphabet])
         return col
 
 
 MAX_KEYS = 48
 BOUND_FROM = 48       # syllables from which bounding them first pays (one bound pass ≈ 40 scorings)
 BOUND_SLACK = 1e-6
+NEAR_MEMO = 50_000    # lookup keys whose nearby skeletons are remembered (~1 KB each)
 
 
 def _source_keys(obs: str, model: ConfusionModel) -> set[str]:
@@ -414,3 +456,100 @@ def _source_keys(obs: str, model: ConfusionModel) -> set[str]:
             alts = (skeleton(ch),) + alts
         keys = [k + a for k in keys for a in alts][:MAX_KEYS]
     return set(keys)
+
+
+# --- the precomputed candidate table ------------------------------------------------------
+
+def build_candidate_table(index: CandidateIndex, model: ConfusionModel, words: Iterable[str],
+                          within: float) -> dict[str, np.ndarray]:
+    """For each word, every nearby syllable scoring within ``within`` nats of the best, with its score.
+
+    What ``index.candidates(word, model, within=w)`` returns is then a function of
+    these entries alone for any ``w <= within``, so they replace the search for the
+    commonest words. Keyed by :meth:`CandidateIndex.fingerprint`.
+    """
+    fingerprint = index.fingerprint(model)
+    if fingerprint is None:
+        raise ValueError("the candidate table needs a model from load_model (its tables file is part of the key)")
+    words = list(dict.fromkeys(words))
+    names: dict[str, int] = {}
+    starts, ids, lps = [0], [], []
+    for w in words:
+        scored = index.candidates(w, model, k=1 << 30)   # everything, exactly
+        best = scored[0][1] if scored else 0.0
+        for syl, lp in scored:
+            if lp >= best - within:
+                ids.append(names.setdefault(syl, len(names)))
+                lps.append(lp)
+        starts.append(len(ids))
+    meta = {"fingerprint": fingerprint, "within": within, "channel": model.source[0]}
+    return {"meta": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+            "words": np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8),
+            "names": np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
+            "starts": np.array(starts, dtype=np.int32),
+            "ids": np.array(ids, dtype=np.uint16 if len(names) < 1 << 16 else np.int32),
+            "lp": np.array(lps, dtype=np.float64)}
+
+
+def read_candidate_table(index: CandidateIndex, model: ConfusionModel,
+                         path: Path | None = None) -> "CandidateTable | dict":
+    """The table file's entries for ``model``, or {} when it is missing or was built from
+    other tables, other code or another lexicon (a stale table is never used)."""
+    path = path or CANDIDATE_TABLE_PATH
+    fingerprint = index.fingerprint(model)
+    if fingerprint is None or not path.exists():
+        return {}
+    try:
+        with np.load(path) as z:
+            meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+            if meta.get("fingerprint") != fingerprint:
+                return {}
+            return CandidateTable(float(meta["within"]), z["words"].tobytes().decode("utf-8").split("\n"),
+                                  z["names"].tobytes().decode("utf-8").split("\n"), z["starts"], z["ids"], z["lp"])
+    except (OSError, ValueError, KeyError):
+        return {}   # unreadable: computed instead, as without a table
+
+
+class CandidateTable:
+    """word → (within, [(syllable, score), …]); each entry is unpacked when first asked for."""
+
+    def __init__(self, within: float, words: list[str], names: list[str], starts: np.ndarray,
+                 ids: np.ndarray, lp: np.ndarray):
+        self.within = within
+        self._at = {w: i for i, w in enumerate(words)}
+        self._names, self._starts, self._ids, self._lp = names, starts, ids, lp
+
+    def get(self, word: str) -> tuple[float, list[tuple[str, float]]] | None:
+        i = self._at.get(word)
+        if i is None:
+            return None
+        a, b = int(self._starts[i]), int(self._starts[i + 1])
+        names = self._names
+        return self.within, [(names[k], lp) for k, lp in zip(self._ids[a:b].tolist(), self._lp[a:b].tolist())]
+
+
+def write_candidate_table(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    import io
+    from pipeline.atomic import write_bytes_atomic
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    write_bytes_atomic(path, buf.getvalue())
+
+
+TABLE_WORDS = 3000   # the commonest syllables: nine in ten of the words our OCR pages hold
+
+
+def main() -> int:
+    """Rebuild the candidate table (after the confusion tables, this module or the lexicon change)."""
+    from diacritics.repair import get_repairer
+    rep = get_repairer("vie")
+    words = sorted(rep._count, key=lambda w: (-rep._count[w], w))[:TABLE_WORDS]
+    arrays = build_candidate_table(rep.index, rep.conf, words, rep._within)
+    write_candidate_table(CANDIDATE_TABLE_PATH, arrays)
+    print(f"{CANDIDATE_TABLE_PATH}: {len(words)} words, {len(arrays['lp'])} entries, "
+          f"{CANDIDATE_TABLE_PATH.stat().st_size / 1e6:.2f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,7 +1,13 @@
-"""OCR repair candidates: the bounded search gives exactly what scoring every nearby syllable gives."""
+"""OCR repair candidates: the bounded search and the precomputed table give exactly what scoring every
+nearby syllable gives; a stale table is never used."""
+import json
+
+import numpy as np
 import pytest
 
-from diacritics.confusion import lookup_skeleton, skeleton, _source_keys
+from diacritics.confusion import (CANDIDATE_TABLE_PATH, CandidateTable, ConfusionModel, _source_keys,
+                                  build_candidate_table, lookup_skeleton, read_candidate_table, skeleton,
+                                  write_candidate_table)
 from diacritics.repair import Repairer, get_repairer
 
 # Words from our own OCR of the bench pages (valid, slipped, foreign) and seed 003's
@@ -34,3 +40,30 @@ def test_bound_is_never_below_the_score(channel):
         assert len(bounds) == len(syls) > 20
         for syl, b in zip(syls, bounds):
             assert b >= model.char_logp(obs, syl) - 1e-9, (obs, syl)
+
+
+def test_shipped_candidate_table_is_current():
+    rep = get_repairer("vie")
+    table = rep.index._precomputed(rep.conf)
+    assert isinstance(table, CandidateTable), (
+        f"{CANDIDATE_TABLE_PATH} was built from other confusion tables, other code in "
+        "diacritics/confusion.py or another lexicon: rebuild it with `python -m diacritics.confusion`")
+    assert table.within >= rep._within
+    assert table.get("người") is not None and table.get("nwéc") is None
+
+
+def test_stale_or_foreign_candidate_table_is_not_used(tmp_path):
+    rep = get_repairer("vie")
+    arrays = build_candidate_table(rep.index, rep.conf, ["được", "số"], rep._within)
+    path = tmp_path / "table.npz"
+    write_candidate_table(path, arrays)
+    good = read_candidate_table(rep.index, rep.conf, path)
+    assert good.get("được")[1] == [kv for kv in rep.index.candidates("được", rep.conf, k=1 << 30)
+                                   if kv[1] >= good.get("được")[1][0][1] - rep._within]
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["fingerprint"] = "0" * 64   # built from something else
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    write_candidate_table(path, arrays)
+    assert read_candidate_table(rep.index, rep.conf, path) == {}
+    # a channel model not loaded from the shipped tables (adapted per document) has no table
+    assert read_candidate_table(rep.index, ConfusionModel({}), path) == {}
