@@ -258,10 +258,16 @@ _NUMBER_WORDS = {"tháng", "thang", "ngày", "ngay", "năm", "nam", "số", "so"
                  "hạng", "hang", "tầng", "tang", "phòng", "phong", "xe", "tổ", "to", "t6"}
 
 
-def _between_words(line: str, start: int, end: int) -> bool:
+def _between_words(line: str, start: int, end: int, numbers: bool = False) -> bool:
+    """Is the piece between two words (not after ``số``, ``tháng`` … unless ``numbers``)?"""
     before = re.search(r"([^\W\d_]+)\s+$", line[:start])
     after = re.match(r"\s+[^\W\d_]{2,}(?![\d/.])", line[end:])
-    return bool(before and after) and before.group(1).lower() not in _NUMBER_WORDS
+    return bool(before and after) and (numbers or before.group(1).lower() not in _NUMBER_WORDS)
+
+
+# A word English OCR printed with digits for its first letters: l as 1, a marked o or a as
+# 6, 0 or 4 (16p = lớp, 16ng = lòng, 146i = lối); 16h, 10m and 12A are not of this shape.
+_LOOKALIKE_WORD = re.compile(r"1[046]{1,2}[a-zđ]{1,3}")
 
 
 def _lone_consonant(line: str, start: int, end: int, channel: str) -> bool:
@@ -286,11 +292,13 @@ def _fix_month(piece: str, before: str) -> str | None:
     return None
 
 
-def _pieces(line: str):
-    """Piece spans; a number glued to a word (``01nam``, ``2020va``) is two pieces."""
+def _pieces(line: str, lookalikes: bool = False):
+    """Piece spans; a number glued to a word (``01nam``, ``2020va``) is two pieces — but with
+    ``lookalikes`` (English OCR) not a word printed with digits (``16ng``, ``_LOOKALIKE_WORD``)."""
     for m in _PIECE_RE.finditer(line):
         tok, s = m.group(0), m.start()
-        glued = re.fullmatch(r"(\d{2,})([^\W\d_]{2,})|([^\W\d_]{2,})(\d{2,})", tok)
+        glued = None if lookalikes and _LOOKALIKE_WORD.fullmatch(tok) else \
+            re.fullmatch(r"(\d{2,})([^\W\d_]{2,})|([^\W\d_]{2,})(\d{2,})", tok)
         if glued:
             cut = len(glued.group(1) or glued.group(3))
             yield s, s + cut, tok[:cut]
@@ -313,7 +321,7 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
     caps_words = {m.start() for m in re.finditer(r"(?<![\w-])[A-Z]{2,}(?![\w-])", line)
                   if skeleton(m.group(0)) in valid_skeletons}
     prev_word = ""
-    for s, e, tok in _pieces(line):
+    for s, e, tok in _pieces(line, lookalikes=channel == "eng"):
         if any(a <= s < b for a, b in code_spans):
             continue
         letters = sum(1 for c in tok if c.isalpha() or c in "&¢§€@")
@@ -337,6 +345,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
+        elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and _between_words(line, s, e, numbers=True):
+            pieces.append(Piece(s, e, tok, "word"))   # 16p tập huấn: lớp, l and ớ printed as 1 and 6
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
         elif (letters >= 2 and tok.isalpha() and tok.isupper()
@@ -682,6 +692,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = p.candidates or rep.candidates(p.text)
+            if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
+                cands = cands + [(p.text, KEEP_LP)] if cands else []
             if channel == "eng" and _capital_mid_sentence(p.text, cleaned, p.start):
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
