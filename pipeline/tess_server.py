@@ -15,10 +15,11 @@ the page, kills this process and starts another.
 
 Protocol (binary pipe, one request at a time):
   start-up  server -> ``{"ready": true}`` or ``{"ready": false, "error": ...}``, one JSON line
-  request   client -> one JSON line ``{"w", "h", "dpi", "psm", "pdf"}``, then w*h bytes of 8-bit gray
+  request   client -> one JSON line ``{"w", "h", "dpi", "psm", "pdf", "vars"}``, then w*h bytes of 8-bit gray
   reply     server -> one JSON line ``{"ok": true, "tsv": N, "txt": M}``, then N + M bytes of UTF-8,
             or ``{"ok": false, "error": ...}``
-``pdf`` is an output base path ('' for none): the text-only page PDF goes to ``pdf + ".pdf"``.
+``pdf`` is an output base path ('' for none): the text-only page PDF goes to ``pdf + ".pdf"``;
+``vars`` (optional) are Tesseract variables set for that page only (the program's ``-c``).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def _bind(lib) -> None:
         "TessBaseAPICreate": ([], P),
         "TessBaseAPIInit3": ([P, C, C], I),
         "TessBaseAPISetVariable": ([P, C, C], I),
+        "TessBaseAPIGetStringVariable": ([P, C], C),
         "TessBaseAPISetPageSegMode": ([P, I], None),
         "TessBaseAPISetImage": ([P, C, I, I, I, I], None),
         "TessBaseAPIRecognize": ([P, P], I),
@@ -98,6 +100,11 @@ def _page(lib, api, req: dict, image: bytes) -> tuple[bytes, bytes]:
     lib.TessBaseAPISetVariable(api, b"user_defined_dpi", str(int(req["dpi"])).encode())
     w, h = int(req["w"]), int(req["h"])
     lib.TessBaseAPISetImage(api, image, w, h, 1, w)
+    saved = {}
+    for name, value in req.get("vars", {}).items():  # the program's -c NAME=VALUE, for this page only
+        saved[name] = lib.TessBaseAPIGetStringVariable(api, name.encode()) or b""
+        if not lib.TessBaseAPISetVariable(api, name.encode(), value.encode()):
+            raise RuntimeError(f"unknown Tesseract variable {name}")
     try:
         if lib.TessBaseAPIRecognize(api, None) != 0:
             raise RuntimeError("recognition failed")
@@ -108,6 +115,8 @@ def _page(lib, api, req: dict, image: bytes) -> tuple[bytes, bytes]:
         return tsv, txt
     finally:
         lib.TessBaseAPIClear(api)
+        for name, value in saved.items():
+            lib.TessBaseAPISetVariable(api, name.encode(), value)
 
 
 RIL_BLOCK, RIL_PARA, RIL_TEXTLINE, RIL_WORD = 0, 1, 2, 3

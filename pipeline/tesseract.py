@@ -116,6 +116,18 @@ def recognise_gray(image, outbase: Path, *, lang: str, psm: int, dpi: int, timeo
     return Recognition(tsv=tsv, text=text, pdf=base.with_suffix(".pdf") if pdf else None)
 
 
+def recognise_words(image, *, lang: str, psm: int, dpi: int, timeout: float,
+                    variables: dict[str, str] | None = None, page: str = "") -> str | None:
+    """TSV word rows of a C-contiguous 8-bit gray image from this thread's engine.
+
+    None when no engine can start here: the caller runs the program instead.
+    """
+    engine = _engine(lang)
+    if engine is None:
+        return None
+    return engine.recognise(image, dpi=dpi, psm=psm, timeout=timeout, variables=variables, page=page)[0]
+
+
 class Engine:
     """One ``pipeline.tess_server`` process: a loaded model waiting for pages.
 
@@ -148,13 +160,15 @@ class Engine:
             raise EngineUnavailable(head.get("error", "the Tesseract engine did not start"))
 
     def recognise(self, image, *, dpi: int, psm: int, timeout: float, pdf_base: str = "",
-                  page: str = "") -> tuple[str, str]:
+                  variables: dict[str, str] | None = None, page: str = "") -> tuple[str, str]:
+        """(TSV word rows, text) of a C-contiguous 8-bit gray image; ``variables`` as the program's ``-c``."""
         if self._proc is not None and self._proc.poll() is not None:
             self.close()  # died between pages (e.g. the out-of-memory killer): start another
         if self._proc is None:
             self._start()
         h, w = image.shape[:2]
-        req = json.dumps({"w": w, "h": h, "dpi": dpi, "psm": psm, "pdf": pdf_base}).encode() + b"\n"
+        req = json.dumps({"w": w, "h": h, "dpi": dpi, "psm": psm, "pdf": pdf_base,
+                          "vars": variables or {}}).encode() + b"\n"
         deadline = time.monotonic() + timeout
         try:
             self._proc.stdin.write(req)

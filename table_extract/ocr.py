@@ -69,7 +69,17 @@ def _ink_box(mask: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
 
 def _tesseract_words(image: Image.Image, lang: str, dpi: int, whitelist: str = "") -> dict:
     import pytesseract
+    from pytesseract.pytesseract import file_to_dict
 
+    from pipeline.tesseract import recognise_words
+
+    # The worker's long-lived engine (model already loaded) when there is one; the
+    # dict is built by pytesseract's own parser, so callers see the same values either way.
+    tsv = recognise_words(np.ascontiguousarray(np.asarray(image.convert("L"))), lang=lang, psm=PSM, dpi=dpi,
+                          timeout=TIMEOUT, page="a table",
+                          variables={"tessedit_char_whitelist": whitelist} if whitelist else None)
+    if tsv is not None:
+        return file_to_dict(tsv, "\t", -1)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     extra = f" -c tessedit_char_whitelist={whitelist}" if whitelist else ""
     # Handed over as an uncompressed PGM: pytesseract would write a PNG, whose compression cost

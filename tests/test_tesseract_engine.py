@@ -88,3 +88,16 @@ def test_without_the_library_the_program_is_used(tmp_path, page, monkeypatch):
     assert "vie" in tesseract._unavailable
     assert "Bình Định" in rec.text and rec.tsv.startswith("level\tpage_num")
     assert not list(tmp_path.glob("*.pgm"))  # the program's scratch image is cleaned up
+
+
+def test_variables_hold_for_one_page_only(page):
+    engine = Engine("vie")
+    try:
+        digits, _ = engine.recognise(page, dpi=300, psm=6, timeout=120,
+                                     variables={"tessedit_char_whitelist": "0123456789"})
+        words = [row.split("\t")[11] for row in digits.splitlines()[1:]]
+        assert words and all(w.isdigit() for w in words)
+        _tsv, text = engine.recognise(page, dpi=300, psm=6, timeout=120)
+        assert "Bình Định" in text  # the whitelist is gone again
+    finally:
+        engine.close()
