@@ -67,19 +67,30 @@ def _ink_box(mask: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
     return x0, y0, x1, y1
 
 
-def _tesseract_words(image: Image.Image, lang: str, dpi: int, whitelist: str = "") -> dict:
-    import pytesseract
-    from pytesseract.pytesseract import file_to_dict
+def _word_columns(tsv: str) -> dict[str, list]:
+    """Tesseract's TSV as columns, valued as pytesseract's ``Output.DICT`` values them
+    (numbers, confidence included, as ``int(float(v))``; text as is), so both paths agree."""
+    rows = [row.split("\t") for row in tsv.strip().split("\n")]
+    header, rows = rows[0], rows[1:]
+    if rows and len(rows[-1]) < len(header):
+        rows[-1].append("")  # the strip above took the last word's empty text cell
+    text_col = len(header) - 1
+    return {head: [row[i] if i == text_col else int(float(row[i])) for row in rows if len(row) > i]
+            for i, head in enumerate(header)}
 
+
+def _tesseract_words(image: Image.Image, lang: str, dpi: int, whitelist: str = "") -> dict:
     from pipeline.tesseract import recognise_words
 
-    # The worker's long-lived engine (model already loaded) when there is one; the
-    # dict is built by pytesseract's own parser, so callers see the same values either way.
+    # The worker's long-lived engine (model already loaded) when there is one; pytesseract
+    # (the program, and ~0.5 s of pandas to import) only without it.
     tsv = recognise_words(np.ascontiguousarray(np.asarray(image.convert("L"))), lang=lang, psm=PSM, dpi=dpi,
                           timeout=TIMEOUT, page="a table",
                           variables={"tessedit_char_whitelist": whitelist} if whitelist else None)
     if tsv is not None:
-        return file_to_dict(tsv, "\t", -1)
+        return _word_columns(tsv)
+    import pytesseract
+
     os.environ["OMP_THREAD_LIMIT"] = "1"
     extra = f" -c tessedit_char_whitelist={whitelist}" if whitelist else ""
     # Handed over as an uncompressed PGM: pytesseract would write a PNG, whose compression cost

@@ -101,3 +101,18 @@ def test_variables_hold_for_one_page_only(page):
         assert "Bình Định" in text  # the whitelist is gone again
     finally:
         engine.close()
+
+
+def test_table_words_are_valued_as_pytesseract_values_them(page):
+    from pytesseract.pytesseract import file_to_dict
+
+    from table_extract.ocr import _word_columns
+
+    engine = Engine("vie")
+    try:
+        tsv, _text = engine.recognise(page, dpi=300, psm=6, timeout=120)
+    finally:
+        engine.close()
+    assert _word_columns(tsv) == file_to_dict(tsv, "\t", -1)
+    assert _word_columns(tsv + "5\t1\t9\t1\t1\t1\t0\t0\t1\t1\t95.5\t\n") == \
+        file_to_dict(tsv + "5\t1\t9\t1\t1\t1\t0\t0\t1\t1\t95.5\t\n", "\t", -1)  # a last word with no text
