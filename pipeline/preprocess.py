@@ -54,19 +54,27 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
 MAX_PROFILE_POINTS = 80_000  # ink pixels turned per angle (bounds time and memory)
 
 
-def _profile_scores(mask: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    """Sharpness of the ink's row profile after turning the page by each angle.
+def _ink_points(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the mask's ink pixels, at most MAX_PROFILE_POINTS of them."""
+    ys, xs = np.nonzero(mask)
+    if len(ys) > MAX_PROFILE_POINTS:  # a dark or photographic page: a regular sample is as sharp
+        step = -(-len(ys) // MAX_PROFILE_POINTS)
+        ys, xs = ys[::step], xs[::step]
+    return ys, xs
+
+
+def _profile_scores(points: tuple[np.ndarray, np.ndarray], shape: tuple[int, int],
+                    angles: np.ndarray) -> np.ndarray:
+    """Sharpness of the row profile of ink ``points`` (``_ink_points``) in a mask of
+    ``shape`` after turning it by each angle.
 
     Text lines aligned with the rows give sharp peaks and gaps between them.
     Only the ink pixels are turned (the row each one lands in, as
     ``cv2.warpAffine`` about the centre would put it), all angles in one
     pass: a few times cheaper than rotating the whole mask per angle.
     """
-    ys, xs = np.nonzero(mask)
-    if len(ys) > MAX_PROFILE_POINTS:  # a dark or photographic page: a regular sample is as sharp
-        step = -(-len(ys) // MAX_PROFILE_POINTS)
-        ys, xs = ys[::step], xs[::step]
-    h, w = mask.shape
+    ys, xs = points
+    h, w = shape
     yc, xc = ys.astype(np.float32) - h / 2, xs.astype(np.float32) - w / 2
     t = np.deg2rad(np.asarray(angles, dtype=np.float64))
     sin, cos = np.sin(t).astype(np.float32), np.cos(t).astype(np.float32)
@@ -85,12 +93,13 @@ def _small_mask(gray: np.ndarray) -> np.ndarray:
     return _ink_mask(small)
 
 
-def _skew_search(mask: np.ndarray, max_angle: float) -> tuple[float, float]:
+def _skew_search(mask: np.ndarray, max_angle: float, points=None) -> tuple[float, float]:
     """(angle, profile score) of the rotation that makes the sharpest row profile."""
+    points = _ink_points(mask) if points is None else points
     coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
-    best = float(coarse[int(np.argmax(_profile_scores(mask, coarse)))])
+    best = float(coarse[int(np.argmax(_profile_scores(points, mask.shape, coarse)))])
     fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
-    scores = _profile_scores(mask, fine)
+    scores = _profile_scores(points, mask.shape, fine)
     k = int(np.argmax(scores))
     return round(float(fine[k]), 2), float(scores[k])
 
@@ -111,11 +120,18 @@ def analyse_lines(gray: np.ndarray, max_angle: float = 8.0, *, sideways: bool = 
     mask = _small_mask(gray)
     if mask.mean() < 0.5:  # (out of 255) an almost blank page
         return 0.0, False
-    angle, rows = _skew_search(mask, max_angle)
+    points = _ink_points(mask)
+    angle, rows = _skew_search(mask, max_angle, points)
     if not sideways:
         return angle, False
-    turned = np.ascontiguousarray(np.rot90(mask))
-    cols = float(_profile_scores(turned, np.arange(-max_angle, max_angle + 1e-9, 1.0)).max())
+    h, w = mask.shape
+    if np.count_nonzero(mask) <= MAX_PROFILE_POINTS:
+        # Every ink pixel, so order does not matter (a profile is a histogram): the mask
+        # turned 90° counter-clockwise has pixel (y, x) at (w - 1 - x, y).
+        turned = (w - 1 - points[1], points[0])
+    else:  # the sample must be the one taken from the turned mask itself
+        turned = _ink_points(np.ascontiguousarray(np.rot90(mask)))
+    cols = float(_profile_scores(turned, (w, h), np.arange(-max_angle, max_angle + 1e-9, 1.0)).max())
     return angle, cols > margin * rows
 
 
