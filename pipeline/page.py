@@ -1,9 +1,10 @@
 """One page: image in, words/lines/text (and a one-page searchable PDF) out.
 
 ``ocr_page`` is the unit of work the pool runs and the building block for
-batch runners: it needs nothing but a PIL image, its resolution, the options
-and a scratch folder, and it never raises for a bad page; the failure is
-recorded on the returned ``PageResult`` instead.
+batch runners: it needs nothing but a PIL image (or the 8-bit grey array
+pipeline.ingest.load_gray gives), its resolution, the options and a scratch
+folder, and it never raises for a bad page; the failure is recorded on the
+returned ``PageResult`` instead.
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def choose_psm(options: OcrOptions) -> int:
     return options.psm if options.psm is not None else 3
 
 
-def ocr_page(image: Image.Image, dpi: int, options: OcrOptions, workdir: Path, *,
+def ocr_page(image: Image.Image | np.ndarray, dpi: int, options: OcrOptions, workdir: Path, *,
              number: int = 1, name: str = "page", label: str | None = None) -> PageResult:
     """Preprocess, recognise and order one page.
 
