@@ -649,6 +649,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     if channel == "eng":
         adapted = adapt_channel(rep, res.changes)
         if adapted is not None:
+            # the whole text again, not only the lines the first pass was unsure of: a line
+            # decoded without its neighbours loses their context (held-out pages: +34 errors)
             res = _repair_pass(lines, adapted, style, only, ocr_confidence)
     return res
 
