@@ -770,7 +770,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
-ADAPT_WEIGHT = 12.0            # one document letter counts as this many training letters
+ADAPT_WEIGHT = 20.0            # one document letter counts as this many training letters (12, 20, 30 tried)
 ADAPT_FAMILY = 0.5             # share of a slip rate passed to the tone siblings of the letters showing it
 
 
