@@ -173,12 +173,15 @@ def _grey_png(path: Path):
     import numpy as np
 
     try:
-        data = np.fromfile(path, dtype=np.uint8)
+        with open(path, "rb") as fh:
+            head = fh.read(33)
+            # IHDR is the first chunk: bytes 24 and 25 are the bit depth and the colour type (0 = grey).
+            if len(head) < 33 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR" \
+                    or head[24] != 8 or head[25] != 0:
+                return None
+            fh.seek(0)
+            data = np.fromfile(fh, dtype=np.uint8)
     except OSError:
-        return None
-    # IHDR is the first chunk: bytes 24 and 25 are the bit depth and the colour type (0 = grey).
-    if len(data) < 33 or data[:8].tobytes() != PNG_SIGNATURE or data[12:16].tobytes() != b"IHDR" \
-            or data[24] != 8 or data[25] != 0:
         return None
     gray = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)  # UNCHANGED: no EXIF turn, as Pillow
     if gray is None or gray.ndim != 2 or gray.dtype != np.uint8:
