@@ -771,7 +771,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
 ADAPT_WEIGHT = 20.0            # one document letter counts as this many training letters (12, 20, 30 tried)
-ADAPT_FAMILY = 0.5             # share of a slip rate passed to the tone siblings of the letters showing it
+ADAPT_FAMILY = 0.5             # share of a slip rate passed to the other vowels of the same base letter
 
 
 def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: float = 1) -> None:
@@ -826,8 +826,9 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
             if o != c:
                 sub.setdefault(c, {})[o] = sub.get(c, {}).get(o, 0) + n
                 total[c] = total.get(c, 0) + n
-    # … and a vowel's tone siblings share its slips (ố printed as b: so may ổ, ồ, õ), at a
-    # share of the rate the document shows for the family, scaled to each sibling's own count.
+    # … and the vowels of the same base letter share their slips (ố printed as b: so may ổ,
+    # ộ, õ), at a share of the rate the document shows for that family, scaled to each
+    # letter's own count.
     fam_n: dict = defaultdict(float)
     fam_slip: dict = defaultdict(lambda: defaultdict(float))
     for c, n in doc["total"].items():
