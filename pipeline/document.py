@@ -16,7 +16,6 @@ import contextlib
 import importlib
 import importlib.util
 import json
-import math
 import tempfile
 import time
 from collections.abc import Sequence
@@ -70,77 +69,11 @@ def write_document(stem: str, source: Path, pages: Sequence[PageResult], outdir:
            "coordinates": "pixels of the processed page image (see each page's width/height/dpi)",
            **(times if timings_to is None else {}),
            "pages": [p.to_json(timings=timings_to is None) for p in pages]}
-    write_text_atomic(js, dumps_indented(doc) + "\n")
+    write_text_atomic(js, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     written.insert(2, js)
     if tables_error:
         raise StageError(tables_error)
     return written
-
-
-def dumps_indented(obj) -> str:
-    """``json.dumps(obj, ensure_ascii=False, indent=1)``, the same text in a third of the time.
-
-    With an indent the standard library cannot use its C encoder and walks every
-    word's dict and box in generators; this walk makes the same text for the
-    JSON types STEM.json holds and hands anything else to json.dumps.
-    """
-    out: list[str] = []
-    try:
-        _dump(obj, "\n", out.append)
-    except _NotPlain:
-        return json.dumps(obj, ensure_ascii=False, indent=1)
-    return "".join(out)
-
-
-class _NotPlain(Exception):
-    """A value of a type (or subclass) ``_dump`` leaves to json.dumps."""
-
-
-_ENCODE_STR = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
-
-
-def _dump(o, newline: str, put) -> None:
-    t = type(o)
-    if t is str:
-        put(_ENCODE_STR(o))
-    elif t is dict:
-        if not o:
-            put("{}")
-            return
-        inner = newline + " "
-        sep = "{" + inner
-        for k, v in o.items():
-            if type(k) is not str:
-                raise _NotPlain
-            put(sep)
-            put(_ENCODE_STR(k))
-            put(": ")
-            _dump(v, inner, put)
-            sep = "," + inner
-        put(newline + "}")
-    elif t is list or t is tuple:
-        if not o:
-            put("[]")
-            return
-        inner = newline + " "
-        sep = "[" + inner
-        for v in o:
-            put(sep)
-            _dump(v, inner, put)
-            sep = "," + inner
-        put(newline + "]")
-    elif t is int:
-        put(int.__repr__(o))
-    elif t is float and -math.inf < o < math.inf:  # json.dumps writes NaN and Infinity its own way
-        put(float.__repr__(o))
-    elif o is None:
-        put("null")
-    elif o is True:
-        put("true")
-    elif o is False:
-        put("false")
-    else:
-        raise _NotPlain
 
 
 def write_pdf(pages: Sequence[PageResult], dest: Path) -> None:

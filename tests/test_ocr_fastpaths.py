@@ -1,7 +1,6 @@
 """The page stage's cheaper formulations give exactly what the plain ones give (no Tesseract: fast)."""
 from __future__ import annotations
 
-import json
 
 import cv2
 import numpy as np
@@ -10,7 +9,6 @@ from PIL import Image
 
 from bench.scangen import PROFILES, degrade, render_document
 from pipeline import preprocess
-from pipeline.document import dumps_indented
 from pipeline.ingest import load_gray, load_page, open_source
 
 TEXT = ["Ủy ban nhân dân tỉnh Bình Định ban hành Kế hoạch cải cách hành chính nhà nước năm 2024 "
@@ -48,12 +46,3 @@ def test_sideways_check_without_turning_the_mask(noisy):
     gray = preprocess.to_gray(noisy)
     assert preprocess.analyse_lines(gray)[1] is False
     assert preprocess.analyse_lines(cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE))[1] is True
-
-
-def test_dumps_indented_is_json_dumps():
-    doc = {"source": "a/b.png", "pages": [{"number": 1, "skew": -0.5, "error": None, "steps": [], "ok": True,
-                                           "text": "Điều 1.\n\"trích\"\t\\ \x00 \u2028", "lines": [
-                                               {"box": [1, 2, 3, 4], "confidence": 96.25, "words": [{}]}]}],
-           "odd": [(1, 2), float("nan"), {1: "int key"}, 1e300, -0.0, False]}
-    assert dumps_indented(doc) == json.dumps(doc, ensure_ascii=False, indent=1)
-    assert dumps_indented(doc["pages"]) == json.dumps(doc["pages"], ensure_ascii=False, indent=1)
