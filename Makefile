@@ -23,6 +23,8 @@ bench: setup
 
 lexicon: setup
 	$(PY) -m lexicon.build
+	# the repair's precomputed candidate table is keyed to the lexicon and confusion tables
+	$(PY) -m diacritics.confusion
 
 clean:
 	rm -rf out .pytest_cache
