@@ -196,10 +196,14 @@ def page_text(lines: list[Line]) -> str:
 
 
 def apply_final(lines: list[Line], raw: str, final: str) -> bool:
-    """Attach corrected text to lines (and to words where the token count is unchanged).
+    """Attach corrected text to lines (and to words where the token count allows).
 
-    ``raw`` is ``page_text(lines)`` and ``final`` its correction. Returns False,
-    leaving lines untouched, when the correction changed the number of lines.
+    ``raw`` is ``page_text(lines)`` and ``final`` its correction. A line's words
+    get their final text when its token count is unchanged, or when it is
+    short by exactly the words the correction stage dropped as specks
+    (``pipeline.specks``): those get ``""``, so the searchable PDF leaves them out
+    and every other word keeps its own box. Returns False, leaving lines
+    untouched, when the correction changed the number of lines.
     """
     raw_rows, final_rows = raw.split("\n"), final.split("\n")
     if len(raw_rows) != len(final_rows):
@@ -207,10 +211,23 @@ def apply_final(lines: list[Line], raw: str, final: str) -> bool:
     fixed = [f for r, f in zip(raw_rows, final_rows) if r != "" or f != ""]
     if len(fixed) != len(lines):
         return False
-    for ln, text in zip(lines, fixed):
+    specks = None
+    for i, (ln, text) in enumerate(zip(lines, fixed)):
         ln.final = text
         tokens = text.split()
         if len(tokens) == len(ln.words):
             for w, t in zip(ln.words, tokens):
                 w.final = t
+            continue
+        if specks is None:
+            from pipeline.specks import find_specks
+            specks = find_specks(lines)
+        kept = [w for w, speck in zip(ln.words, specks[i]) if not speck]
+        if len(kept) != len(tokens) or len(kept) == len(ln.words):
+            continue
+        for w, speck in zip(ln.words, specks[i]):
+            if speck:
+                w.final = ""
+        for w, t in zip(kept, tokens):
+            w.final = t
     return True

@@ -38,3 +38,19 @@ def test_final_text_maps_to_lines_and_words():
     assert lines[1].final == "số28" and [w.final for w in lines[1].words] == [None, None]
     assert lines[1].to_json()["words"][0]["final"] == "so"
     assert not apply_final(lines, raw, "one line only")
+
+
+def test_words_map_around_the_specks_the_correction_dropped():
+    from pipeline.correct import correct_page_text
+
+    def row(y):
+        return [Word(f"từ{i}" if i else "Người", (300 + 150 * i, y, 420 + 150 * i, y + 40), 95.0) for i in range(6)]
+
+    dirty = row(200)
+    dirty.insert(3, Word(":", (760, 210, 765, 215), 80.0))  # a dot of dirt between two words
+    lines = [Line(row(100)), Line(dirty)]
+    raw = page_text(lines)
+    final = correct_page_text(raw, lines)
+    assert final.split("\n")[-1] == "Người từ1 từ2 từ3 từ4 từ5"
+    assert apply_final(lines, raw, final)
+    assert [w.final for w in lines[1].words] == ["Người", "từ1", "từ2", "", "từ3", "từ4", "từ5"]
