@@ -75,12 +75,20 @@ def prf(tp: int, n_got: int, n_truth: int) -> tuple[float, float, float]:
 
 
 def _cpu() -> float:
-    """CPU-seconds of this process and its finished children (Tesseract): unlike the wall clock,
+    """CPU-seconds of this process and its children (Tesseract): unlike the wall clock,
     not inflated by other jobs on a shared machine."""
     import resource
 
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime + _tesseract_cpu()
+
+
+def _tesseract_cpu() -> float:
+    """Finished children (the tesseract program) and the still-running Tesseract engines."""
+    from bench.batch import children_cpu
+    from pipeline.tesseract import engines_cpu_seconds
+
+    return children_cpu() + engines_cpu_seconds()
 
 
 HOOK = "sohoa ocr (OCR stage, then its table hook)"
@@ -361,11 +369,9 @@ def _no_table_pages(quick: bool) -> list[str]:
 def _hook_cost(quick: bool) -> list[str]:
     """CPU the table stage adds to `sohoa ocr` per page: pages OCR'd once by the OCR stage, then
     its hook (``table_extract.ocr_hook``) timed on each, best of three."""
-    import resource
     import tempfile
 
     from bench.scangen import MASTHEAD, PROFILES, clean_seed_text, degrade, render_document
-    from bench.batch import children_cpu
     from bench.tablegen import make_table_page, table_profiles
     from pipeline.options import OcrOptions
     from pipeline.page import ocr_page
@@ -398,9 +404,9 @@ def _hook_cost(quick: bool) -> list[str]:
                 result = ocr_page(image, dpi, options, Path(scratch), name=f"{kind.split()[0]}{k}")
                 best = None
                 for _ in range(3):
-                    t0, c0 = _cpu(), children_cpu()
+                    t0, c0 = _cpu(), _tesseract_cpu()
                     records = records_from_pages("bench", [result])
-                    spent = (_cpu() - t0, children_cpu() - c0)
+                    spent = (_cpu() - t0, _tesseract_cpu() - c0)
                     best = spent if best is None or spent[0] < best[0] else best
                 cpu, tess, found = cpu + best[0], tess + best[1], found + len(records)
             out.append(f"| {kind} | {len(pages)} | {1000 * cpu / len(pages):.0f} | "

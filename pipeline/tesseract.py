@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from multiprocessing import util as mp_util
 from pathlib import Path
@@ -235,11 +236,32 @@ class Engine:
                 f.close()
 
 
+def engines_cpu_seconds() -> float:
+    """CPU seconds spent so far by this process's running engines (Linux; 0 elsewhere).
+
+    For measurements taken inside one process: an engine is a child that has not
+    exited yet, so ``getrusage(RUSAGE_CHILDREN)`` does not count it until it does.
+    """
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for engine in list(_running):
+        proc = engine._proc
+        if proc is None:
+            continue
+        try:
+            stat = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += (int(stat[11]) + int(stat[12])) / ticks  # utime, stime (fields 14, 15)
+    return total
+
+
 class EngineUnavailable(RuntimeError):
     """libtesseract cannot be loaded here: use the program."""
 
 
 _engines = threading.local()   # lang -> Engine, per thread (Dask runs pages in threads)
+_running: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # every engine of this process, all threads
 _unavailable: set[str] = set()  # languages whose engine failed to start in this process
 
 
@@ -259,6 +281,7 @@ def _engine(lang: str) -> Engine | None:
             _unavailable.add(lang)
             return None
         engines[lang] = engine
+        _running.add(engine)
         # multiprocessing runs these at exit in pool workers too (atexit does not): the
         # server is waited for, so its CPU time counts in the worker's (and the run's).
         mp_util.Finalize(engine, engine.close, exitpriority=10)
