@@ -42,7 +42,11 @@ _LETTER = re.compile(r"[^\W\d_]")
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
 # a single letter it is an elision (d'Ivoire) and stays.
 _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’](?=[^\W\d_])")
-_LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨]+(?:[ \t]+|$)")
+_LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨_]*[\u02b0-\u02ff][\u02b0-\u02ff`´¨_]*(?:[ \t]+|$)")
+# a speck's accent glued to the edge of a number, list label or dash (ˆ2. → 2., -ˆ → -)
+_EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
+# a year split by a space inside a date or a document number (01/11/201 7, 105/201 7/NĐ-CP)
+_SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -103,6 +107,8 @@ def clean_artifacts(line: str) -> str:
     line = re.sub("|".join(_LIGATURES), lig, line)
     # a speck read as a lone accent (ˆ, `): no text is a bare modifier letter
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
+    line = _EDGE_MODIFIER.sub("", line)
+    line = _SPLIT_YEAR.sub(r"\1\2", line)
     line = _INNER_JUNK.sub("", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
@@ -364,6 +370,28 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
 
 SPLIT_HALF_FLOOR = -7.0   # … with each half a likely garble of a syllable
 SPLIT_COST = -3.0      # log-prior of a space read as a letter or mark (Théngrké, céivcéch, lĩnh,vực)
+
+
+SPLIT_CAPITAL_RATIO = 1000
+_SPLIT_CAPITAL = re.compile(r"(?<![^\W\d_])(\d*)([^\W\d_a-zđ]) ([^\W\d_A-ZĐ]+)\b")
+
+
+def join_split_capital(line: str, rep: "Repairer") -> str:
+    """Our own OCR cuts a capital off its word: ``tại N ghị định`` → ``tại Nghị định``,
+    ``Điều 16N ghị`` → ``Điều 16 Nghị``.
+
+    Joined only when the rest is no syllable, or one ``SPLIT_CAPITAL_RATIO`` times
+    rarer in the corpus than the joined word (``ghị`` 3, ``nghị`` 95,416), so
+    ``điểm B khoản``, ``V Hồ sơ`` and list labels stay apart.
+    """
+    def join(m: re.Match) -> str:
+        digits, cap, rest = m.groups()
+        whole = to_style_new((cap + rest).lower())
+        if whole not in rep.valid or rep._count.get(whole, 0) < SPLIT_CAPITAL_RATIO * (
+                rep._count.get(to_style_new(rest), 0) + 1):
+            return m.group(0)
+        return f"{digits} {cap}{rest}" if digits else cap + rest
+    return _SPLIT_CAPITAL.sub(join, line)
 
 
 def split_merged(line: str, rep: "Repairer") -> str:
@@ -672,6 +700,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         cleaned = clean_artifacts(line)
         if channel == "eng":
             cleaned = split_merged(cleaned, rep)
+        else:
+            cleaned = join_split_capital(cleaned, rep)
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
         spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
         if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway

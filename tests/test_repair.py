@@ -433,3 +433,24 @@ def test_channel_scores_the_alignment_that_pairs_same_base_letters():
     assert eng.logp("duwoc", "được") > eng.logp("duwoc", "dược") - 1.0
     # (hen is hẹn or hạn: both are Vietnamese for "on time", and the tables may pick either)
     assert repair_text("giai quyét diing hen cho nguoi dan").split()[:3] == ["giải", "quyết", "đúng"]
+
+
+def test_a_speck_accent_glued_to_a_label_or_dash_and_a_split_year_are_cleaned():
+    # harsh scans: the speck's accent sticks to the list label or dash beside it
+    assert clean_artifacts("ˆ2. Trường hợp cấp lại") == "2. Trường hợp cấp lại"
+    assert clean_artifacts("ˆ__ a) Hồ sơ") == "a) Hồ sơ"
+    assert clean_artifacts("giấy phép -ˆ") == "giấy phép -"
+    # Tesseract cuts a year's last digit off inside a date or a document number
+    assert clean_artifacts("từ ngày 05/09/201 8, có") == "từ ngày 05/09/2018, có"
+    assert clean_artifacts("Nghị định số 36/201 9/NĐ-CP") == "Nghị định số 36/2019/NĐ-CP"
+    # numbers standing apart are the document's
+    assert clean_artifacts("có 201 7 người") == "có 201 7 người"
+    assert clean_artifacts("khoản 2 3/201 ngày") == "khoản 2 3/201 ngày"
+
+
+def test_ocr_mode_rejoins_a_capital_cut_off_its_word():
+    out = repair_document("theo quy định tại N ghị định này và Điều 12N ghị định số 15", mode="ocr").text
+    assert out == "theo quy định tại Nghị định này và Điều 12 Nghị định số 15"
+    # a letter before a word is a label or an initial: it stays
+    for line in ("theo điểm B khoản 2 Điều 5", "Mục V Hồ sơ đề nghị"):
+        assert repair_document(line, mode="ocr").text == line
