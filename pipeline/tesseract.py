@@ -166,7 +166,11 @@ class Engine:
         if self._proc is not None and self._proc.poll() is not None:
             self.close()  # died between pages (e.g. the out-of-memory killer): start another
         if self._proc is None:
-            self._start()
+            try:
+                self._start()
+            except EngineUnavailable as exc:  # a restart after a crash failed: this page is lost
+                raise ExternalProgramError(f"the Tesseract engine could not start again ({exc})", path=page,
+                                           fix="check memory and the Tesseract install; rerun to retry") from exc
         h, w = image.shape[:2]
         req = json.dumps({"w": w, "h": h, "dpi": dpi, "psm": psm, "pdf": pdf_base,
                           "vars": variables or {}}).encode() + b"\n"

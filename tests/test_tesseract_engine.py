@@ -116,3 +116,12 @@ def test_table_words_are_valued_as_pytesseract_values_them(page):
     assert _word_columns(tsv) == file_to_dict(tsv, "\t", -1)
     assert _word_columns(tsv + "5\t1\t9\t1\t1\t1\t0\t0\t1\t1\t95.5\t\n") == \
         file_to_dict(tsv + "5\t1\t9\t1\t1\t1\t0\t0\t1\t1\t95.5\t\n", "\t", -1)  # a last word with no text
+
+
+def test_an_engine_that_cannot_restart_fails_the_page_cleanly(tmp_path, page, monkeypatch):
+    engine = Engine("vie")
+    fake = tmp_path / "no_library.py"
+    fake.write_text("import sys\nsys.stdout.write('{\"ready\": false, \"error\": \"out of memory\"}\\n')\n")
+    monkeypatch.setattr(engine, "SERVER", fake)
+    with pytest.raises(ExternalProgramError, match="p.png page 3: the Tesseract engine could not start again"):
+        engine.recognise(page, dpi=300, psm=3, timeout=60, page="p.png page 3")
