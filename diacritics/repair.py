@@ -291,8 +291,10 @@ def _lone_consonant(line: str, start: int, end: int, channel: str) -> bool:
 
 
 def _fix_month(piece: str, before: str) -> str | None:
-    """``tháng II``/``tháng 1]`` → ``tháng 11``: months are written in digits."""
-    if re.search(r"(?i)\bth[áa]ng\s+$", before) and re.fullmatch(r"[1Il|\]\[!]{2}", piece) \
+    """``tháng II``/``tháng 1]`` → ``tháng 11``: months are written in digits, and so are
+    articles (``Điều II`` → ``Điều 11``: the legal corpus has ``Điều 11`` 2,889 times, an
+    article numbered in Roman numerals 11 times in all, ``Điều II`` 3)."""
+    if re.search(r"(?i)\b(th[áa]ng|điều)\s+$", before) and re.fullmatch(r"[1Il|\]\[!]{2}", piece) \
             and piece != "11":
         return "11"
     return None
@@ -466,6 +468,9 @@ OCR_SURE = 90.0
 VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model is this sure
 # log P(observed | intended) below which a confusion of two valid words is rare for our OCR
 # (``ổ``→``ố`` ≈ -2.4, ``ể``→``ế`` ≈ -2.6, ``đ``→``d`` ≈ -4.2, ``ấ``→``â`` ≈ -6.1)
+# … or this sure, on a page that is not clean (CLEAN_PAGE_CONF): on a harsh scan sure words
+# slip too (Thương nhận for nhân)
+VIE_DEGRADED_SURE_MIN_CONFIDENCE = 0.75
 RARE_CONFUSION = -3.0
 CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean renders: 95–96)
 SUPPORT_MARGIN = 4.0   # nats a sure valid word's pair with a neighbour may fall short of the model's choice
@@ -589,7 +594,8 @@ KEEP_LETTER_LP = -3.0   # a lone letter in wrong-language OCR stays unless the m
 KEEP_CAPITAL_LP = -0.5
 
 
-_DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "Ô": "0", "ô": "0", "I": "1", "l": "1", "|": "1"})
+_DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "Ô": "0", "ô": "0", "Ø": "0", "ø": "0",
+                                   "I": "1", "l": "1", "|": "1"})
 
 
 def _digit_word(token: str) -> bool:
@@ -722,7 +728,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 continue
             if channel == "vie" and _digit_word(p.text):
                 p.kind = "fixed"   # 5G, 8nm: our own OCR reads digits as digits
-                if re.fullmatch(r"[0-9OoÔôIl|]*\d[0-9OoÔôIl|]*", p.text) and len(p.text) <= 4:
+                if re.fullmatch(r"[0-9OoÔôØøIl|]*\d[0-9OoÔôØøIl|]*", p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = p.candidates or rep.candidates(p.text)
@@ -901,7 +907,8 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
     say it (typos, names, unusual wording are all real text). So a valid word stays
 
     * unless the model is confident (``VIE_MIN_CONFIDENCE``, or
-      ``VIE_SURE_MIN_CONFIDENCE`` for a word Tesseract was sure of, ``OCR_SURE``);
+      ``VIE_SURE_MIN_CONFIDENCE`` for a word Tesseract was sure of, ``OCR_SURE``, on a
+      clean page, ``VIE_DEGRADED_SURE_MIN_CONFIDENCE`` on another);
     * and, on a clean page (Tesseract's mean word confidence ≥ ``CLEAN_PAGE_CONF``;
       a harsh scan's is 70–85, and there sure words slip too), a word Tesseract
       was sure of stays when the confusion is not one the channel sees often
@@ -917,7 +924,8 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
     (``mẫu số quy`` stays; ``thẩm quyên``, 23 times less likely than ``thẩm quyền``, goes).
     """
     sure = ocr is not None and ocr >= OCR_SURE
-    if conf < (VIE_SURE_MIN_CONFIDENCE if sure else VIE_MIN_CONFIDENCE):
+    if conf < (VIE_SURE_MIN_CONFIDENCE if sure and clean_page else VIE_DEGRADED_SURE_MIN_CONFIDENCE if sure
+               else VIE_MIN_CONFIDENCE):
         return True
     if ocr is None:   # no confidences (sohoa restore --mode ocr): the context alone, held closer
         return _supported_in_context(rep, own, syl, pieces, k, line, TEXT_SUPPORT_MARGIN)
