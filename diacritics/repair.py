@@ -789,7 +789,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
 
     for cleaned, pieces in zip(cleaned_lines, line_pieces):
-        _settle_case(cleaned, pieces, rep)
+        _settle_case(cleaned, pieces, rep, invented_capitals=channel == "eng" or not clean_page)
 
     out_lines: list[str] = []
     changes: list[Change] = []
@@ -1002,7 +1002,7 @@ COMPOUND_LOGP = math.log(0.05)   # a word this likely after the one before is no
 _SAME_SHAPE = set("cosuvwxz")
 
 
-def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
+def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capitals: bool = False) -> None:
     """Case the OCR got wrong on a word it otherwise read right.
 
     * a capital inside a small-letter word (``nghiỆp``, ``vỆ``) is a small letter;
@@ -1014,8 +1014,10 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
       thường) ≥ e^COMPOUND_LOGP) and not before another capitalised word, is
       small; in wrong-language OCR, so is such a word the corpus practically never
       capitalises after a small word, followed by a small word (``phối hợp Với các``;
-      ``lexicon.build_confusion.small_words``) — not in our own OCR, whose capitals
-      are the document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
+      ``lexicon.build_confusion.small_words``) — where the OCR invents capitals
+      (``invented_capitals``: wrong-language OCR, and our own on a page it did not read
+      cleanly, ``dự kiến Sản xuất``); on a clean page our own OCR's capitals are the
+      document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
       capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name.
     """
     from diacritics.tone import to_style
@@ -1042,7 +1044,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer) -> None:
                   and rep.pair_logp(to_style((prev.out or prev.text).lower(), "new"),
                                     to_style(low, "new"), True) >= COMPOUND_LOGP):
                 new = low   # thường Xuyên: the second half of a common compound, not a name
-            elif (rep.channel == "eng" and text[1:].islower() and after_small
+            elif (invented_capitals and text[1:].islower() and after_small
                   and skeleton(low[:1]) in _SAME_SHAPE and to_style(low, "new") in _small_words()
                   and re.match(r"[ \t]+[^\W\d_]", line[p.end:])
                   and line[p.end:].lstrip(" \t")[:1].islower()):
