@@ -1012,9 +1012,10 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
     * a capitalised word whose capital looks like its small letter, after a
       small-letter word it often follows in the corpus (``thường Xuyên``: P(xuyên |
       thường) ≥ e^COMPOUND_LOGP) and not before another capitalised word, is
-      small; in wrong-language OCR, so is such a word the corpus practically never
+      small (whatever its capital, in our own OCR of a page it did not read cleanly:
+      ``cơ Quan``); so is such a word the corpus practically never
       capitalises after a small word, followed by a small word (``phối hợp Với các``;
-      ``lexicon.build_confusion.small_words``) — where the OCR invents capitals
+      ``lexicon.build_confusion.small_words``), where the OCR invents capitals
       (``invented_capitals``: wrong-language OCR, and our own on a page it did not read
       cleanly, ``dự kiến Sản xuất``); on a clean page our own OCR's capitals are the
       document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
@@ -1039,7 +1040,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
                 and (prev.out or prev.text).isalpha() and not line[prev.end:p.start].strip()
             if text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE:
                 new = low
-            elif (text[1:].islower() and after_small and skeleton(low[:1]) in _SAME_SHAPE
+            elif (text[1:].islower() and after_small
+                  and (skeleton(low[:1]) in _SAME_SHAPE or invented_capitals and rep.channel == "vie")
                   and not (nxt is not None and (nxt.out or nxt.text)[:1].isupper())
                   and rep.pair_logp(to_style((prev.out or prev.text).lower(), "new"),
                                     to_style(low, "new"), True) >= COMPOUND_LOGP):

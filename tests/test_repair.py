@@ -486,13 +486,14 @@ def test_look_alike_digits_and_articles_in_our_own_ocr():
 
 def test_capitals_our_ocr_invents_on_a_harsh_scan_are_set_right():
     from pipeline.correct import correct_page_text
-    line = [("phối", 93), ("hợp", 93), ("với", 92), ("cơ", 93), ("quan", 93), ("Và", 93), ("đơn", 93),
-            ("vị", 92), ("liên", 92), ("quan.", 93)]
+    line = [("phối", 93), ("hợp", 93), ("với", 92), ("cơ", 93), ("Quan", 93), ("chức", 93), ("năng", 93),
+            ("Và", 93), ("đơn", 93), ("vị", 92), ("liên", 92), ("quan.", 93)]
     harsh = _page(line, [("Báo", 60), ("cáo", 55), ("gửi", 70), ("Sở", 60), ("ngay.", 50)])
     clean = _page(line, [("Báo", 97), ("cáo", 97), ("gửi", 97), ("Sở", 97), ("ngay.", 97)])
-    # a harsh scan's capital on a word the corpus never capitalises after a small word is a slip …
+    # a harsh scan's capital on a word the corpus never capitalises after a small word is a slip,
+    # and so is one on the second half of a common compound whatever its letter (cơ Quan) …
     raw = "\n".join(ln.text for ln in harsh)
-    assert correct_page_text(raw, harsh).split("\n")[0] == "phối hợp với cơ quan và đơn vị liên quan."
+    assert correct_page_text(raw, harsh).split("\n")[0] == "phối hợp với cơ quan chức năng và đơn vị liên quan."
     # … while on a page Tesseract read cleanly the capital is the document's
     raw = "\n".join(ln.text for ln in clean)
-    assert correct_page_text(raw, clean).split("\n")[0] == "phối hợp với cơ quan Và đơn vị liên quan."
+    assert correct_page_text(raw, clean).split("\n")[0] == "phối hợp với cơ Quan chức năng Và đơn vị liên quan."
