@@ -43,15 +43,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 # a single letter it is an elision (d'Ivoire) and stays.
 _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’](?=[^\W\d_])")
 _LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨_]*[\u02b0-\u02ff][\u02b0-\u02ff`´¨_]*(?:[ \t]+|$)")
-# a speck's accent glued to the edge of a token (ˆ2. → 2., ˆ_-.e) → -.e), -ˆ → -): no
-# token begins with a bare modifier letter
-_EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff][\u02b0-\u02ff_]*(?=\S)|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
+# a speck's accent glued to the edge of a number, list label or dash (ˆ2. → 2., -ˆ → -)
+_EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
 # a year split by a space inside a date or a document number (01/11/201 7, 105/201 7/NĐ-CP)
 _SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)")
-# … or given a fifth digit by a speck after it, in a day/month/year date (07/05/20207)
-_LONG_YEAR = re.compile(r"(\b\d{1,2}[/⁄]\d{1,2}[/⁄](?:19|20)\d\d)\d(?!\d)")
-# ! read for 1 at the end of a number before a small-letter word: (0! bộ) is (01 bộ)
-_BANG_ONE = re.compile(r"(?<![^\W\d_])(\d+)!(?= [^\W\d_])")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -114,8 +109,6 @@ def clean_artifacts(line: str) -> str:
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
     line = _SPLIT_YEAR.sub(r"\1\2", line)
-    line = _LONG_YEAR.sub(r"\1", line)
-    line = _BANG_ONE.sub(lambda m: m.group(1) + "1" if line[m.end() + 1].islower() else m.group(0), line)
     line = _INNER_JUNK.sub("", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
