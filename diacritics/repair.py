@@ -109,7 +109,9 @@ def clean_artifacts(line: str) -> str:
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
     line = _SPLIT_YEAR.sub(r"\1\2", line)
-    line = _INNER_JUNK.sub("", line)
+    # …but a semicolon before a capital ends a clause whose space was lost (quy định;Điều 5):
+    # removing it would glue two words.
+    line = _INNER_JUNK.sub(lambda m: m.group() if m.group() == ";" and line[m.end()].isupper() else "", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11

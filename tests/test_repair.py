@@ -491,3 +491,10 @@ def test_capitals_our_ocr_invents_on_a_harsh_scan_are_set_right():
     # … while on a page Tesseract read cleanly the capital is the document's
     raw = "\n".join(ln.text for ln in clean)
     assert correct_page_text(raw, clean).split("\n")[0] == "phối hợp với cơ Quan chức năng Và đơn vị liên quan."
+
+
+def test_a_semicolon_before_a_capital_is_punctuation_not_debris():
+    from diacritics.repair import clean_artifacts
+
+    assert clean_artifacts("xử lý kỷ luật;Điều 5") == "xử lý kỷ luật;Điều 5"  # not glued into luậtĐiều
+    assert clean_artifacts("c;éc cơ quan") == "céc cơ quan"                 # debris inside a word still goes
