@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   lookup_skeleton, skeleton)
+from diacritics.tone import to_style
 
 CHANNELS = ("eng", "vie")
 REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
@@ -390,9 +391,9 @@ def join_split_capital(line: str, rep: "Repairer") -> str:
     """
     def join(m: re.Match) -> str:
         digits, cap, rest = m.groups()
-        whole = to_style_new((cap + rest).lower())
+        whole = to_style((cap + rest).lower())
         if whole not in rep.valid or rep._count.get(whole, 0) < SPLIT_CAPITAL_RATIO * (
-                rep._count.get(to_style_new(rest), 0) + 1):
+                rep._count.get(to_style(rest), 0) + 1):
             return m.group(0)
         return f"{digits} {cap}{rest}" if digits else cap + rest
     return _SPLIT_CAPITAL.sub(join, line)
@@ -412,7 +413,7 @@ def split_merged(line: str, rep: "Repairer") -> str:
     line = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})[,.](?=[^\W\d_A-ZĐ]{2})", " ", line)   # not VH,TDTT
 
     def best(tok: str) -> float:
-        if to_style_new(tok.lower()) in rep.valid:
+        if to_style(tok.lower()) in rep.valid:
             return 0.0
         got = rep.candidates(tok)
         return got[0][1] if got else -40.0
@@ -429,7 +430,7 @@ def split_merged(line: str, rep: "Repairer") -> str:
         tok = m.group(0)
         if len(tok) < 6 or not tok.isalpha() or tok.isascii():   # Google, Thompson: names
             return tok
-        if rep.candidates(tok) or to_style_new(tok.lower()) in rep.valid:
+        if rep.candidates(tok) or to_style(tok.lower()) in rep.valid:
             return tok   # some syllable explains it, however badly (tuwdéng: tướng)
         options = []
         for i in range(2, len(tok) - 1):
@@ -446,11 +447,6 @@ def split_merged(line: str, rep: "Repairer") -> str:
         return f"{left} {right}"
 
     return _PIECE_RE.sub(fix, line)
-
-
-def to_style_new(word: str) -> str:
-    from diacritics.tone import to_style
-    return to_style(word, "new")
 
 
 # --- candidates and decoding ------------------------------------------------------------
@@ -534,7 +530,6 @@ class Repairer:
         return self._cached(unicodedata.normalize("NFC", token.lower()))
 
     def _candidates(self, low: str) -> list[tuple[str, float]]:
-        from diacritics.tone import to_style
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
         cands = self.index.candidates(own, self.conf, k=POOL, within=self._within)
         if own in self.valid and all(c != own for c, _ in cands):
@@ -598,6 +593,9 @@ KEEP_CAPITAL_LP = -0.5
 
 _DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "Ô": "0", "ô": "0", "Ø": "0", "ø": "0",
                                    "I": "1", "l": "1", "|": "1"})
+_LOOKALIKE_CLASS = "[0-9" + re.escape("".join(map(chr, _DIGIT_LOOKALIKE))) + "]"
+# a short number with look-alike letters in it (1Ô, l6): read as the number
+_LOOKALIKE_NUMBER = re.compile(f"{_LOOKALIKE_CLASS}*\\d{_LOOKALIKE_CLASS}*")
 
 
 def _digit_word(token: str) -> bool:
@@ -694,7 +692,6 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
                  ocr_confidence: list[Spans | None] | None) -> Repaired:
     from diacritics.decode import decode
-    from diacritics.tone import to_style
     channel = rep.channel
     clean_page = _clean_page(ocr_confidence)
     lattice: list = []
@@ -730,7 +727,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 continue
             if channel == "vie" and _digit_word(p.text):
                 p.kind = "fixed"   # 5G, 8nm: our own OCR reads digits as digits
-                if re.fullmatch(r"[0-9OoÔôØøIl|]*\d[0-9OoÔôØøIl|]*", p.text) and len(p.text) <= 4:
+                if _LOOKALIKE_NUMBER.fullmatch(p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = p.candidates or rep.candidates(p.text)
@@ -845,7 +842,6 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     pass is rarely learned.
     """
     from collections import defaultdict
-    from diacritics.tone import to_style
     sure = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
             if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE
             and c.before.isalpha() and " " not in c.after]
@@ -948,7 +944,6 @@ def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece]
     ``mẫu số``). A neighbour across punctuation, or a number, is no evidence
     either way; a word with no neighbour at all is not supported.
     """
-    from diacritics.tone import to_style
     sides = 0
     for j, left in ((k - 1, True), (k + 1, False)):
         if not 0 <= j < len(pieces):
@@ -1016,7 +1011,6 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
       document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
       capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name.
     """
-    from diacritics.tone import to_style
     if _mostly_upper(line):
         return
     words = [p for p in pieces if p.kind == "word" or p.out or (len(p.text) == 1 and p.text.isalpha())]
@@ -1082,7 +1076,6 @@ def _valid_words() -> tuple[frozenset[str], frozenset[str]]:
 def _line_stats(lines: list[str]) -> list:
     """``diacritics.detect.line_stats`` of each line, against the model's syllables."""
     from diacritics.detect import line_stats
-    from diacritics.tone import to_style
     valid, skeletons = _valid_words()
     return [line_stats(ln, lambda w: to_style(w, "new") in valid, skeletons.__contains__) for ln in lines]
 
@@ -1112,7 +1105,6 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.detect import document_label
     from diacritics.repair_encoding import fix_legacy, fix_mojibake
-    from diacritics.tone import to_style
     text = unicodedata.normalize("NFC", text)
     original = text.split("\n")
     text, recoded = fix_mojibake(text, _word_logprob)
@@ -1162,7 +1154,6 @@ def _word_logprob(before: str, word: str, after: str = "") -> float:
     """log P(word, next token | the three tokens before) under the restoration engine's model."""
     import numpy as np
     from diacritics.tokens import NONE, lm_ids
-    from diacritics.tone import to_style
     from diacritics import model as lm_model
     lm = lm_model.load_model()
     wid = lm.index.get(to_style(word.lower(), "new"))

@@ -31,11 +31,12 @@ def correct_page_text(raw: str, lines: list | None = None) -> str:
     if dropped is None:   # not these lines' text: the repair goes by text alone
         return correct_ocr_text(raw, None)
     text, kept = dropped
-    return correct_ocr_text(text, _spans(kept))
+    return correct_ocr_text(text, word_spans(kept))
 
 
-def _spans(kept: list) -> list:
-    """Per text line, [(start, end, confidence)] of its words, or None for a blank line."""
+def word_spans(kept: list) -> list:
+    """Per text line, [(start, end, confidence)] of its words (``drop_specks``'s kept
+    words, joined by single spaces), or None for a blank line: what the repair reads."""
     out: list = []
     for words in kept:
         if not words:
@@ -47,23 +48,4 @@ def _spans(kept: list) -> list:
             spans.append((pos, pos + n, float(w.confidence)))
             pos += n + 1
         out.append(spans)
-    return out
-
-
-def word_confidences(raw: str, lines: list) -> list | None:
-    """Per line of ``raw``: [(start, end, confidence)] of its words, or None for a blank line.
-
-    None overall when ``raw`` is not the lines' text (the repair then goes by text alone).
-    """
-    out: list = []
-    it = iter(lines)
-    for text_line in raw.split("\n"):
-        if not text_line:
-            out.append(None)
-            continue
-        ln = next(it, None)
-        words = [unicodedata.normalize("NFC", w.text) for w in ln.words] if ln is not None else []
-        if " ".join(words) != text_line:
-            return None
-        out.append(_spans([ln.words])[0])
     return out

@@ -10,25 +10,20 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
-import ctypes
 import multiprocessing
 import os
 import signal
 import sys
 
 from pipeline.errors import BadArgsError, MissingDependencyError
-
-PR_SET_PDEATHSIG = 1
+from pipeline.tess_server import die_with_parent
 
 
 def _local_init() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # If `sohoa run` is killed (even with SIGKILL) its workers go too, instead of
     # finishing their page as orphans while the rerun starts new ones.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: orphans finish their one page and exit
-        pass
+    die_with_parent()
     # Ctrl-C is the parent's to handle; workers just get shut down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker's results are written (fsynced, renamed) or sent before it is told to stop, so

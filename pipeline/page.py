@@ -21,7 +21,7 @@ from pipeline.correct import correct_page_text
 from pipeline.errors import ExitCode, ExternalProgramError, SohoaError
 from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
 from pipeline.options import OcrOptions
-from pipeline.tesseract import Recognition, detect_orientation, recognise_gray
+from pipeline.tesseract import Recognition, detect_orientation, encode_pgm, recognise_gray
 
 # Below this mean word confidence a page may be sideways or upside down, so we
 # ask Tesseract's orientation detector; upright pages skip that ~1 s check.
@@ -113,7 +113,7 @@ def ocr_page(image: Image.Image | np.ndarray, dpi: int, options: OcrOptions, wor
         skew, sideways = preprocess.analyse_lines(gray, sideways=options.orientation)
         if sideways:
             # Text runs up/down the page: ask OSD which quarter turn before recognising.
-            osd = detect_orientation(_encode(gray), dpi=new_dpi, timeout=options.page_timeout, page=label)
+            osd = detect_orientation(encode_pgm(gray), dpi=new_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"sideways: orientation check says rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate in (90, 270) and osd.confidence >= ORIENTATION_MIN_CONF:
                 rotation = osd.rotate
@@ -136,7 +136,7 @@ def ocr_page(image: Image.Image | np.ndarray, dpi: int, options: OcrOptions, wor
         rec = _recognise(small, ocr_dpi, base, psm, options, label)
         lines = parse_tsv(rec.tsv, back)
         if options.orientation and _mean_conf(lines) < ORIENTATION_CHECK_CONF:
-            osd = detect_orientation(_encode(small), dpi=ocr_dpi, timeout=options.page_timeout, page=label)
+            osd = detect_orientation(encode_pgm(small), dpi=ocr_dpi, timeout=options.page_timeout, page=label)
             steps.append(f"orientation check: rotate {osd.rotate} (confidence {osd.confidence:.1f})")
             if osd.rotate and osd.confidence >= ORIENTATION_MIN_CONF:
                 turn = (rotation + osd.rotate) % 360
@@ -227,14 +227,6 @@ def _for_tesseract(img, dpi: int, ocr_dpi: int):
         return img
     scale = ocr_dpi / dpi
     return cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-
-def _encode(img) -> bytes:
-    """The page as PGM bytes: no compression to spend time on."""
-    ok, buf = cv2.imencode(".pgm", img)
-    if not ok:
-        raise ExternalProgramError("could not encode the page image for Tesseract")
-    return buf.tobytes()
 
 
 def _recognise(img, dpi: int, base: Path, psm: int, options: OcrOptions, label: str) -> Recognition:

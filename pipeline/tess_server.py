@@ -35,11 +35,19 @@ TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\tto
 LIBRARY = "libtesseract.so.5"
 
 
-def _die_with_parent() -> None:
-    try:  # Linux: a SIGKILLed worker takes its Tesseract with it instead of leaving it mid-page
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Linux: this process is SIGKILLed when its parent dies, even by SIGKILL (elsewhere: nothing).
+
+    A killed worker takes its Tesseract with it instead of leaving it mid-page (off Linux
+    the closed pipe ends it after the page); ``pipeline.executors`` uses it for workers too.
+    """
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        pass  # elsewhere the closed pipe ends this process after the page
+        pass
 
 
 def _bind(lib) -> None:
@@ -176,7 +184,7 @@ def _pdf(lib, api, outbase: str) -> None:
 
 def serve(lang: str) -> int:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    _die_with_parent()
+    die_with_parent()
     try:
         lib = ctypes.CDLL(LIBRARY)
         _bind(lib)

@@ -70,20 +70,28 @@ def _run(args: list[str], *, timeout: float, what: str, page: str,
     try:
         proc = subprocess.run(args, input=stdin, capture_output=True, env=_env(), timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise ExternalProgramError(f"{what} timed out after {timeout:g} s", path=page,
-                                   fix="raise --page-timeout or check the page image") from exc
+        raise _timed_out(what, timeout, page) from exc
     except FileNotFoundError as exc:
         raise MissingDependencyError("tesseract is not installed", fix=INSTALL_FIX.format(lang="vie")) from exc
     if proc.returncode != 0:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise ExternalProgramError(f"{what} failed (exit {proc.returncode}: {tail[0]})", path=page,
-                                   fix="check the page image; other pages were still processed")
+        raise _page_failed(f"{what} failed (exit {proc.returncode}: {tail[0]})", page)
     return proc
 
 
 def _source(image: Path | bytes) -> tuple[str, bytes | None]:
     """Tesseract's image argument: a file, or ``stdin`` fed with an encoded image (PGM/PNG)."""
     return ("stdin", image) if isinstance(image, bytes) else (str(image), None)
+
+
+def encode_pgm(image) -> bytes:
+    """An 8-bit grey page as PGM bytes, for the program: no compression to spend time on."""
+    import cv2
+
+    ok, buf = cv2.imencode(".pgm", image)
+    if not ok:
+        raise ExternalProgramError("could not encode the page image for Tesseract")
+    return buf.tobytes()
 
 
 def recognise_gray(image, outbase: Path, *, lang: str, psm: int, dpi: int, timeout: float,
@@ -95,15 +103,10 @@ def recognise_gray(image, outbase: Path, *, lang: str, psm: int, dpi: int, timeo
     """
     engine = _engine(lang)
     if engine is None:
-        import cv2
-
         src = Path(outbase).with_name(Path(outbase).name + ".in.pgm")
         # A scratch file, not stdin: the program reads stdin slowly (~0.15 CPU-s a page).
-        ok, buf = cv2.imencode(".pgm", image)
-        if not ok:
-            raise ExternalProgramError("could not encode the page image for Tesseract", path=page)
         try:
-            src.write_bytes(buf.tobytes())
+            src.write_bytes(encode_pgm(image))
         except OSError as exc:
             raise ExternalProgramError(f"cannot write the page image for Tesseract ({exc.strerror})", path=src,
                                        fix="free space in the temporary folder (TMPDIR)") from exc
@@ -181,13 +184,11 @@ class Engine:
             self._proc.stdin.flush()
             head = self._read_head(deadline, page, timeout)
             if not head.get("ok"):
-                raise ExternalProgramError(f"tesseract failed ({head.get('error', 'no message')})", path=page,
-                                           fix="check the page image; other pages were still processed")
+                raise _page_failed(f"tesseract failed ({head.get('error', 'no message')})", page)
             body = self._read(head["tsv"] + head["txt"], deadline, page, timeout)
         except BrokenPipeError as exc:  # it died before taking the page
             self.close(kill=True)
-            raise ExternalProgramError("tesseract crashed", path=page,
-                                       fix="check the page image; other pages were still processed") from exc
+            raise _page_failed("tesseract crashed", page) from exc
         except BaseException:
             # Whatever interrupted the page (its timeout, a crash, Ctrl-C) leaves the
             # server mid-page: it cannot serve the next one.
@@ -213,13 +214,10 @@ class Engine:
         fd = self._proc.stdout.fileno()
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise ExternalProgramError(f"tesseract timed out after {timeout:g} s", path=page,
-                                       fix="raise --page-timeout or check the page image")
+            raise _timed_out("tesseract", timeout, page)
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            code = self._proc.wait()
-            raise ExternalProgramError(f"tesseract crashed (exit {code})", path=page,
-                                       fix="check the page image; other pages were still processed")
+            raise _page_failed(f"tesseract crashed (exit {self._proc.wait()})", page)
         self._buf += chunk
 
     def close(self, kill: bool = False) -> None:
@@ -258,6 +256,15 @@ def engines_cpu_seconds() -> float:
             continue
         total += (int(stat[11]) + int(stat[12])) / ticks  # utime, stime (fields 14, 15)
     return total
+
+
+def _page_failed(what: str, page: str) -> ExternalProgramError:
+    return ExternalProgramError(what, path=page, fix="check the page image; other pages were still processed")
+
+
+def _timed_out(what: str, timeout: float, page: str) -> ExternalProgramError:
+    return ExternalProgramError(f"{what} timed out after {timeout:g} s", path=page,
+                                fix="raise --page-timeout or check the page image")
 
 
 class EngineUnavailable(RuntimeError):

@@ -294,12 +294,13 @@ def test_sohoa_ocr_keeps_a_word_tesseract_was_sure_of_and_fixes_the_unsure_ones(
 
 
 def test_word_confidences_follow_the_page_text():
-    from pipeline.correct import word_confidences
+    from pipeline.correct import word_spans
+    from pipeline.specks import drop_specks
     lines = _page([("Điều", 91), ("5.", 88)], [("Hiệu", 70), ("lực", 96)])
     raw = "Điều 5.\n\nHiệu lực"   # a blank line between Tesseract paragraphs
-    assert word_confidences(raw, lines) == [[(0, 4, 91.0), (5, 7, 88.0)], None,
-                                            [(0, 4, 70.0), (5, 8, 96.0)]]
-    assert word_confidences("Điều 6.\n\nHiệu lực", lines) is None   # not these lines' text
+    assert word_spans(drop_specks(raw, lines)[1]) == [[(0, 4, 91.0), (5, 7, 88.0)], None,
+                                                      [(0, 4, 70.0), (5, 8, 96.0)]]
+    assert drop_specks("Điều 6.\n\nHiệu lực", lines) is None   # not these lines' text
 
 
 def test_sohoa_ocr_keeps_a_sure_valid_word_its_neighbours_support():
