@@ -336,6 +336,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
         if any(a <= s < b for a, b in code_spans):
             continue
         letters = sum(1 for c in tok if c.isalpha() or c in "&¢§€@")
+        if len(tok) > 1 and tok[0] == "$":
+            letters += 1   # $6 lugng: a capital S with its mark (Số lượng); a lone $ is a dollar
         digits = sum(1 for c in tok if c.isdigit())
         at_start = not line[:s].strip(" \t-–•*")
         before_dot = line[e:e + 1] in (".", ")")
@@ -624,6 +626,19 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
     return KEEP_LP
 
 
+# A word right before ": <number>" is the label "Số" (Số: 04/KH-UBND, Kế hoạch số: 04): the model
+# cannot see it, as ":" ends its sentence. In the legal and news corpus 213 of the 249 words
+# there spelt like s-vowel are "số" (the rest "hồ sơ:"), none "sẽ" or "sở".
+_NUMBER_LABEL = re.compile(r":[ \t]?\d")
+NOT_NUMBER_LABEL_LP = -2.0
+
+
+def _prefer_number_label(cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    if all(c != "số" for c, _lp in cands):
+        return cands
+    return [(c, lp if c == "số" else lp + NOT_NUMBER_LABEL_LP) for c, lp in cands]
+
+
 SMALL_WORD_CAPITAL_LP = -2.5   # a capital mid-sentence on a word the corpus never capitalises there
 CAPITALISABLE_COUNT = 2000     # corpus count from which a word not in that list is known to take capitals
 
@@ -679,24 +694,58 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     second time with the channel adapted to the document (see ``adapt_channel``).
     """
     rep = get_repairer(channel)
-    res = _repair_pass(lines, rep, style, only, ocr_confidence)
+    res, settled = _repair_pass(lines, rep, style, only, ocr_confidence)
     if channel == "eng":
         adapted = adapt_channel(rep, res.changes)
         if adapted is not None:
             # the whole text again, not only the lines the first pass was unsure of: a line
             # decoded without its neighbours loses their context (held-out pages: +34 errors)
-            res = _repair_pass(lines, adapted, style, only, ocr_confidence)
+            from diacritics.cache_lm import DocumentCache
+            from diacritics.tokens import lm_ids
+            cache = DocumentCache(rep.lm, lm_ids(settled, rep.lm.index))
+            res, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache)
     return res
 
 
+_CELL_LEAD = " \t\"“”'|,-–•*"   # what may stand before a wrapped line's first word
+WRAP_GAP = 2                       # blank lines a wrapped sentence may jump (a page or cell break)
+
+
+def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
+    """Lines whose break is no sentence end: the next text line starts with a small letter.
+
+    The model then reads both lines as one sentence (``cán bộ, công`` / ``" | chức``), across
+    up to ``WRAP_GAP`` blank lines and past a table cell's bar or quote marks; the blank
+    lines between count as the same space.
+    """
+    joins: set[int] = set()
+    for li, line in enumerate(lines):
+        if not line.strip() or (only is not None and li not in only):
+            continue
+        for nj in range(li + 1, min(len(lines), li + 2 + WRAP_GAP)):
+            if only is not None and nj not in only and lines[nj].strip():
+                break
+            nxt = lines[nj].lstrip(_CELL_LEAD)
+            if nxt:
+                if nxt[0].isalpha() and nxt[0].islower():
+                    joins.update(range(li, nj))
+                break
+    return joins
+
+
+SETTLED = 0.9   # a decision this sure goes into the document cache of the second pass
+
+
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
-                 ocr_confidence: list[Spans | None] | None) -> Repaired:
+                 ocr_confidence: list[Spans | None] | None, model=None) -> tuple[Repaired, str]:
+    """One decoding of the text; also the text as settled (unsure words blanked), for the cache."""
     from diacritics.decode import decode
     channel = rep.channel
     clean_page = _clean_page(ocr_confidence)
     lattice: list = []
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     cleaned_lines, line_pieces = [], []
+    joins = _wrapped_lines(lines, only)
     for li, line in enumerate(lines):
         if only is not None and li not in only:
             cleaned_lines.append(line)
@@ -733,6 +782,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             cands = p.candidates or rep.candidates(p.text)
             if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
+            if _NUMBER_LABEL.match(cleaned, p.end):
+                cands = _prefer_number_label(cands)
             if channel == "eng" and _capital_mid_sentence(p.text, cleaned, p.start):
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
@@ -747,15 +798,11 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
             pos = p.end
-        # A line that wraps into the next one (which starts lower-case) is one
-        # sentence for the model; otherwise the line break ends it.
-        nxt = lines[li + 1].lstrip() if li + 1 < len(lines) and (only is None or li + 1 in only) else ""
-        joined = bool(nxt) and nxt[0].isalpha() and nxt[0].islower() and cleaned.strip() != ""
-        lattice.append(cleaned[pos:] + (" " if joined else "\n"))
+        lattice.append(cleaned[pos:] + (" " if li in joins else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
-    result = decode(lattice, lm_weight=weight, model=rep.lm) if slots else None
+    result = decode(lattice, lm_weight=weight, model=model or rep.lm) if slots else None
     for li, k, at in slots:
         line_pieces[li][k].model_best = result.best[at]
     for li, k, at in slots:
@@ -770,7 +817,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         starts = not cleaned_lines[li][:p.start].strip() or \
             cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
-        shape = p.text if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
+        shape = "S" + p.text[1:] if p.text[:1] == "$" else p.text
+        shape = shape if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
             or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
         if channel == "eng" and p.text[:1] == "p" and syl[:1] == "đ":
             shape = "P" + p.text[1:]   # English OCR reads only a capital Đ as p (163 of 163 in training)
@@ -779,6 +827,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():
             shape = p.text.upper()   # CAl in a heading: the l is a misread I
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
+        if channel == "eng" and _printed_apart(cleaned_lines[li], p.end, syl):
+            p.end += 1   # the mark is in the word now: drop its copy (co’ quan → cơ quan)
 
     for cleaned, pieces in zip(cleaned_lines, line_pieces):
         _settle_case(cleaned, pieces, rep, invented_capitals=channel == "eng" or not clean_page)
@@ -800,7 +850,22 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if cleaned != line and (only is None or ln_no - 1 in only):
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
-    return Repaired("\n".join(out_lines), changes)
+    return Repaired("\n".join(out_lines), changes), _settled_text(lattice, result)
+
+
+def _settled_text(lattice: list, result) -> str:
+    """The decoded lattice as text, each word decided with less than ``SETTLED`` left blank."""
+    if result is None:
+        return "".join(lattice)
+    out = []
+    for item, best, conf in zip(lattice, result.best, result.confidence):
+        if isinstance(item, str):
+            out.append(item)
+        elif conf < SETTLED:
+            out.append("\u2047")   # no word the model knows: breaks the pairs around it
+        else:
+            out.append("0" if best == NUMBER else best)
+    return "".join(out)
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
@@ -894,6 +959,24 @@ def _clean_page(ocr_confidence: list[Spans | None] | None) -> bool:
     """
     confs = [c for spans in ocr_confidence or () if spans for _a, _b, c in spans]
     return not confs or sum(confs) / len(confs) >= CLEAN_PAGE_CONF
+
+
+_HORN, _HOOK_ABOVE = "\u031b", "\u0309"
+# what English OCR prints after a syllable for the mark it cannot read: co’ (cơ), tu? (tử)
+_APART_MARK = {"’": _HORN, "'": _HORN, "?": _HOOK_ABOVE}
+
+
+def _printed_apart(line: str, end: int, syllable: str) -> bool:
+    """Is the character after a word (ending at ``end``) that word's mark, printed apart?
+
+    Only when the chosen syllable has that mark and the character ends the word:
+    a question mark after ``không`` stays a question mark.
+    """
+    mark = _APART_MARK.get(line[end:end + 1])
+    if mark is None or mark not in unicodedata.normalize("NFD", syllable):
+        return False
+    after = line[end + 1:end + 2]
+    return not after or after.isspace() or after in ",.;:)"
 
 
 def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None, clean_page: bool,
