@@ -99,7 +99,10 @@ class ConfusionModel:
     INSERT = 1e-4
     SYMBOL = 3e-3        # floor for a marked vowel printed as a symbol (``&``, ``¢``)
 
-    def __init__(self, channel: dict):
+    def __init__(self, channel: dict, tone_family_lp: float | None = None):
+        """``tone_family_lp``: with it, a garble the whole-token table saw for one tone of a
+        syllable counts for its other tones too, at this log-cost (see :meth:`logp`)."""
+        self.tone_family_lp = tone_family_lp
         self.total = channel.get("char_total", {})
         self.sub = channel.get("sub", {})
         self.ins = channel.get("ins", {})
@@ -237,16 +240,54 @@ class ConfusionModel:
         for intended, seen in self.tok.items():
             for obs in seen:
                 out[obs].add(intended)
+                if self.tone_family_lp is not None:
+                    out[obs].update(_tones_of(intended))
         return dict(out)
 
-    def logp(self, obs: str, intended: str) -> float:
-        """log P(obs | intended), both lower-case NFC."""
-        char = self.char_logp(obs, intended)
+    @functools.cached_property
+    def _tone_family(self) -> dict[str, list[str]]:
+        """Toneless syllable → the syllables of the whole-token table with it (tử, từ → tư)."""
+        from diacritics.tone import split_tone
+        out: dict[str, list[str]] = defaultdict(list)
+        for intended in self.tok:
+            out[split_tone(intended)[0]].append(intended)
+        return dict(out)
+
+    def _tok_logp(self, obs: str, intended: str) -> float | None:
         seen = self.tok.get(intended)
         if seen and obs in seen:
-            tok = math.log(seen[obs] / (self.tok_total.get(intended, 0) + 1.0))
-            return max(char, tok)
-        return char
+            return math.log(seen[obs] / (self.tok_total.get(intended, 0) + 1.0))
+        return None
+
+    def logp(self, obs: str, intended: str) -> float:
+        """log P(obs | intended), both lower-case NFC.
+
+        The whole-token table knows how a syllable was garbled as a whole in
+        training; English OCR drops tone marks, so what it printed for one tone
+        (``tur`` for ``tử``, ``từ``) it prints for the others (``tự``, as in
+        ``số thứ tự``), which the letters alone price as an odd inserted ``r``.
+        """
+        char = self.char_logp(obs, intended)
+        tok = self._tok_logp(obs, intended)
+        if tok is None and self.tone_family_lp is not None:
+            from diacritics.tone import split_tone
+            sibs = [lp for sib in self._tone_family.get(split_tone(intended)[0], ())
+                    if (lp := self._tok_logp(obs, sib)) is not None]
+            tok = max(sibs) + self.tone_family_lp if sibs else None
+        return char if tok is None else max(char, tok)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _tones_of(syllable: str) -> tuple[str, ...]:
+    """The syllable in each of the six tones (house style)."""
+    from diacritics.tone import place_tone, split_tone
+    base, _tone = split_tone(syllable)
+    return tuple(place_tone(base, t) for t in range(6))
+
+
+# English OCR prints no tone mark it cannot read: a whole-token garble seen for one tone of a
+# syllable is taken for its others at this cost (e^-1 ≈ 0.37 of the seen tone's rate)
+ENG_TONE_FAMILY_LP = -1.0
 
 
 @functools.lru_cache(maxsize=2)
@@ -267,7 +308,8 @@ def load_model(channel: str = "eng", path: str | None = None) -> ConfusionModel:
     table = load_table(path)
     if channel not in table["channels"]:
         raise KeyError(f"no OCR channel {channel!r}; choose one of {sorted(table['channels'])}")
-    model = ConfusionModel(table["channels"][channel])
+    model = ConfusionModel(table["channels"][channel],
+                           tone_family_lp=ENG_TONE_FAMILY_LP if channel == "eng" else None)
     model.source = (channel, Path(path) if path else TABLE_PATH)
     return model
 

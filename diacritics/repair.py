@@ -949,7 +949,8 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     for o, n in doc["ins"].items():
         ins[o] = ins.get(o, 0) + n
     return rep.adapted(ConfusionModel({"char_total": total, "sub": sub, "ins": ins,
-                                       "tok": base.get("tok", {}), "tok_total": base.get("tok_total", {})}))
+                                       "tok": base.get("tok", {}), "tok_total": base.get("tok_total", {})},
+                                      tone_family_lp=rep.conf.tone_family_lp))
 
 
 def _clean_page(ocr_confidence: list[Spans | None] | None) -> bool:
