@@ -81,12 +81,15 @@ class Repaired:
 def apply_case(observed: str, word: str, sentence_start: bool = True) -> str:
     """Give ``word`` the capitalisation of ``observed`` (``DPINH`` → ``ĐỊNH``, ``Pang`` → ``Đảng``).
 
-    Case scrambled by the OCR inside a sentence (``VoI``, ``cOng``) is dropped.
+    Case scrambled by the OCR inside a sentence (``VoI``, ``cOng``) is dropped, but a
+    first capital unlike its small letter stays (``Hà NGi``: Hà Nội, the G a misread ộ).
     """
     letters = [c for c in observed if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return word.upper()
     if any(c.isupper() for c in letters[1:]) and not sentence_start:
+        if letters[0].isupper() and skeleton(letters[0].lower()) not in _SAME_SHAPE:
+            return word[:1].upper() + word[1:]
         return word
     if letters and letters[0].isupper() and observed[:1] in (letters[0], "&", "¢") or \
             observed[:1].isupper():
