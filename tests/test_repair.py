@@ -390,6 +390,8 @@ ENG_OCR = {
     "Gia 100$ mot chiec, phi $ 20": "Giá 100$ một chiếc, phí $ 20",
     "0 Ké hoach sé: 04 /KH-UBND,": "0 Kế hoạch số: 04 /KH-UBND,",
     "hd so: 3 bd": "hồ sơ: 3 bộ",
+    # a first capital unlike its small letter stays through scrambled case (the G is a misread ộ)
+    "cua UBND thanh phd Ha NGi vé viéc": "của UBND thành phố Hà Nội về việc",
 }
 
 
