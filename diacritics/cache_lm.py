@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from diacritics.tokens import BOUND, FIRST_WORD_ID, NONE
+from diacritics.tokens import BOUND, FIRST_WORD_ID, NONE, UNK
+
+SETTLED = 0.9   # a first-pass decision this sure goes into the cache
 
 # weight of the document's own estimate: 0.05 to 0.3 tried on wrong-language OCR of the four
 # clean seed reports (long documents: 0.2 best) and on one-page held-out training pages (no change)
@@ -56,23 +58,36 @@ class DocumentCache:
     def logprob(self, h1: np.ndarray, h2: np.ndarray, h3: np.ndarray, w: np.ndarray,
                 rep: np.ndarray | None = None) -> np.ndarray:
         base = self.base.logprob(h1, h2, h3, w, rep=rep)
-        hist = (h3 if rep is None else h3[rep]).astype(np.int64)
-        hist = np.where(hist == NONE, BOUND, hist)
-        word = w.astype(np.int64)
-        in_vocab = word < len(self._uni)
+        out = self._log_keep + base
         # Leave one out: the word being scored was (mostly) counted from this very spot,
-        # and a first-pass guess must not vouch for itself (phần cúp, once, is no evidence).
-        uni = np.where(in_vocab, self._uni[np.minimum(word, len(self._uni) - 1)], 0.0)
-        p1 = np.maximum(uni - 1.0, 0.0) / self._total
-        pair = np.zeros(len(word))
-        if len(self._keys):
-            q = (hist << 16) | word
-            at = np.minimum(np.searchsorted(self._keys, q), len(self._keys) - 1)
-            pair = np.where(self._keys[at] == q, np.maximum(self._counts[at] - 1.0, 0.0), 0.0)
+        # and a first-pass guess must not vouch for itself (phần cúp, once, is no evidence);
+        # so only a word the document has twice or more gets anything from the cache.
+        word = w.astype(np.int64)
+        seen = np.flatnonzero(self._uni[np.minimum(word, len(self._uni) - 1)] >= 2.0)
+        if len(seen) == 0:
+            return out
+        word = word[seen]
+        p1 = (self._uni[word] - 1.0) / self._total
+        hist = (h3 if rep is None else h3[rep])[seen].astype(np.int64)
+        hist = np.where(hist == NONE, BOUND, hist)
+        q = (hist << 16) | word
+        at = np.minimum(np.searchsorted(self._keys, q), len(self._keys) - 1)
+        pair = np.where(self._keys[at] == q, np.maximum(self._counts[at] - 1.0, 0.0), 0.0)
         n_hist = np.maximum(self._hist[np.minimum(hist, len(self._hist) - 1)] - 1.0, 0.0)
         # the pair estimate where the history was seen, mixed half and half with the word's
         # own rate: a history seen hundreds of times (a sentence start) must not drown it
         bi = np.divide(pair, n_hist, out=np.zeros(len(word)), where=n_hist > 0)
         doc = np.where(n_hist > 0, self._prior * bi + (1.0 - self._prior) * p1, p1)
-        with np.errstate(divide="ignore"):
-            return np.logaddexp(self._log_keep + base, self._log_weight + np.log(doc)).astype(base.dtype)
+        out[seen] = np.logaddexp(out[seen], self._log_weight + np.log(doc))
+        return out.astype(base.dtype)
+
+def settled_ids(lat, choice: np.ndarray, posterior: np.ndarray | None = None,
+                sure: float = SETTLED) -> np.ndarray:
+    """A decoded lattice (``diacritics.decode``) as the cache's id stream: each sentence's
+    chosen ids, then ``BOUND``; with ``posterior``, ``UNK`` where a choice was less sure than ``sure``."""
+    ids = np.asarray(lat.cand_id, dtype=np.int64)[choice]
+    if posterior is not None:
+        n_cands = np.diff(np.r_[np.asarray(lat.pos_start, dtype=np.int64), len(lat.cand_id)])
+        ids = np.where((n_cands > 1) & (posterior[choice] < sure), UNK, ids)
+    _pseg, _pt, seg_len = lat.segments()
+    return np.insert(ids, np.cumsum(seg_len), BOUND)
