@@ -835,8 +835,22 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if channel == "eng" and _printed_apart(cleaned_lines[li], p.end, syl):
             p.end += 1   # the mark is in the word now: drop its copy (co’ quan → cơ quan)
 
-    for cleaned, pieces in zip(cleaned_lines, line_pieces):
-        _settle_case(cleaned, pieces, rep, invented_capitals=channel == "eng" or not clean_page)
+    last_words: list[Piece | None] = [None] * len(lines)   # each line's last word, once settled
+    for li, (cleaned, pieces) in enumerate(zip(cleaned_lines, line_pieces)):
+        # a wrapped sentence's words on the lines around count as neighbours (chi thường / Xuyên)
+        pj = li - 1
+        while pj >= 0 and not lines[pj].strip():
+            pj -= 1
+        before = last_words[pj] if pj >= 0 and pj in joins else None
+        after = None
+        if li in joins:
+            nj = li + 1
+            while nj < len(lines) and not lines[nj].strip():
+                nj += 1
+            after = next(iter(_case_words(line_pieces[nj])), None) if nj < len(lines) else None
+        words = _settle_case(cleaned, pieces, rep, invented_capitals=channel == "eng" or not clean_page,
+                             before=before, after=after)
+        last_words[li] = words[-1] if words else None
 
     out_lines: list[str] = []
     changes: list[Change] = []
@@ -1084,7 +1098,13 @@ COMPOUND_LOGP = math.log(0.05)   # a word this likely after the one before is no
 _SAME_SHAPE = set("cosuvwxz")
 
 
-def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capitals: bool = False) -> None:
+def _case_words(pieces: list[Piece]) -> list[Piece]:
+    """The pieces of a line that are words for ``_settle_case``."""
+    return [p for p in pieces if p.kind == "word" or p.out or (len(p.text) == 1 and p.text.isalpha())]
+
+
+def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capitals: bool = False,
+                 before: Piece | None = None, after: Piece | None = None) -> list[Piece]:
     """Case the OCR got wrong on a word it otherwise read right.
 
     * a capital inside a small-letter word (``nghiỆp``, ``vỆ``) is a small letter;
@@ -1102,10 +1122,16 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
       cleanly, ``dự kiến Sản xuất``); on a clean page our own OCR's capitals are the
       document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
       capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name.
+
+    ``before``/``after``: the last word of the line before and the first of the line
+    after, when the sentence wraps across them (their neighbours at the line's edges).
+    Returns the line's words.
     """
+    words = _case_words(pieces)
     if _mostly_upper(line):
-        return
-    words = [p for p in pieces if p.kind == "word" or p.out or (len(p.text) == 1 and p.text.isalpha())]
+        return words
+    edge_before = None if before is None else Piece(0, 0, before.out or before.text, "word")
+    edge_after = None if after is None else Piece(len(line), len(line), after.out or after.text, "word")
     for k, p in enumerate(words):
         text = p.out if p.out is not None else p.text
         low = text.lower()
@@ -1114,8 +1140,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
         if text[0].islower():
             new = low
         else:
-            prev = words[k - 1] if k else None
-            nxt = words[k + 1] if k + 1 < len(words) else None
+            prev = words[k - 1] if k else edge_before
+            nxt = words[k + 1] if k + 1 < len(words) else edge_after
             neighbours_small = all(w is not None and (w.out or w.text)[:1].islower() for w in (prev, nxt))
             after_small = prev is not None and (prev.out or prev.text)[:1].islower() \
                 and (prev.out or prev.text).isalpha() and not line[prev.end:p.start].strip()
@@ -1129,8 +1155,9 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
                 new = low   # thường Xuyên: the second half of a common compound, not a name
             elif (invented_capitals and text[1:].islower() and after_small
                   and skeleton(low[:1]) in _SAME_SHAPE and to_style(low, "new") in _small_words()
-                  and re.match(r"[ \t]+[^\W\d_]", line[p.end:])
-                  and line[p.end:].lstrip(" \t")[:1].islower()):
+                  and (re.match(r"[ \t]+[^\W\d_]", line[p.end:]) and line[p.end:].lstrip(" \t")[:1].islower()
+                       or nxt is edge_after is not None and not line[p.end:].strip()
+                       and nxt.text[:1].islower())):
                 # phối hợp Với các: a word the corpus never capitalises mid-sentence, inside a
                 # sentence that goes on in small letters (not a heading cell: đơn vị Sự / nghiệp)
                 new = low
@@ -1139,6 +1166,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
         p.out = new
         if p.reason == "":
             p.reason, p.confidence = "case", 0.9
+    return words
 
 
 def _assemble(line: str, pieces: list[Piece], upto: int | None = None) -> str:

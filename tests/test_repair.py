@@ -520,6 +520,14 @@ def test_a_line_wrapped_across_a_blank_line_or_a_cell_bar_is_one_sentence():
     assert _wrapped_lines(lines, {0, 3, 5}) == {3, 4}   # a line not being repaired is no bridge
 
 
+def test_case_is_settled_with_the_words_of_a_wrapped_line():
+    # a table cell wrapped over two lines: the OCR's capital S (Su) sits between "vị" and the
+    # next line's "nghiệp", as in "đơn vị sự nghiệp"; a name after a line break stays
+    assert repair_text("S6 lwong don vi Su\nnghiép cong tu bdo dam") == \
+        "Số lượng đơn vị sự\nnghiệp công tự bảo đảm"
+    assert repair_text("Trách nhiệm của ông\nSơn trong việc này") == "Trách nhiệm của ông\nSơn trong việc này"
+
+
 def test_document_cache_leaves_one_out_and_backs_the_words_a_document_repeats():
     import numpy as np
     from diacritics.cache_lm import DocumentCache
