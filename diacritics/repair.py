@@ -798,8 +798,11 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 p.kind = "fixed"
                 continue
             p.candidates = cands
-            if cleaned[pos:p.start]:
-                lattice.append(cleaned[pos:p.start])
+            gap = cleaned[pos:p.start]
+            if pos == 0 and li - 1 in joins and not gap.strip(_CELL_LEAD):
+                gap = " "   # a wrapped cell's bar or quote ("cán bộ, công" / '" | chức') is no sentence end
+            if gap:
+                lattice.append(gap)
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
             pos = p.end

@@ -526,6 +526,8 @@ def test_case_is_settled_with_the_words_of_a_wrapped_line():
     assert repair_text("S6 lwong don vi Su\nnghiép cong tu bdo dam") == \
         "Số lượng đơn vị sự\nnghiệp công tự bảo đảm"
     assert repair_text("Trách nhiệm của ông\nSơn trong việc này") == "Trách nhiệm của ông\nSơn trong việc này"
+    # … and the wrapped cell's bar and quote (a row of seed 003's appendix) do not end the sentence
+    assert repair_text('Tong s6 bién ché can bo, cong\n" | chac') == 'Tổng số biên chế cán bộ, công\n" | chức'
 
 
 def test_document_cache_leaves_one_out_and_backs_the_words_a_document_repeats():
