@@ -830,7 +830,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
         if channel == "eng" and p.text[:1] == "p" and syl[:1] == "đ":
             shape = "P" + p.text[1:]   # English OCR reads only a capital Đ as p (163 of 163 in training)
-        if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]):
+        if channel == "eng" and len(p.text) == 2 and p.text.isupper() and not _mostly_upper(cleaned_lines[li]) \
+                and skeleton(p.text[:1]) == skeleton(syl[:1]):
             shape = p.text.capitalize()   # "BO" is how English OCR prints Bộ: the mark looks like a cap
         if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():
             shape = p.text.upper()   # CAl in a heading: the l is a misread I

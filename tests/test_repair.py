@@ -392,6 +392,10 @@ ENG_OCR = {
     "hd so: 3 bd": "hồ sơ: 3 bộ",
     # a first capital unlike its small letter stays through scrambled case (the G is a misread ộ)
     "cua UBND thanh phd Ha NGi vé viéc": "của UBND thành phố Hà Nội về việc",
+    # two capitals are a capitalised word with its mark (BO: Bộ) only when the first is the
+    # word's own letter: in "I¢" the I is a misread l
+    "ty I¢ dich vu cong truc tuyén": "tỷ lệ dịch vụ công trực tuyến",
+    "cua BO Noi vu": "của Bộ Nội vụ",
 }
 
 
