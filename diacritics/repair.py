@@ -1159,9 +1159,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
                 new = low   # thường Xuyên: the second half of a common compound, not a name
             elif (invented_capitals and text[1:].islower() and after_small
                   and skeleton(low[:1]) in _SAME_SHAPE and to_style(low, "new") in _small_words()
-                  and (re.match(r"[ \t]+[^\W\d_]", line[p.end:]) and line[p.end:].lstrip(" \t")[:1].islower()
-                       or nxt is edge_after is not None and not line[p.end:].strip()
-                       and nxt.text[:1].islower())):
+                  and nxt is not None and not line[p.end:nxt.start].strip()
+                  and (nxt.out or nxt.text)[:1].isalpha() and (nxt.out or nxt.text)[:1].islower()):
                 # phối hợp Với các: a word the corpus never capitalises mid-sentence, inside a
                 # sentence that goes on in small letters (not a heading cell: đơn vị Sự / nghiệp)
                 new = low

@@ -29,6 +29,12 @@ SEED003_LINES = {
     26: "- 2020 theo Nghị quyết 30c/NQ-CP ngày 08 tháng 11 năm 2011 của Chính phủ",
     27: "(sau đây gọi tắt là Chương trình tổng thể cải cách hành chính), Kế hoạch cải cách",
     28: "hành chính nhà nước giai đoạn 2016 - 2020 ban hành kèm theo Quyết định số",
+    # the appendix: "Số" before ": <number>", a cell wrapped past its bar, an invented capital
+    # before a word printed with a digit (1y: lý), a wrapped cell's case
+    258: "0 Kế hoạch số: 04 /KH-UBND,",
+    871: "Số lượng PAKN được xử lý và đã",
+    924: '" | chức',
+    973: "Số lượng đơn vị sự",
 }
 
 
