@@ -272,7 +272,7 @@ _NUMBER_WORDS = {"tháng", "thang", "ngày", "ngay", "năm", "nam", "số", "so"
 
 def _between_words(line: str, start: int, end: int, numbers: bool = False) -> bool:
     """Is the piece between two words (not after ``số``, ``tháng`` … unless ``numbers``)?"""
-    before = re.search(r"([^\W\d_]+)\s+$", line[:start])
+    before = re.search(r"([^\W_]*[^\W\d_][^\W_]*)\s+$", line[:start])   # S6 16p: a word, digits and all
     after = re.match(r"\s+[^\W\d_]{2,}(?![\d/.])", line[end:])
     return bool(before and after) and (numbers or before.group(1).lower() not in _NUMBER_WORDS)
 

@@ -386,6 +386,7 @@ ENG_OCR = {
     "trong 14 ngay lam viéc": "trong 14 ngày làm việc",
     "Su hai 16ng cua ca nhan": "Sự hài lòng của cá nhân",
     "so luong cac 16p dao tao": "số lượng các lớp đào tạo",
+    "S6 16p tap huan": "Số lớp tập huấn",   # after a word printed with a digit too
     "dién tich 140m vuong": "diện tích 140m vuông",
     # a horn or hook printed after the word (co’, tu?), $ for a capital S with its mark,
     # and "Số" as the label before ": <number>" (":" ends the model's sentence, so it cannot see it)
