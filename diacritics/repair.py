@@ -739,11 +739,10 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     return joins
 
 
-
-
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
                  ocr_confidence: list[Spans | None] | None, model=None) -> tuple[Repaired, str]:
-    """One decoding of the text; also the text as settled (unsure words blanked), for the cache."""
+    """One decoding of the text (with ``model`` instead of the repairer's, if given); also the
+    text as the decoding settled it, for a document cache (see ``_settled_text``)."""
     from diacritics.decode import decode
     channel = rep.channel
     clean_page = _clean_page(ocr_confidence)
@@ -841,7 +840,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 
     last_words: list[Piece | None] = [None] * len(lines)   # each line's last word, once settled
     for li, (cleaned, pieces) in enumerate(zip(cleaned_lines, line_pieces)):
-        # a wrapped sentence's words on the lines around count as neighbours (chi thường / Xuyên)
+        # a wrapped sentence's words on the lines around count as neighbours (đơn vị Su / nghiệp)
         pj = li - 1
         while pj >= 0 and not lines[pj].strip():
             pj -= 1
