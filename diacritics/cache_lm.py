@@ -18,7 +18,7 @@ import numpy as np
 
 from diacritics.tokens import BOUND, FIRST_WORD_ID, NONE, UNK
 
-SETTLED = 0.9   # a first-pass decision this sure goes into the cache
+SETTLED = 0.9   # with posteriors, a first-pass decision this sure goes into the cache
 
 # weight of the document's own estimate: 0.05 to 0.3 tried on wrong-language OCR of the four
 # clean seed reports (long documents: 0.2 best) and on one-page held-out training pages (no change)
@@ -50,7 +50,7 @@ class DocumentCache:
         self._total = max(self._uni.sum(), 1.0)
         self._log_keep = np.log1p(-weight)
         self._log_weight = np.log(weight)
-        self._prior = pair_share
+        self._pair_share = pair_share
 
     def __getattr__(self, name):
         return getattr(self.base, name)   # vocab, index, … of the model underneath
@@ -77,9 +77,10 @@ class DocumentCache:
         # the pair estimate where the history was seen, mixed half and half with the word's
         # own rate: a history seen hundreds of times (a sentence start) must not drown it
         bi = np.divide(pair, n_hist, out=np.zeros(len(word)), where=n_hist > 0)
-        doc = np.where(n_hist > 0, self._prior * bi + (1.0 - self._prior) * p1, p1)
+        doc = np.where(n_hist > 0, self._pair_share * bi + (1.0 - self._pair_share) * p1, p1)
         out[seen] = np.logaddexp(out[seen], self._log_weight + np.log(doc))
         return out.astype(base.dtype)
+
 
 def settled_ids(lat, choice: np.ndarray, posterior: np.ndarray | None = None,
                 sure: float = SETTLED) -> np.ndarray:

@@ -252,6 +252,9 @@ class DecodeResult:
     confidence: list[float]
     # (lattice, position of each item or None, posteriors): what ``alternatives`` are ranked from
     _ranking: tuple | None = field(default=None, repr=False, compare=False)
+    # the id-level lattice and search behind the result, for a caller that builds on the
+    # decoding (a document cache: ``diacritics.cache_lm.settled_ids``)
+    search: tuple[Lattice, Decoded] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def alternatives(self) -> list[list[tuple[str, float]]]:
@@ -328,7 +331,7 @@ def decode(lattice, *, lm_weight: float = 1.0, beam: int = DEFAULT_BEAM, model=N
         best.append(item[chosen[p] - s][0])
         conf.append(conf_of[p])
         starts.append(s)
-    return DecodeResult(best, conf, (lattice, starts, res.posterior))
+    return DecodeResult(best, conf, (lattice, starts, res.posterior), (lat, res))
 
 
 @functools.lru_cache(maxsize=4)

@@ -27,10 +27,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   lookup_skeleton, skeleton)
 from diacritics.tone import to_style
+
+if TYPE_CHECKING:
+    from diacritics.decode import DecodeResult
 
 CHANNELS = ("eng", "vie")
 REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
@@ -700,15 +704,17 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     second time with the channel adapted to the document (see ``adapt_channel``).
     """
     rep = get_repairer(channel)
-    res, settled = _repair_pass(lines, rep, style, only, ocr_confidence)
+    res, decoded = _repair_pass(lines, rep, style, only, ocr_confidence)
     if channel == "eng":
         adapted = adapt_channel(rep, res.changes)
         if adapted is not None:
             # the whole text again, not only the lines the first pass was unsure of: a line
-            # decoded without its neighbours loses their context (held-out pages: +34 errors)
-            from diacritics.cache_lm import DocumentCache
-            from diacritics.tokens import lm_ids
-            cache = DocumentCache(rep.lm, lm_ids(settled, rep.lm.index))
+            # decoded without its neighbours loses their context (held-out pages: +34 errors).
+            # Only the first pass's sure words go into the document cache (all of them made
+            # 491 word errors on the seed reports, not 453): it is less sure than the restorer's.
+            from diacritics.cache_lm import DocumentCache, settled_ids
+            lat, found = decoded.search
+            cache = DocumentCache(rep.lm, settled_ids(lat, found.choice, found.posterior))
             res, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache)
     return res
 
@@ -740,9 +746,9 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
 
 
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
-                 ocr_confidence: list[Spans | None] | None, model=None) -> tuple[Repaired, str]:
-    """One decoding of the text (with ``model`` instead of the repairer's, if given); also the
-    text as the decoding settled it, for a document cache (see ``_settled_text``)."""
+                 ocr_confidence: list[Spans | None] | None, model=None) -> tuple[Repaired, DecodeResult | None]:
+    """One decoding of the text (with ``model`` instead of the repairer's, if given), and the
+    decoder's result (None when there was nothing to decode)."""
     from diacritics.decode import decode
     channel = rep.channel
     clean_page = _clean_page(ocr_confidence)
@@ -872,25 +878,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if cleaned != line and (only is None or ln_no - 1 in only):
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
-    return Repaired("\n".join(out_lines), changes), _settled_text(lattice, result)
-
-
-def _settled_text(lattice: list, result) -> str:
-    """The decoded lattice as text, each word decided with less than ``SETTLED`` left blank
-    (the repair's first pass is less sure of itself than the restorer's: here only sure
-    words go into the cache; all of them made 491 word errors on the seed reports, not 453)."""
-    from diacritics.cache_lm import SETTLED
-    if result is None:
-        return "".join(lattice)
-    out = []
-    for item, best, conf in zip(lattice, result.best, result.confidence):
-        if isinstance(item, str):
-            out.append(item)
-        elif conf < SETTLED:
-            out.append("\u2047")   # no word the model knows: breaks the pairs around it
-        else:
-            out.append("0" if best == NUMBER else best)
-    return "".join(out)
+    return Repaired("\n".join(out_lines), changes), result
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
@@ -1169,18 +1157,6 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
         if p.reason == "":
             p.reason, p.confidence = "case", 0.9
     return words
-
-
-def _assemble(line: str, pieces: list[Piece], upto: int | None = None) -> str:
-    buf, pos = [], 0
-    for p in pieces:
-        if upto is not None and p.start >= upto:
-            break
-        if p.out is not None and p.out != p.text:
-            buf += [line[pos:p.start], p.out]
-            pos = p.end
-    buf.append(line[pos:upto] if upto is not None else line[pos:])
-    return "".join(buf)
 
 
 # --- modes: what `sohoa restore --mode` and the OCR post-correction call ------------------

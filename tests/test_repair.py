@@ -517,11 +517,8 @@ def test_capitals_our_ocr_invents_on_a_harsh_scan_are_set_right():
 
 
 def test_a_semicolon_before_a_capital_is_punctuation_not_debris():
-    from diacritics.repair import clean_artifacts
-
     assert clean_artifacts("xử lý kỷ luật;Điều 5") == "xử lý kỷ luật;Điều 5"  # not glued into luậtĐiều
     assert clean_artifacts("c;éc cơ quan") == "céc cơ quan"                 # debris inside a word still goes
-
 
 
 def test_a_line_wrapped_across_a_blank_line_or_a_cell_bar_is_one_sentence():
