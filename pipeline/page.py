@@ -291,7 +291,7 @@ def _page_files(img, dpi: int, base: Path, text_pdf: Path | None, lines: list[Li
     for a noisy scan); the JPEG, embedded as is under the invisible text, is a
     tenth of that.
     """
-    jpg = base.with_suffix(".jpg")
+    jpg = base.with_name(base.name + ".jpg")   # appended: a document named report.v2 keeps its pages apart
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         raise ExternalProgramError("could not encode the page image", path=jpg)
@@ -303,7 +303,7 @@ def _page_files(img, dpi: int, base: Path, text_pdf: Path | None, lines: list[Li
     pdf = _TEMPLATE.page_pdf(text_pdf, lines, w, h, dpi) if lines is not None else None
     if pdf is None:
         return jpg, None
-    out = base.with_suffix(".page.pdf")
+    out = base.with_name(base.name + ".page.pdf")
     with pdf:
         page = pdf.pages[0]
         image = pikepdf.Stream(pdf, buf.tobytes(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,

@@ -114,10 +114,15 @@ def recognise_gray(image, outbase: Path, *, lang: str, psm: int, dpi: int, timeo
             return recognise(src, outbase, lang=lang, psm=psm, dpi=dpi, timeout=timeout, pdf=pdf, page=page)
         finally:
             src.unlink(missing_ok=True)
-    base = Path(outbase)
-    tsv, text = engine.recognise(image, dpi=dpi, psm=psm, timeout=timeout, pdf_base=str(base) if pdf else "",
+    tsv, text = engine.recognise(image, dpi=dpi, psm=psm, timeout=timeout, pdf_base=str(outbase) if pdf else "",
                                  page=page)
-    return Recognition(tsv=tsv, text=text, pdf=base.with_suffix(".pdf") if pdf else None)
+    return Recognition(tsv=tsv, text=text, pdf=_output(outbase, "pdf") if pdf else None)
+
+
+def _output(outbase: Path, ext: str) -> Path:
+    """The file Tesseract writes for ``outbase``: the extension is appended, never swapped in
+    (``report.v2-p1`` → ``report.v2-p1.pdf``, where ``with_suffix`` would say ``report.pdf``)."""
+    return Path(f"{outbase}.{ext}")
 
 
 def recognise_words(image, *, lang: str, psm: int, dpi: int, timeout: float,
@@ -307,10 +312,9 @@ def recognise(image: Path | bytes, outbase: Path, *, lang: str, psm: int, dpi: i
     arg, stdin = _source(image)
     _run(["tesseract", arg, str(outbase), "-l", lang, "--psm", str(psm), "--dpi", str(dpi),
           *renderers], timeout=timeout, what="tesseract", page=page or arg, stdin=stdin)
-    base = Path(outbase)
-    tsv = base.with_suffix(".tsv").read_text(encoding="utf-8")
-    text = base.with_suffix(".txt").read_text(encoding="utf-8")
-    return Recognition(tsv=tsv, text=text, pdf=base.with_suffix(".pdf") if pdf else None)
+    tsv = _output(outbase, "tsv").read_text(encoding="utf-8")
+    text = _output(outbase, "txt").read_text(encoding="utf-8")
+    return Recognition(tsv=tsv, text=text, pdf=_output(outbase, "pdf") if pdf else None)
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,16 @@ def test_an_engine_that_cannot_restart_fails_the_page_cleanly(tmp_path, page, mo
     monkeypatch.setattr(engine, "SERVER", fake)
     with pytest.raises(ExternalProgramError, match="p.png page 3: the Tesseract engine could not start again"):
         engine.recognise(page, dpi=300, psm=3, timeout=60, page="p.png page 3")
+
+
+@pytest.mark.parametrize("use_program", [False, True])
+def test_a_page_named_with_dots_gets_its_own_outputs(tmp_path, page, monkeypatch, use_program):
+    # sohoa run names page files after the document (report.v2 → report.v2-…-p00001): the
+    # extension is appended by Tesseract, so the outputs are found under that whole name
+    if use_program:
+        monkeypatch.setattr(tesseract, "_engines", type(tesseract._engines)())
+        monkeypatch.setenv("SOHOA_TESSERACT", "program")
+    rec = recognise_gray(page, tmp_path / "report.v2-p00001", lang="vie", psm=3, dpi=300, timeout=120, pdf=True)
+    assert rec.pdf == tmp_path / "report.v2-p00001.pdf"
+    assert rec.pdf.read_bytes().startswith(b"%PDF")
+    assert "Bình Định" in rec.text
