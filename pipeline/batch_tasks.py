@@ -154,7 +154,7 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
     """
     from pipeline.api import process_page
     from pipeline.ingest import Source
-    from pipeline.page import PageResult
+    from pipeline.page import PageResult, failed_page
 
     worker_setup(limits)
     started = time.perf_counter()
@@ -177,9 +177,9 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
                     # Pillow's bomb guard caught absurd pixel counts; this catches absurd paper sizes.
                     check_page_size(spec, index, result.width, result.height, result.dpi or 300, limits)
         except _PageTimeout:
-            result = _timed_out(spec, number, limits)
+            result = failed_page(number, _timed_out(spec, number, limits), started)
         except SohoaError as err:
-            result = PageResult(number=number, error=err.message, exit_code=int(err.exit_code))
+            result = failed_page(number, err, started)
         except Exception as exc:  # PIL's DecompressionBomb* and other decoder failures: lose the page only
             what = "page is too large to decode safely" if "Decompression" in type(exc).__name__ \
                 else f"page cannot be processed ({type(exc).__name__}: {str(exc)[:80]})"
@@ -201,12 +201,9 @@ def page_task(spec: DocSpec, index: int, options: OcrOptions, limits: Limits, sc
         return out
 
 
-def _timed_out(spec: DocSpec, number: int, limits: Limits):
-    from pipeline.page import PageResult
-
-    err = ExternalProgramError(f"page timed out after {limits.page_timeout:g} s", path=f"{spec.label} page {number}",
-                               fix="raise --page-timeout or check the page")
-    return PageResult(number=number, error=err.message, exit_code=int(err.exit_code))
+def _timed_out(spec: DocSpec, number: int, limits: Limits) -> ExternalProgramError:
+    return ExternalProgramError(f"page timed out after {limits.page_timeout:g} s", path=f"{spec.label} page {number}",
+                                fix="raise --page-timeout or check the page")
 
 
 def correct_page(page: PageOut, spec: DocSpec, limits: Limits) -> PageOut:
@@ -217,7 +214,7 @@ def correct_page(page: PageOut, spec: DocSpec, limits: Limits) -> PageOut:
     instead of one per worker (the batch bench archive's repair: 4.8 CPU-s instead of
     6.6 with two workers, which never load the model). The page's time limit still covers it.
     """
-    from pipeline.page import correct_result
+    from pipeline.page import correct_result, failed_page
 
     result = page.result
     if result.error is not None:  # a failed page has no OCR text to correct (as in ocr_page)
@@ -230,9 +227,8 @@ def correct_page(page: PageOut, spec: DocSpec, limits: Limits) -> PageOut:
         for f in (result.image, result.pdf):
             if f is not None:
                 Path(f).unlink(missing_ok=True)
-        failed = _timed_out(spec, result.number, limits)
-        failed.seconds = result.seconds + time.perf_counter() - started
-        return PageOut(failed)
+        # its time counts from the page's start, OCR included
+        return PageOut(failed_page(result.number, _timed_out(spec, result.number, limits), started - result.seconds))
     return page
 
 

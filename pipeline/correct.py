@@ -14,20 +14,21 @@ from __future__ import annotations
 import unicodedata
 
 
-def correct_page_text(raw: str, lines: list | None = None) -> str:
+def correct_page_text(raw: str, lines: list | None = None, specks: list | None = None) -> str:
     """Final text of one OCR'd page: specks dropped, then the ``ocr`` mode of the repair.
 
     ``lines``: the page's ``pipeline.layout.Line`` objects that ``raw`` was made
     from (``page_text``). Their word boxes show which "words" are dirt on the
     page (``pipeline.specks``), dropped before the repair could read them as
     words; their confidences let the repair keep the words Tesseract was sure of.
+    ``specks``: ``find_specks(lines)``, if the caller has it already.
     """
     from diacritics.repair import correct_ocr_text
     raw = unicodedata.normalize("NFC", raw)
     if not lines:
         return correct_ocr_text(raw, None)
     from pipeline.specks import drop_specks
-    dropped = drop_specks(raw, lines)
+    dropped = drop_specks(raw, lines, specks)
     if dropped is None:   # not these lines' text: the repair goes by text alone
         return correct_ocr_text(raw, None)
     text, kept = dropped

@@ -195,7 +195,7 @@ def page_text(lines: list[Line]) -> str:
     return "\n".join(out)
 
 
-def apply_final(lines: list[Line], raw: str, final: str) -> bool:
+def apply_final(lines: list[Line], raw: str, final: str, specks: list | None = None) -> bool:
     """Attach corrected text to lines (and to words where the token count allows).
 
     ``raw`` is ``page_text(lines)`` and ``final`` its correction. A line's words
@@ -203,7 +203,8 @@ def apply_final(lines: list[Line], raw: str, final: str) -> bool:
     short by exactly the words the correction stage dropped as specks
     (``pipeline.specks``): those get ``""``, so the searchable PDF leaves them out
     and every other word keeps its own box. Returns False, leaving lines
-    untouched, when the correction changed the number of lines.
+    untouched, when the correction changed the number of lines. ``specks``:
+    ``find_specks(lines)``, if the caller has it already (else found when needed).
     """
     raw_rows, final_rows = raw.split("\n"), final.split("\n")
     if len(raw_rows) != len(final_rows):
@@ -211,7 +212,6 @@ def apply_final(lines: list[Line], raw: str, final: str) -> bool:
     fixed = [f for r, f in zip(raw_rows, final_rows) if r != "" or f != ""]
     if len(fixed) != len(lines):
         return False
-    specks = None
     for i, (ln, text) in enumerate(zip(lines, fixed)):
         ln.final = text
         tokens = text.split()

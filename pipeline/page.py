@@ -20,6 +20,7 @@ from pipeline import preprocess
 from pipeline.correct import correct_page_text
 from pipeline.errors import ExitCode, ExternalProgramError, SohoaError
 from pipeline.layout import Line, apply_final, page_text, parse_tsv, reading_order
+from pipeline.specks import find_specks
 from pipeline.options import OcrOptions
 from pipeline.tesseract import Recognition, detect_orientation, encode_pgm, recognise_gray
 
@@ -178,8 +179,11 @@ def correct_result(result: PageResult, label: str) -> None:
     instead of being built again in each worker.
     """
     started = time.perf_counter()
+    specks = None
     try:
-        final = correct_page_text(result.text, result.lines)
+        # found once: the correction drops them, and apply_final maps the words around them
+        specks = find_specks(result.lines) if result.lines else None
+        final = correct_page_text(result.text, result.lines, specks)
     except Exception as exc:  # a fault in the plugged-in stage must not lose the OCR
         final = result.text
         result.error = result.error or (
@@ -191,7 +195,7 @@ def correct_result(result: PageResult, label: str) -> None:
         ln.final = None
         for w in ln.words:
             w.final = None
-    if not apply_final(result.lines, result.text, final):
+    if not apply_final(result.lines, result.text, final, specks):
         result.steps.append("correction changed the line count: line-level final text not mapped")
     result.correct_seconds = time.perf_counter() - started
     result.seconds += result.correct_seconds

@@ -93,13 +93,13 @@ def _small_mask(gray: np.ndarray) -> np.ndarray:
     return _ink_mask(small)
 
 
-def _skew_search(mask: np.ndarray, max_angle: float, points=None) -> tuple[float, float]:
-    """(angle, profile score) of the rotation that makes the sharpest row profile."""
-    points = _ink_points(mask) if points is None else points
+def _skew_search(points: np.ndarray, shape: tuple[int, int], max_angle: float) -> tuple[float, float]:
+    """(angle, profile score) of the rotation that makes the sharpest row profile of the ink
+    ``points`` (``_ink_points``) of a mask of ``shape``."""
     coarse = np.arange(-max_angle, max_angle + 1e-9, 0.5)
-    best = float(coarse[int(np.argmax(_profile_scores(points, mask.shape, coarse)))])
+    best = float(coarse[int(np.argmax(_profile_scores(points, shape, coarse)))])
     fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1)
-    scores = _profile_scores(points, mask.shape, fine)
+    scores = _profile_scores(points, shape, fine)
     k = int(np.argmax(scores))
     return round(float(fine[k]), 2), float(scores[k])
 
@@ -121,7 +121,7 @@ def analyse_lines(gray: np.ndarray, max_angle: float = 8.0, *, sideways: bool = 
     if mask.mean() < 0.5:  # (out of 255) an almost blank page
         return 0.0, False
     points = _ink_points(mask)
-    angle, rows = _skew_search(mask, max_angle, points)
+    angle, rows = _skew_search(points, mask.shape, max_angle)
     if not sideways:
         return angle, False
     h, w = mask.shape

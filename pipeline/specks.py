@@ -70,18 +70,17 @@ def _is_junk_symbols(text: str) -> bool:
                                            and c not in _REAL_SYMBOLS for c in text)
 
 
-def speck_reason(word, scale: float, page_words: list | None = None,
-                 line_starts: list | None = None, line=None) -> str | None:
+def speck_reason(word, scale: float, page_words: list, starts: list, line) -> str | None:
     """Why ``word`` is noise on a page whose words are ``scale`` pixels high, or None.
 
     ``page_words``: every word of the page, to tell whether ``word`` stands alone
-    in its row (without them that test is skipped); ``line_starts``: (x, y) of
-    the first word of the page's lines of text (``line_starts(lines)``);
-    ``line``: the ``Line`` holding ``word``, to tell a period set off by a space.
+    in its row; ``starts``: (x, y) of the first word of the page's lines of text
+    (``line_starts(lines)``); ``line``: the ``Line`` holding ``word``, to tell a
+    period set off by a space.
     """
     text = unicodedata.normalize("NFC", word.text)
     h, w = _height(word) / scale, _width(word) / scale
-    if h <= DOT and w <= DOT and not (line is not None and _set_off_stop(word, line, scale)):
+    if h <= DOT and w <= DOT and not _set_off_stop(word, line, scale):
         return "dot"
     if _is_junk_symbols(text) and word.confidence < SURE:
         return "symbols"
@@ -94,9 +93,9 @@ def speck_reason(word, scale: float, page_words: list | None = None,
         return "unsure"
     # punctuation alone in an empty row is dirt unless it is as wide as a word
     # (a form's dotted line ``..........`` is the document's)
-    if page_words is not None and word.confidence < LONE_UNSURE and len(letters) <= 4 \
+    if word.confidence < LONE_UNSURE and len(letters) <= 4 \
             and (not letters and w < 1.0 or word.confidence < LONE_ANY or not _is_word(text)) \
-            and _alone(word, page_words, scale) and not _at_line_start(word, line_starts, scale):
+            and _alone(word, page_words, scale) and not _at_line_start(word, starts, scale):
         return "alone"
     return None
 
@@ -170,13 +169,14 @@ def find_specks(lines: list) -> list[list[bool]]:
     return [[speck_reason(w, scale, page_words, starts, ln) is not None for w in ln.words] for ln in lines]
 
 
-def drop_specks(raw: str, lines: list) -> tuple[str, list[list]] | None:
+def drop_specks(raw: str, lines: list, marks: list | None = None) -> tuple[str, list[list]] | None:
     """``raw`` (``page_text(lines)``) without the specks, and each text line's kept words.
 
     The line count is kept: a line that was all specks becomes empty. None when
-    ``raw`` is not the text of ``lines`` (nothing is dropped then).
+    ``raw`` is not the text of ``lines`` (nothing is dropped then). ``marks``:
+    ``find_specks(lines)``, if the caller has it already.
     """
-    marks = find_specks(lines)
+    marks = find_specks(lines) if marks is None else marks
     out_lines: list[str] = []
     kept: list[list] = []
     it = iter(zip(lines, marks))
@@ -186,7 +186,7 @@ def drop_specks(raw: str, lines: list) -> tuple[str, list[list]] | None:
             kept.append([])
             continue
         ln, mark = next(it, (None, None))
-        if ln is None or unicodedata.normalize("NFC", " ".join(w.text for w in ln.words)) != text_line:
+        if ln is None or unicodedata.normalize("NFC", ln.text) != text_line:
             return None
         words = [w for w, m in zip(ln.words, mark) if not m]
         out_lines.append(" ".join(unicodedata.normalize("NFC", w.text) for w in words))

@@ -109,11 +109,14 @@ def _page(lib, api, req: dict, image: bytes) -> tuple[bytes, bytes]:
     w, h = int(req["w"]), int(req["h"])
     lib.TessBaseAPISetImage(api, image, w, h, 1, w)
     saved = {}
-    for name, value in req.get("vars", {}).items():  # the program's -c NAME=VALUE, for this page only
-        saved[name] = lib.TessBaseAPIGetStringVariable(api, name.encode()) or b""
-        if not lib.TessBaseAPISetVariable(api, name.encode(), value.encode()):
-            raise RuntimeError(f"unknown Tesseract variable {name}")
     try:
+        # the program's -c NAME=VALUE, for this page only (string variables: what is read
+        # back to restore is their string value); inside the try, so a page that fails on
+        # an unknown one leaves the engine as it was
+        for name, value in req.get("vars", {}).items():
+            saved[name] = lib.TessBaseAPIGetStringVariable(api, name.encode()) or b""
+            if not lib.TessBaseAPISetVariable(api, name.encode(), value.encode()):
+                raise RuntimeError(f"unknown Tesseract variable {name}")
         if lib.TessBaseAPIRecognize(api, None) != 0:
             raise RuntimeError("recognition failed")
         tsv = _word_rows(lib, api)

@@ -60,7 +60,7 @@ def check_languages(lang: str) -> None:
 
 @dataclass
 class Recognition:
-    tsv: str          # Tesseract's TSV: one row per block/paragraph/line/word
+    tsv: str          # Tesseract's TSV: its word rows (level 5); the program also writes layout rows
     text: str         # Tesseract's own plain text
     pdf: Path | None  # one-page PDF holding only the invisible text layer
 

@@ -1,7 +1,6 @@
 """The page stage's cheaper formulations give exactly what the plain ones give (no Tesseract: fast)."""
 from __future__ import annotations
 
-
 import cv2
 import numpy as np
 import pytest
@@ -9,7 +8,7 @@ from PIL import Image
 
 from bench.scangen import PROFILES, degrade, render_document
 from pipeline import preprocess
-from pipeline.ingest import load_gray, load_page, open_source
+from pipeline.ingest import _grey_png, load_gray, load_page, open_source
 
 TEXT = ["Ủy ban nhân dân tỉnh Bình Định ban hành Kế hoạch cải cách hành chính nhà nước năm 2024 "
         "nhằm nâng cao chất lượng phục vụ người dân và doanh nghiệp trên địa bàn tỉnh."] * 6
@@ -28,6 +27,7 @@ def test_load_gray_is_pillows_pixels(noisy, tmp_path, mode):
     path = tmp_path / f"page-{mode.replace(';', '')}.png"
     image.save(path, dpi=(150, 150))
     source = open_source(path)
+    assert (_grey_png(path) is not None) == (mode == "L")   # which path is compared with Pillow's
     gray, dpi = load_gray(source, 0)
     expected = preprocess.to_gray(load_page(source, 0)[0])
     assert dpi == 150 and gray.dtype == np.uint8 and gray.shape == expected.shape
