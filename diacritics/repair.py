@@ -46,12 +46,18 @@ _LETTER = re.compile(r"[^\W\d_]")
 # Debris inside a word: a stray punctuation mark between two letters.
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
 # a single letter it is an elision (d'Ivoire) and stays.
-_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’](?=[^\W\d_])")
+_INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’?](?=[^\W\d_])")
 _LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨_]*[\u02b0-\u02ff][\u02b0-\u02ff`´¨_]*(?:[ \t]+|$)")
 # a speck's accent glued to the edge of a number, list label or dash (ˆ2. → 2., -ˆ → -)
 _EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
 # a year split by a space inside a date or a document number (01/11/201 7, 105/201 7/NĐ-CP)
 _SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)")
+# A dotted leader of a form (Địa chỉ: ……, hồi …… giờ) that the OCR read as small round letters:
+# "ccccecccesecsseeseee", "c cece eeeeeeseeee". No Vietnamese syllable is five of c/e/o/s/t, so
+# such a word anchors the run, as do three dots; the dots and short c/e/o/s non-words (cece, eee)
+# beside it join it.
+_LEADER_ANCHOR = re.compile(r"(?<![^\W\d_])[ceost]{5,}(?![^\W\d_])|\.{3,}|…+")
+_LEADER_PIECE = re.compile(r"[ .…]+|(?<![^\W\d_])[ceos]{1,4}(?=[ .…]|$)")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -113,6 +119,7 @@ def clean_artifacts(line: str) -> str:
         return _LIGATURES[m.group(0)]
 
     line = re.sub("|".join(_LIGATURES), lig, line)
+    line = dotted_leaders(line)
     # a speck read as a lone accent (ˆ, `): no text is a bare modifier letter
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
@@ -123,6 +130,29 @@ def clean_artifacts(line: str) -> str:
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
+    return line
+
+
+def dotted_leaders(line: str) -> str:
+    """Dots again where the OCR read a form's dotted leader as letters (``tốt:....ccccecse`` → dots)."""
+    from diacritics.tone import is_syllable
+
+    def leader(piece: str) -> bool:
+        return not piece.strip(" .…") or not is_syllable(piece)   # dots, or cece but not co, so
+
+    for m in reversed(list(_LEADER_ANCHOR.finditer(line))):
+        start, end = m.start(), m.end()
+        while (nxt := _LEADER_PIECE.match(line, end)) is not None and nxt.end() > end and leader(nxt.group()):
+            end = nxt.end()
+        before = [(a, b) for a, b in (p.span() for p in _LEADER_PIECE.finditer(line, 0, start))]
+        for a, b in reversed(before):
+            if b != start or not leader(line[a:b]):
+                break
+            start = a
+        start += len(line[start:end]) - len(line[start:end].lstrip(" "))   # keep the space before it
+        end -= len(line[start:end]) - len(line[start:end].rstrip(" "))
+        # as many dots as letters: a form's columns stay where they were
+        line = line[:start] + "." * (end - start) + line[end:]
     return line
 
 
@@ -327,9 +357,15 @@ def _pieces(line: str, lookalikes: bool = False):
 
 def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
+    from diacritics.restorer import WEB_ADDRESS_RE
     pieces: list[Piece] = []
-    code_spans = []
+    code_spans = [m.span() for m in WEB_ADDRESS_RE.finditer(line)]   # www.vaac.gov.vn, a@b.vn
+    for a, b in code_spans:   # … whose first capital is the OCR's (Www.vaac.gov.vn)
+        www = "www" + line[a + 3:b] if line[a:a + 4] == "Www." else None
+        pieces.append(Piece(a, b, line[a:b], "fixed", www, "code" if www else ""))
     for m in _CODE_RE.finditer(line):
+        if any(a <= m.start() < b for a, b in code_spans):
+            continue
         if _word_pair(m.group(0)):
             continue   # Tinh/Thanh ay (Tỉnh/Thành ủy), Cong/Trang: words joined by a slash, not a code
         fixed = fix_code(m.group(0))
@@ -745,6 +781,32 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     return joins
 
 
+def _list_label(line: str, pieces: list[Piece], prev_label: str) -> str:
+    """List labels run a b c d đ e …, and OCR without đ prints a second ``d)``: it is ``đ)``.
+    Returns the line's label (or the one before, for a line without)."""
+    from diacritics.restorer import LABEL_RE
+    m = LABEL_RE.match(line)
+    if m is None:
+        return prev_label
+    label = m.group(1)
+    if label in "dD" and prev_label == "d":
+        for p in pieces:
+            if p.start == m.start(1) and p.kind == "fixed":
+                p.out, p.reason, p.confidence = ("đ" if label == "d" else "Đ"), "label", 0.9
+                label = "đ"
+    return label.lower()
+
+
+def _outside_web_addresses(line: str, clean) -> str:
+    """``clean`` applied to the text between web addresses: their dots are no misread spaces."""
+    from diacritics.restorer import WEB_ADDRESS_RE
+    out, pos = [], 0
+    for m in WEB_ADDRESS_RE.finditer(line):
+        out += [clean(line[pos:m.start()]), m.group()]
+        pos = m.end()
+    return "".join(out) + clean(line[pos:])
+
+
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
                  ocr_confidence: list[Spans | None] | None, model=None) -> tuple[Repaired, DecodeResult | None]:
     """One decoding of the text (with ``model`` instead of the repairer's, if given), and the
@@ -756,17 +818,19 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     cleaned_lines, line_pieces = [], []
     joins = _wrapped_lines(lines, only)
+    prev_label = ""
     for li, line in enumerate(lines):
         if only is not None and li not in only:
             cleaned_lines.append(line)
             line_pieces.append([])
             continue
-        cleaned = clean_artifacts(line)
+        cleaned = _outside_web_addresses(line, clean_artifacts)
         if channel == "eng":
-            cleaned = split_merged(cleaned, rep)
+            cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(text, rep))
         else:
-            cleaned = join_split_capital(cleaned, rep)
+            cleaned = _outside_web_addresses(cleaned, lambda text: join_split_capital(text, rep))
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
+        prev_label = _list_label(cleaned, pieces, prev_label)
         spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
         if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway
             _attach_confidence(pieces, spans)
@@ -907,6 +971,11 @@ def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: 
             chars["ins"][observed[op.dest_pos]] += weight
 
 
+def _garbled_word(token: str) -> bool:
+    """A word as the OCR printed it, symbols and digits in it (V&, S6, ¢ay), but not a number."""
+    return any(ch.isalpha() for ch in token) and not any(ch.isspace() for ch in token)
+
+
 def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     """The channel re-estimated with the document's own sure repairs, or None if too few.
 
@@ -922,7 +991,7 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     from collections import defaultdict
     sure = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
             if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE
-            and c.before.isalpha() and " " not in c.after]
+            and _garbled_word(c.before) and " " not in c.after]
     if len(sure) < ADAPT_MIN_CHANGES:
         return None
     base = load_table()["channels"][rep.channel]

@@ -21,15 +21,17 @@ from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_latt
 from diacritics.tokens import UNK, lm_ids
 from diacritics.tone import STYLES, has_diacritics, nfc, strip_diacritics, to_style
 
-_TOKEN_RE = re.compile(
-    r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'])"
-    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-    r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
+_WEB = (r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]']"
+        r"|(?<![\w.@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|com|org|net|edu|vn)(?![\w@])"
+        r"(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'])?)"   # binhdinh.gov.vn, dichvucong.gov.vn/p/home
+        r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+WEB_ADDRESS_RE = re.compile(_WEB, re.IGNORECASE)   # kept as they are, by restoration and repair alike
+_TOKEN_RE = re.compile(_WEB + r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
 _FIRST_WORD_RE = re.compile(r"[^\W\d_]")
 _WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or e-mails
 _PART_RE = re.compile(r"[^\W_]+|[-/.]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_LABEL_RE = re.compile(r"[ \t]*([^\W\d_])[).]")
+LABEL_RE = re.compile(r"[ \t]*([^\W\d_])[).]")
 _CAPS_LINE_SHARE = 0.6   # a line whose words are this much ALL-CAPS is a heading
 _MARKED_MIN = 3          # a line with at least 3 marked words, and marks on
 _MARKED_SHARE = 0.7      # 70% of its words, is taken as already restored
@@ -216,14 +218,14 @@ class Restorer:
             base = pos
             last = 0
             label_at, label = -1, ""
-            lm = _LABEL_RE.match(line)
+            lm = LABEL_RE.match(line)
             if lm:
                 # list labels run a b c d đ e …: a bare "d)" right after "d)" is "đ)"
                 label_at, label = lm.start(1), lm.group(1)
                 if label in "dD":
                     label = _apply_case("đ", label) if prev_label == "d" else label
                 prev_label = label.lower()
-            token_re = _TOKEN_RE if ("@" in line or "//" in line or "www." in line) else _WORDISH_RE
+            token_re = _TOKEN_RE if WEB_ADDRESS_RE.search(line) else _WORDISH_RE
             first = _FIRST_WORD_RE.search(line)
             first_word = first.start() if first else -1
             for mt in token_re.finditer(line):

@@ -564,3 +564,34 @@ def test_a_document_settles_its_own_ambiguous_words():
     lines += ["Danh gia ket qua dat duoc trong nam.", "Nam 2019", "Dat", "Nam 2020", "Dat"] * 8
     text = repair_text("\n".join(lines))
     assert text.split("\n")[-1] == "Đạt"
+
+
+def test_a_forms_dotted_leader_read_as_letters_is_dots_again():
+    from diacritics.repair import dotted_leaders
+    # the leader's letters become as many dots; real words beside it (có sở, co so) stay
+    assert dotted_leaders("tốt:....ccccecccesecss") == "tốt:" + "." * 18
+    assert dotted_leaders("doanh nghiệp.....c cece eeeeeeseeee") == "doanh nghiệp" + "." * 23
+    assert dotted_leaders("hồi ccccc giờ eeeee ngày") == "hồi ..... giờ ..... ngày"
+    assert dotted_leaders("co so sesese") == "co so ......"
+    assert repair_text("Dia chi: .........cccccceeeeeesss\nNgay cap") == "Địa chỉ: " + "." * 24 + "\nNgày cấp"
+
+
+@pytest.mark.parametrize("mode", ["garbled", "ocr", "stripped"])
+def test_web_addresses_and_e_mails_stay_as_they_are(mode):
+    text = "Xem tai binhdinh.gov.vn, dichvucong.gov.vn/p/home; gui vaac@moh.gov.vn hoac www.vaac.gov.vn nhe"
+    out = repair_document(text, mode=mode).text
+    for address in ("binhdinh.gov.vn", "dichvucong.gov.vn/p/home", "vaac@moh.gov.vn", "www.vaac.gov.vn"):
+        assert address in out
+    assert out.startswith("Xem tại")
+    # … but English OCR's capital W is no part of an address
+    assert repair_text("chong HIV/AIDS Www.vaac.gov.vn.") == "chống HIV/AIDS www.vaac.gov.vn."
+
+
+def test_a_second_list_label_d_is_d_with_stroke_and_a_hook_printed_as_question_mark_goes():
+    text = ("c) Tham gia phoi hop dieu tra, ket luan nguyen nhan;\n"
+            "d) Tong hop, bao cao ve cong tac tiem chung tren dia ban;\n"
+            "d) Chi dao trien khai thuc hien;\n"
+            "e) Huong dan ngu?oi khai bao.")
+    out = repair_text(text).split("\n")
+    assert [line[:2] for line in out] == ["c)", "d)", "đ)", "e)"]
+    assert out[3] == "e) Hướng dẫn người khai báo."
