@@ -120,6 +120,8 @@ def clean_artifacts(line: str) -> str:
 
     line = re.sub("|".join(_LIGATURES), lig, line)
     line = dotted_leaders(line)
+    # the Icelandic eth looks like Đ and is no Vietnamese letter; Tesseract prints it, even doubled (ĐÐ)
+    line = re.sub("[ĐÐ]{2,}", "Đ", line.replace("Ð", "Đ").replace("ð", "đ")) if "Ð" in line or "ð" in line else line
     # a speck read as a lone accent (ˆ, `): no text is a bare modifier letter
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)

@@ -595,3 +595,8 @@ def test_a_second_list_label_d_is_d_with_stroke_and_a_hook_printed_as_question_m
     out = repair_text(text).split("\n")
     assert [line[:2] for line in out] == ["c)", "d)", "đ)", "e)"]
     assert out[3] == "e) Hướng dẫn người khai báo."
+
+
+def test_the_eth_tesseract_prints_for_d_with_stroke_is_d_with_stroke():
+    assert repair_document("ÐĐ) TIN TƯỞNG, KHUYẾN KHÍCH", mode="ocr").text == "Đ) TIN TƯỞNG, KHUYẾN KHÍCH"
+    assert repair_document("Ðiều 5 và ðiều 6", mode="ocr").text == "Điều 5 và điều 6"
