@@ -172,6 +172,7 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert clean_artifacts("cach hé}nh chinh") == "cach hénh chinh"
     assert clean_artifacts("toan dién kétﬁqué dat duoc") == "toan dién két qué dat duoc"
     assert clean_artifacts("|. MUC PICH") == "I. MUC PICH"
+    assert clean_artifacts("tai Ke hoach‘ néy; ‘Tu do’") == "tai Ke hoach néy; ‘Tu do’"   # a speck, a quote
     assert repair_text("Ket qua dat duoc phai gan VoI c;éc san pham cong viéc cu the") == \
         "Kết quả đạt được phải gắn với các sản phẩm công việc cụ thể"
 
