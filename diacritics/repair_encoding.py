@@ -191,19 +191,22 @@ def fix_legacy_line(line: str, is_word: Callable[[str], bool],
     ``known``: the encoding the rest of the document is in; then a short line
     needs only to read no worse once decoded (``Sè:`` is a syllable in either).
     """
-    if not line.strip() or _REAL_VIET.search(line) or line.isascii():
+    if not line.strip() or _REAL_VIET.search(line):
+        return None
+    # ASCII lines can only be typed marks (VIQR, Telex); the others only 8-bit fonts.
+    # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
+    # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
+    # VIQR and Telex need two words spelled their way (Vie^.t, hoaf).
+    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode) if line.isascii()
+                                          else (tcvn3_to_unicode, vni_to_unicode))
+                  if convert is known or len(_SIGNATURES[convert].findall(line)) >= (
+                      1 if convert is tcvn3_to_unicode else 2)]
+    if not converters:
         return None
     before = _valid_share(line, is_word)
     best, best_share = None, max(before + 0.3, 0.6)
-    for convert in (tcvn3_to_unicode, vni_to_unicode):
-        # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
-        # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
-        if known is not convert:
-            if convert is tcvn3_to_unicode and not _TCVN3_SIGNATURE.search(line):
-                continue
-            if convert is vni_to_unicode and len(_VNI_SIGNATURE.findall(line)) < 2:
-                continue
-        out = convert(line)
+    for convert in converters:
+        out = convert(line, is_word) if convert in (viqr_to_unicode, telex_to_unicode) else convert(line)
         share = _valid_share(out, is_word)
         need = before if convert is known else best_share
         if out != line and share >= need and (best is None or share > best_share):
@@ -219,12 +222,12 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
     """
     lines = text.split("\n")
     decoded: dict[int, str] = {}
-    votes = {tcvn3_to_unicode: 0, vni_to_unicode: 0}
+    votes = {convert: 0 for convert in _SIGNATURES}
     for i, line in enumerate(lines):
         fixed = fix_legacy_line(line, is_word)
         if fixed is not None:
             decoded[i] = fixed
-            votes[tcvn3_to_unicode if fixed == tcvn3_to_unicode(line) else vni_to_unicode] += 1
+            votes[_encoding_of(line, fixed, is_word)] += 1
     known = max(votes, key=votes.get)
     if votes[known] >= 2:
         for i, line in enumerate(lines):
@@ -237,8 +240,124 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
     return "\n".join(lines), sorted(decoded)
 
 
+def _encoding_of(line: str, fixed: str, is_word: Callable[[str], bool]):
+    """Which decoder turned ``line`` into ``fixed``."""
+    for convert in (viqr_to_unicode, telex_to_unicode):
+        if line.isascii() and convert(line, is_word) == fixed:
+            return convert
+    return tcvn3_to_unicode if fixed == tcvn3_to_unicode(line) else vni_to_unicode
+
+
 def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:
     """Share of the words (whitespace-separated, edge punctuation off) that are syllables."""
     words = [w.strip(".,;:!?()[]\"'*-/") for w in text.split()]
     words = [w for w in words if any(c.isalpha() for c in w) and not (w.isupper() and w.isascii())]
     return sum(1 for w in words if w.isalpha() and is_word(w.lower())) / len(words) if words else 0.0
+
+
+# --- Vietnamese typed in ASCII: VIQR and Telex -------------------------------------------
+# Without a Vietnamese keyboard driver the marks come out as the keys that type them:
+#   VIQR (RFC 1456, old e-mail and Usenet): "Co^ng ho`a xa~ ho^.i chu? nghi~a Vie^.t Nam"
+#   Telex, typed with the input method off:  "Coongj hoaf xax hooij chur nghiax Vieetj Nam"
+# Each is undone word by word; a line is converted only when the result reads as Vietnamese
+# and the line did not (the same test as the 8-bit encodings).
+
+_VIQR_SHAPE = {"(": _BREVE, "^": _CIRC, "+": "\u031b"}   # a( â e^ ô o+ u+ (horn: U+031B)
+_VIQR_TONE = {"'": _ACUTE, "`": _GRAVE, "?": _HOOK, "~": _TILDE, ".": _DOT}
+_VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+][`'?~.]?|[`'?~][a-z]|\.[a-z])")
+
+
+def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:
+    """Decode VIQR: a vowel's shape (``(``, ``^``, ``+``) then its tone (``' ` ? ~ .``) follow
+    it; ``dd`` is đ; a backslash keeps the next character literal.
+
+    A ``?`` or ``.`` after a word's last letter is a tone when the sentence goes on in small
+    letters (``chu? nghi~a``); before a capital or the line's end it is the sentence's own,
+    unless only the tone makes a word of it (``ddi.`` is đi and a full stop). ``is_word``
+    (a valid syllable, lower-case) decides; by default any well-formed syllable.
+    """
+    from diacritics.tone import is_syllable
+    is_word = is_word or is_syllable
+    out: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(line[i + 1])
+            i += 2
+            continue
+        m = re.match(r"[A-Za-z]+(?:[(^+`'?~.][A-Za-z]*)*", line[i:])
+        if m is None:
+            out.append(ch)
+            i += 1
+            continue
+        word = m.group(0)
+        goes_on = re.match(r"[ \t]+[a-zđ]", line[i + m.end():]) is not None
+        tail = ""
+        if word[-1] in "?." and not goes_on and is_word(_viqr_word(word[:-1]).lower()):
+            word, tail = word[:-1], word[-1]
+        decoded = _viqr_word(word)
+        while word[:-1] and word[-1] in _VIQR_TONE and not is_word(decoded.lower()):
+            word, tail = word[:-1], word[-1] + tail   # a closing quote, not a tone
+            decoded = _viqr_word(word)
+        out.append(decoded + tail)
+        i += m.end()
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _viqr_word(word: str) -> str:
+    out = ""
+    k = 0
+    while k < len(word):
+        c = word[k]
+        if c in "dD" and word[k + 1:k + 2] in ("d", "D"):
+            out += "đ" if c == "d" else "Đ"
+            k += 2
+            continue
+        if c in _VIQR_SHAPE and out and out[-1].lower() in "aeou":
+            out += _VIQR_SHAPE[c]
+        elif c in _VIQR_TONE and out and unicodedata.normalize("NFD", out)[-1:].lower() in "aeiouy\u0306\u0302\u031b":
+            out += _VIQR_TONE[c]
+        else:
+            out += c
+        k += 1
+    return unicodedata.normalize("NFC", out)
+
+
+_TELEX_TONE = {"s": 1, "f": 2, "r": 3, "x": 4, "j": 5}
+_TELEX_SHAPE = (("uwow", "ươ"), ("uow", "ươ"), ("uwo", "ươ"), ("aa", "â"), ("aw", "ă"), ("ee", "ê"), ("oo", "ô"),
+                ("ow", "ơ"), ("uw", "ư"), ("w", "ư"))
+# a word as typed (small letters, or one capital first), three letters or more, with a
+# Telex pair or a tone key last: hooij, Vieetj, hoaf (not OCR debris such as oO, OO)
+_TELEX_SIGNATURE = re.compile(r"\b(?=[A-Za-z]{3,}\b)[A-Z]?[a-z]*(?:aa|aw|ee|oo|ow|uw|dd|[aeiouy][a-z]*[sfrxj])[a-z]*\b")
+
+
+def telex_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:
+    """Decode Telex: ``aa aw ee oo ow uw w dd`` are â ă ê ô ơ ư ư đ, and a last ``s f r x j``
+    is the tone. A word is decoded only when that makes it a syllable (``is_word``, lower-case;
+    by default any well-formed one)."""
+    from diacritics.tone import is_syllable
+    is_word = is_word or is_syllable
+    return re.sub(r"[A-Za-z]+", lambda m: _telex_word(m.group(0), is_word) or m.group(0), line)
+
+
+def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
+    from diacritics.tone import place_tone
+    low = word.lower()
+    tone = 0
+    if len(low) > 1 and low[-1] in _TELEX_TONE and any(v in low[:-1] for v in "aeiouyw"):
+        tone, low = _TELEX_TONE[low[-1]], low[:-1]
+    if low.startswith("dd"):
+        low = "đ" + low[2:]
+    for keys, letter in _TELEX_SHAPE:
+        low = low.replace(keys, letter)
+    out = place_tone(low, tone)
+    if out == word.lower() or not is_word(out):
+        return None
+    if word.isupper() and len(word) > 1:
+        return out.upper()
+    return out[:1].upper() + out[1:] if word[:1].isupper() else out
+
+
+_SIGNATURES = {tcvn3_to_unicode: _TCVN3_SIGNATURE, vni_to_unicode: _VNI_SIGNATURE,
+               viqr_to_unicode: _VIQR_SIGNATURE, telex_to_unicode: _TELEX_SIGNATURE}

@@ -241,6 +241,26 @@ def test_legacy_vietnamese_encodings_are_decoded():
         "España y Francia: señor, café, à la carte"
 
 
+def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
+    """Marks typed as the keys that make them: VIQR (RFC 1456) and Telex with the input method off."""
+    viqr = "Co^.ng ho`a xa~ ho^.i chu? nghi~a Vie^.t Nam\nDDo^.c la^.p - Tu+. do - Ha.nh phu'c\nSo^': 28 /KH-UBND"
+    telex = "Coongj hoaf xax hooij chur nghiax Vieetj Nam\nDDoocj laapj - Tuwj do - Hanhj phucs\nSoos: 28 /KH-UBND"
+    want = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\nSố: 28 /KH-UBND"
+    for text in (viqr, telex):
+        res = repair_document(text)
+        assert res.text == want
+        assert {c.reason for c in res.changes} == {"encoding"}
+    # VIQR's ? and . end a sentence unless the sentence goes on; a backslash keeps them literal
+    assert repair_document("To^i ddi. Ba.n co' kho?e kho^ng? Ngu+o+`i da^n ddu+o+.c ho?i\\?").text == \
+        "Tôi đi. Bạn có khỏe không? Người dân được hỏi?"
+    assert repair_document("Nguwowif daan ddeeuf cos quyeenf vaf nghiax vuj").text == \
+        "Người dân đều có quyền và nghĩa vụ"
+    # ASCII that only looks like it stays: stripped Vietnamese, English, OCR debris in a table
+    for text in ("cong tac cai cach hanh chinh nam 2020", "Samsung and Google were here, boss",
+                 "NO oO FF CO OO", "ddos attacks: www.example.com"):
+        assert not [c for c in repair_document(text).changes if c.reason == "encoding"]
+
+
 def test_case_our_ocr_got_wrong_is_settled():
     out = repair_document("các cơ SỞ sẽ được nghiỆp vụ hóa ở Ở đây, Sở Tài chính và UBND xã",
                           mode="ocr").text
