@@ -184,6 +184,29 @@ def vni_to_unicode(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+# Windows-1258, the Windows code page for Vietnamese, keeps the tone apart from its letter
+# (a combining byte after it); read as Windows-1252 or Latin-1 the tones show as Ì ì Þ Ò ò:
+#   "Côòng hoÌa xaÞ hôòi chuÒ nghiÞa Viêòt Nam"
+_CP1258_SIGNATURE = re.compile("[A-Za-zÂÊÔâêôÃãÕõÝý][ÌìÞÒò]")
+
+
+def cp1258_to_unicode(text: str) -> str:
+    """Decode Windows-1258 text that was read as Windows-1252 (or Latin-1)."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1252"))
+        except UnicodeEncodeError:
+            try:
+                out.append(ch.encode("latin-1"))
+            except UnicodeEncodeError:
+                return text   # a character neither code page has: this was never Windows-1258
+    try:
+        return unicodedata.normalize("NFC", b"".join(out).decode("cp1258"))
+    except UnicodeDecodeError:
+        return text
+
+
 def fix_legacy_line(line: str, is_word: Callable[[str], bool],
                     known: Callable[[str], str] | None = None) -> str | None:
     """The line decoded from TCVN3 or VNI, or None if it is neither (``is_word``: a valid syllable).
@@ -198,7 +221,7 @@ def fix_legacy_line(line: str, is_word: Callable[[str], bool],
     # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
     # VIQR and Telex need two words spelled their way (Vie^.t, hoaf).
     converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode) if line.isascii()
-                                          else (tcvn3_to_unicode, vni_to_unicode))
+                                          else (tcvn3_to_unicode, vni_to_unicode, cp1258_to_unicode))
                   if convert is known or len(_SIGNATURES[convert].findall(line)) >= (
                       1 if convert is tcvn3_to_unicode else 2)]
     if not converters:
@@ -245,7 +268,10 @@ def _encoding_of(line: str, fixed: str, is_word: Callable[[str], bool]):
     for convert in (viqr_to_unicode, telex_to_unicode):
         if line.isascii() and convert(line, is_word) == fixed:
             return convert
-    return tcvn3_to_unicode if fixed == tcvn3_to_unicode(line) else vni_to_unicode
+    for convert in (tcvn3_to_unicode, cp1258_to_unicode):
+        if convert(line) == fixed:
+            return convert
+    return vni_to_unicode
 
 
 def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:
@@ -360,4 +386,5 @@ def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
 
 
 _SIGNATURES = {tcvn3_to_unicode: _TCVN3_SIGNATURE, vni_to_unicode: _VNI_SIGNATURE,
+               cp1258_to_unicode: _CP1258_SIGNATURE,
                viqr_to_unicode: _VIQR_SIGNATURE, telex_to_unicode: _TELEX_SIGNATURE}

@@ -236,9 +236,15 @@ def test_legacy_vietnamese_encodings_are_decoded():
     want = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\nSố: 28 /KH-UBND"
     assert repair_document(vni).text == want
     assert repair_document(tcvn3).text == want.replace("hòa", "hoà")   # TCVN3 typists used hoà
-    # Spanish and French stay what they are
+    # Windows-1258 (the tone a byte of its own) read as Windows-1252
+    cp1258 = "Côòng hoÌa xaÞ hôòi chuÒ nghiÞa Viêòt Nam\nÐôòc lâòp - Týò do - Haònh phúc\nSôì: 28 /KH-UBND"
+    assert repair_document(cp1258).text == want
+    # Spanish stays what it is; Italian, whose ò and ì are Windows-1258's tones read as
+    # Windows-1252, is not taken for that encoding
     assert repair_document("España y Francia: señor, café, à la carte").text == \
         "España y Francia: señor, café, à la carte"
+    assert not [c for c in repair_document("Può darsi che lì ci sia più città, però").changes
+                if c.reason == "encoding"]
 
 
 def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
