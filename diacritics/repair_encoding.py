@@ -113,11 +113,19 @@ def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) ->
     lines = text.split("\n")
     changed = []
     for i, line in enumerate(lines):
-        fixed = fix_line(line, word_score)
-        if fixed is not None:
+        # … as often as it was done: text that went through two such systems is garbled twice
+        # (CÃ¡Â»â„¢ng → Cá»™ng → Cộng)
+        for _ in range(MAX_MOJIBAKE_ROUNDS):
+            fixed = fix_line(lines[i], word_score)
+            if fixed is None:
+                break
             lines[i] = fixed
+        if lines[i] != line:
             changed.append(i)
     return "\n".join(lines), changed
+
+
+MAX_MOJIBAKE_ROUNDS = 3
 
 
 # --- legacy 8-bit Vietnamese encodings -----------------------------------------------
