@@ -73,7 +73,7 @@ class Change:
     before: str
     after: str
     confidence: float
-    reason: str        # "model", "code", "roman", "artifact"
+    reason: str        # "model", "restore", "code", "roman", "number", "label", "artifact", "encoding", "lost letter"
 
     def tsv(self) -> str:
         return f"{self.line}\t{self.col}\t{self.before}\t{self.after}\t{self.confidence:.2f}\t{self.reason}"
@@ -1281,6 +1281,10 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     valid = _valid_words()[0]
     text, legacy = fix_legacy(text, lambda w: to_style(w, "new") in valid)
     recoded = sorted(set(recoded) | set(legacy))
+    lost: list = []
+    if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
+        from diacritics.lost_letters import fix_lost_letters
+        text, lost = fix_lost_letters(text, lambda w: to_style(w, "new") in valid, style)
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     if mode == "stripped":
@@ -1316,6 +1320,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
             out[i] = fixed[k]
         changes += part_changes
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
+    changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "lost letter") for w in lost]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
 

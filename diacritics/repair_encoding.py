@@ -298,7 +298,8 @@ def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:
 
 _VIQR_SHAPE = {"(": _BREVE, "^": _CIRC, "+": "\u031b"}   # a( â e^ ô o+ u+ (horn: U+031B)
 _VIQR_TONE = {"'": _ACUTE, "`": _GRAVE, "?": _HOOK, "~": _TILDE, ".": _DOT}
-_VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+][`'?~.]?|[`'?~][a-z]|\.[a-z])")
+# (not ? or . alone: an export that wrote ? for each letter it could not hold, h?nh, is no VIQR)
+_VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+][`'?~.]?|[`'~][a-z])")
 
 
 def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:

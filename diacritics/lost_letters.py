@@ -1,0 +1,270 @@
+"""Put back the letters an export replaced by ``?``.
+
+A database column or a file saved in a Western code page cannot hold ộ, ủ, Đ …,
+and the export writes ``?`` for each: ``C?ng hòa x? h?i ch? ngh?a Vi?t Nam``
+(Windows-1252 and Latin-1 keep à, á, â, ã, è, é … ; a pure ASCII export loses
+every marked letter: ``C?ng h?a``). Unlike an encoding slip this loses
+information, so each such word becomes the syllables that print that way in the
+same code page (``ch?`` → chủ, chữ, chỗ …) and the language model chooses in
+context, as in restoration. Words without ``?`` are kept as written.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from diacritics.tone import to_style
+
+# a word with letters lost to "?": letters and question marks, at least one of each
+# (or a lone "?" between words: ở, ấy's ấ …)
+_WORD = re.compile(r"(?<![\w?])(?:[^\W\d_]|\?)+(?![\w])")
+MIN_WORDS = 3          # lost-letter words a text needs before any is read that way
+MIN_SHARE = 0.05       # … and their share of its words
+CACHE_MIN_WORDS = 200  # lost-letter words from which a text is read twice (restorer.CACHE_MIN_WORDS)
+
+
+class _Span:
+    """A word's span with the bits of ``re.Match`` the decoding reads."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self._start, self._end, self._text = start, end, text[start:end]
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _n: int = 0) -> str:
+        return self._text
+
+
+@dataclass(frozen=True)
+class LostWord:
+    """One word put back: where (0-based line, offset), as written, as decided, how sure (0–1)."""
+
+    line: int
+    col: int
+    before: str
+    after: str
+    confidence: float
+
+
+def _lost(ch: str, code_page: str) -> bool:
+    try:
+        ch.encode(code_page)
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def _skeletons() -> frozenset[str]:
+    """The model's syllables with their marks stripped (``viet``: a stripped text's question)."""
+    from diacritics.model import load_model
+    from diacritics.tokens import FIRST_WORD_ID
+    from diacritics.tone import is_syllable, strip_diacritics
+    return frozenset(strip_diacritics(w) for w in load_model().vocab[FIRST_WORD_ID:] if is_syllable(w))
+
+
+@functools.lru_cache(maxsize=2)
+def _index(code_page: str) -> dict[str, tuple[str, ...]]:
+    """How each syllable of the model prints in ``code_page`` (lost letters as ``?``) → the syllables."""
+    from diacritics.model import load_model
+    from diacritics.tokens import FIRST_WORD_ID
+    from diacritics.tone import is_syllable
+    out: dict[str, list[str]] = {}
+    for syl in load_model().vocab[FIRST_WORD_ID:]:
+        if not is_syllable(syl):
+            continue
+        printed = "".join("?" if _lost(c, code_page) else c for c in syl)
+        if "?" in printed:
+            out.setdefault(printed, []).append(syl)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _ends_question(text: str, m: re.Match, valid, index) -> bool:
+    """Is the ``?`` ending this word the sentence's? Only where no small letter follows (a
+    sentence does not go on after its question mark) and the word reads better without it:
+    it is a word (``không?``), or it prints a word and does not with the ``?`` (``kh?ng?``)."""
+    word = m.group(0)
+    after = re.match(r"[ \t]+(\S)", text[m.end():])
+    if not word.endswith("?") or len(word) < 2 or (after and (after.group(1).islower() or after.group(1) == "?")) \
+            or text[m.end():m.end() + 1] in tuple(".,;:)]"):   # Hu?. — no question mark comes before a stop
+        return False
+    stem = word[:-1].lower()
+    return valid(stem) or stem in _skeletons() or ("?" in stem and stem in index and word.lower() not in index)
+
+
+def lost_letter_words(text: str, valid, index) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` written with ``?`` for letters (``valid``: is a lower-case
+    word a syllable; ``index``: what the code page's lost-letter spellings stand for)."""
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        if "?" not in w:
+            continue
+        end = m.end() - 1 if _ends_question(text, m, valid, index) else m.end()
+        if end == m.start() + len(w) - 1 and "?" not in w[:-1]:
+            continue   # không? — a question
+        if w == "?" and not re.match(r"[ \t]+[\w?]", text[m.end():]):
+            continue   # a question mark standing apart, not a lost one-letter word (ở)
+        out.append((m.start(), end))
+    return out
+
+
+def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[LostWord]]:
+    """``text`` with its ``?``-for-letter words decided in context, and the words changed.
+
+    Nothing changes unless the text has ``MIN_WORDS`` such words and they are
+    ``MIN_SHARE`` of its words: one ``?`` in a word is a typo, not an export.
+    """
+    if "?" not in text:
+        return text, []
+    # Latin-1 and Windows-1252 keep the same Vietnamese letters; an export that kept none
+    # of them (hòa written h?a) was ASCII
+    code_page = "cp1252" if any(not c.isascii() and c.isalpha() for c in text) else "ascii"
+    index = _index(code_page)
+    from diacritics.restorer import WEB_ADDRESS_RE
+    web = [m.span() for m in WEB_ADDRESS_RE.finditer(text)]   # x?y=1 in a link is no word
+    found = [_Span(text, a, b) for a, b in lost_letter_words(text, valid, index)
+             if not any(s <= a < e for s, e in web)]
+    found = [m for m in found if m.group(0).lower() in index or _code(m.group(0)) is not None]
+    n_words = len(re.findall(r"[^\W\d_]+", text)) or 1
+    if len(found) < MIN_WORDS or len(found) < MIN_SHARE * n_words:
+        return text, []
+    from diacritics.decode import decode
+    lattice: list = []
+    slots: list[tuple[int, re.Match]] = []
+    codes: dict[int, str] = {}   # where a code starts → the code (Q?-TTg: QĐ)
+    pos = 0
+    for m in found:
+        # a spelling that also prints syllables is a code only inside one (N?-CP, not K?T QU?)
+        in_code = text[m.start() - 1:m.start()] in ("-", "/") or text[m.end():m.end() + 1] in ("-", "/")
+        code = _code(m.group(0)) if in_code or m.group(0).lower() not in index else None
+        if code is not None:
+            codes[len(lattice)] = code
+            lattice.append(text[pos:m.start()])
+            slots.append((len(lattice), m))
+            lattice.append(code)
+            pos = m.end()
+            continue
+        cands = index.get(m.group(0).lower())
+        if not cands:
+            continue
+        lattice.append(text[pos:m.start()])
+        slots.append((len(lattice), m))
+        lattice.append([(c, 0.0) for c in cands])
+        pos = m.end()
+    lattice.append(text[pos:])
+    if not slots:
+        return text, []
+    result = decode(lattice, lm_weight=1.0)
+    if len(slots) >= CACHE_MIN_WORDS:
+        # a long text read again with its own usage, as restoration does (``Đạt`` alone in a
+        # table cell, where only the rest of the document tells đạt from đất)
+        from diacritics.cache_lm import DocumentCache, settled_ids
+        from diacritics.model import load_model
+        lat, first = result.search
+        result = decode(lattice, lm_weight=1.0, model=DocumentCache(load_model(), settled_ids(lat, first.choice)))
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    out, pos, changed = [], 0, []
+    lost_ends = {m.end() for _at, m in slots}
+    decided = {m.start(): result.best[at] for at, m in slots if not isinstance(lattice[at], str)}
+    import bisect
+    for at, m in slots:
+        word = result.best[at] if isinstance(lattice[at], str) else \
+            _cased(to_style(result.best[at], style), m, text, lost_ends, decided)
+        out += [text[pos:m.start()], word]
+        pos = m.end()
+        li = bisect.bisect_right(starts, m.start()) - 1
+        changed.append(LostWord(li, m.start() - starts[li], m.group(0), word, result.confidence[at]))
+    out.append(text[pos:])
+    return unicodedata.normalize("NFC", "".join(out)), changed
+
+
+def _code(written: str) -> str | None:
+    """An acronym or code part whose lost letters are Đ (``Q?``, ``H?ND``, ``BC?CCHC``), or None."""
+    if not re.fullmatch(r"[A-Z?]*[A-Z][A-Z?]*", written):
+        return None
+    from diacritics.repair import fix_code_part
+    fixed = fix_code_part(written.replace("?", "D"), lenient=True)
+    if fixed is None or len(fixed) != len(written) or any(
+            (w == "?") != (f == "Đ" and w != "D") for w, f in zip(written, fixed)):
+        return None
+    return fixed
+
+
+def _cased(word: str, m: re.Match, text: str, lost_ends: set[int], decided: dict[int, str]) -> str:
+    """The decided syllable in the written word's case. A lost first letter is a capital at
+    a sentence start, in a heading of capitals, inside a known name (``Bình ??nh``,
+    ``?à N?ng``) or before a word the corpus writes it capitalised with (``?y ban``:
+    ``lexicon.names``); elsewhere it is small (``Quyết ??nh`` is Quyết định).
+    ``lost_ends``: where the lost-letter words end (their ``?`` ends no sentence);
+    ``decided``: every lost-letter word's syllable, by where it starts."""
+    written = m.group(0)
+    letters = [c for c in written if c != "?"]
+    if (len(letters) >= 2 and all(c.isupper() for c in letters)) or (not letters and _caps_around(text, m)) \
+            or (len(letters) == 1 and letters[0].isupper() and _capitals_next(text, m)):
+        return word.upper()   # TỈNH, HOẠCH; K? before HO?CH is KẾ
+    if written[0] != "?":
+        return word[:1].upper() + word[1:] if written[0].isupper() else word
+    before = text[:m.start()]
+    prev = re.search(r"([^\W\d_?][\w?]*|\?[\w?]*)[ \t]+$", before)
+    nxt = re.match(r"[ \t]+([^\W\d_?][\w?]*)", text[m.end():])
+    low = to_style(word, "new")
+    in_name = (prev is not None and prev.group(1)[0].isupper()
+               and (_syllable(prev.group(1), decided.get(prev.start(1))), low) in _name_pairs()) or \
+        (nxt is not None and nxt.group(1)[0].isupper()
+         and (low, _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1)))) in _name_pairs())
+    usual = nxt is not None and (low, _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1)))) in _capital_pairs()
+    if in_name or usual or _sentence_start(before, lost_ends):
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _syllable(written: str, decided: str | None) -> str:
+    return to_style(decided or written.lower(), "new")
+
+
+def _sentence_start(before: str, lost_ends: set[int]) -> bool:
+    """Does a word after ``before`` start a sentence (or a line's list item)?"""
+    line_at = before.rfind("\n") + 1
+    line = before[line_at:]
+    if _LINE_LEAD.fullmatch(line):
+        return True
+    end = line.rstrip(" \t")
+    return end[-1] in ".!?:;…|" and not (end[-1] == "?" and line_at + len(end) in lost_ends)
+
+
+# what may stand before a line's first word: bullets, list labels (a), 1., 2.1.), a cell bar
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-–•*+|]|\(?[0-9a-zđ]{1,3}[.)]|[0-9.]+|[IVX]+\.)[ \t]*)*")
+
+
+def _name_pairs() -> frozenset[tuple[str, str]]:
+    from lexicon.names import name_pairs
+    return name_pairs()
+
+
+def _capital_pairs() -> frozenset[tuple[str, str]]:
+    from lexicon.names import capital_pairs
+    return capital_pairs()
+
+
+def _capitals_next(text: str, m) -> bool:
+    """Is the next word a word written in capitals (two letters or more)?"""
+    nxt = re.match(r"[ \t]+([\w?]+)", text[m.end():])
+    letters = [c for c in nxt.group(1) if c.isalpha()] if nxt else []
+    word = nxt.group(1).lower() if nxt else ""
+    # a word, not an acronym (S? TTHC is Số TTHC)
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and ("?" in word or word in _skeletons())
+
+
+def _caps_around(text: str, m: re.Match) -> bool:
+    """Is the word inside a line of capitals (a heading)?"""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    letters = [c for c in text[line_start:line_end if line_end >= 0 else None] if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
