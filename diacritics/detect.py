@@ -23,6 +23,9 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 _ROMAN = re.compile(r"[IVXLC]+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
+# a marked line is partly stripped with this many words (and this share) the corpus always marks
+PARTLY_STRIPPED_MIN = 2
+PARTLY_STRIPPED_SHARE = 0.08
 # Marked letters an English-language OCR can print; Vietnamese needs many more (ư, ơ, ộ, ả …).
 _LATIN1 = set("abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿ")
 
@@ -36,6 +39,7 @@ class LineStats:
     lookalike: int = 0         # digits/symbols inside a word, ``w`` for ``ư``
     ascii_invalid: int = 0     # ASCII words no syllable spells (``dugc``, ``cdng``)
     viet_marked: int = 0       # valid words with a letter English OCR cannot print (ư, ộ, ả …)
+    stripped: int = 0          # distinct ASCII words the corpus practically always writes marked (nghia, cach)
 
     @property
     def garble(self) -> int:
@@ -58,7 +62,9 @@ class LineStats:
         # per cent (and those mostly by chance: thé, két). A well-marked line
         # with a slip or two is our own OCR with errors, still "clean".
         if self.accented_valid >= 0.4 * self.words:
-            return CLEAN
+            # … unless it lost the marks of some of its words (Các co quan, don vị … cải cach)
+            partly = self.stripped >= PARTLY_STRIPPED_MIN and self.stripped >= PARTLY_STRIPPED_SHARE * self.words
+            return STRIPPED if partly and not self.garble else CLEAN
         bad = self.bad
         if not self.vietnamese:
             return CLEAN   # mostly not Vietnamese at all (a Spanish title, a formula): leave it
@@ -69,8 +75,11 @@ class LineStats:
         return GARBLED if bad else CLEAN
 
 
-def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable[[str], bool]) -> LineStats:
+def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable[[str], bool],
+               is_stripped: Callable[[str], bool] = lambda w: False) -> LineStats:
+    """Counts of one line's words by kind; ``is_stripped``: an ASCII word the corpus always marks."""
     st = LineStats()
+    stripped: set[str] = set()
     for raw in line.split():
         core = split_edge_punct(raw)[1]
         if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
@@ -85,6 +94,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         elif low.isascii():
             if is_skeleton(low):
                 st.ascii_plausible += 1
+                if is_stripped(low):
+                    stripped.add(low)
             else:
                 st.ascii_invalid += 1
         elif is_valid(low):
@@ -93,6 +104,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
                 st.viet_marked += 1
         else:
             st.accented_invalid += 1
+    st.stripped = len(stripped)   # one word repeated (ho gà … ho gà) is a word meant that way
     return st
 
 

@@ -1243,11 +1243,36 @@ def _valid_words() -> tuple[frozenset[str], frozenset[str]]:
     return valid, skeletons
 
 
-def _line_stats(lines: list[str]) -> list:
-    """``diacritics.detect.line_stats`` of each line, against the model's syllables."""
+# An unmarked word is "stripped" evidence when the corpus writes its letters this way at most
+# this share of the time (nghia: 0 of the nghĩa/nghía …; cach, hanh, ke) and they are common
+# enough to judge by (a few hundred uses or more).
+STRIPPED_SHARE = 0.02
+STRIPPED_MIN_COUNT = 500
+
+
+@functools.lru_cache(maxsize=1)
+def _stripped_words() -> frozenset[str]:
+    """Unmarked spellings whose words the corpus practically always writes with marks."""
+    from diacritics import model as lm_model
+    from diacritics.tone import strip_diacritics
+    _valid, _index, count, _skeletons = _lexicon(lm_model.load_model())
+    total: dict[str, int] = {}
+    for w, n in count.items():
+        total[strip_diacritics(w)] = total.get(strip_diacritics(w), 0) + n
+    return frozenset(k for k, n in total.items()
+                     if k.isascii() and n >= STRIPPED_MIN_COUNT and count.get(k, 0) <= STRIPPED_SHARE * n)
+
+
+def _line_stats(lines: list[str], partly_stripped: bool = True) -> list:
+    """``diacritics.detect.line_stats`` of each line, against the model's syllables.
+
+    ``partly_stripped``: a marked line that lost some of its marks counts as stripped
+    (not for our own OCR, whose ``vie`` channel reads a missing mark as the slip it is)."""
     from diacritics.detect import line_stats
     valid, skeletons = _valid_words()
-    return [line_stats(ln, lambda w: to_style(w, "new") in valid, skeletons.__contains__) for ln in lines]
+    stripped = _stripped_words().__contains__ if partly_stripped else (lambda w: False)
+    return [line_stats(ln, lambda w: to_style(w, "new") in valid, skeletons.__contains__, stripped)
+            for ln in lines]
 
 
 def line_labels(lines: list[str], stats: list | None = None) -> list[str]:
@@ -1292,7 +1317,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     elif mode == "garbled":
         labels = ["garbled"] * len(lines)
     else:
-        stats = _line_stats(lines)   # once: the labels and the page's kind both come from them
+        stats = _line_stats(lines, partly_stripped=mode != "ocr")   # once: labels and page kind
         labels = line_labels(lines, stats)
     route = {"stripped": "restore", "garbled": "eng", "clean": "vie" if mode == "ocr" else None}
     if mode == "ocr" and document_label(stats) != "garbled":
@@ -1343,7 +1368,8 @@ def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change
     """The restoration engine on stripped lines, with its changes in our format."""
     from diacritics.restorer import restore_detailed
     text = "\n".join(lines)
-    res = restore_detailed(text, style=style)
+    # every line here was judged stripped, mostly marked ones too (Các co quan, đơn vị …)
+    res = restore_detailed(text, style=style, marked_lines=True)
     starts = [0]
     for ln in lines:
         starts.append(starts[-1] + len(ln) + 1)

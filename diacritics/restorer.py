@@ -197,7 +197,8 @@ class Restorer:
                 self._gaps[piece] = got
         return got
 
-    def restore(self, text: str, style: str = "new", detail: bool = False) -> Restoration:
+    def restore(self, text: str, style: str = "new", detail: bool = False,
+                marked_lines: bool = False) -> Restoration:
         if style not in STYLES:
             raise ValueError(f"style must be one of {STYLES}, not {style!r}")
         text = nfc(text)
@@ -214,7 +215,7 @@ class Restorer:
             # In a line that already has its marks, an unmarked word is meant
             # that way ("cho", "theo", "khi"): only stripped lines are decoded.
             has_marks = has_diacritics(line)
-            marked_line = has_marks and _is_marked_line(line)
+            marked_line = has_marks and not marked_lines and _is_marked_line(line)
             base = pos
             last = 0
             label_at, label = -1, ""
@@ -363,12 +364,14 @@ def restore(text: str, style: str = "new") -> str:
     return _restorer().restore(text, style).text
 
 
-def restore_detailed(text: str, style: str = "new") -> Restoration:
+def restore_detailed(text: str, style: str = "new", marked_lines: bool = False) -> Restoration:
     """Like :func:`restore`, plus one :class:`RestoredWord` per decoded word.
 
     Each has its span in the NFC input, the output form, a confidence (the
     posterior of that form given the rest of the sentence) and every
     candidate with its posterior, best first. Words that were kept as they
     are (accented, acronyms, codes, unknown words) are not listed.
+    ``marked_lines``: restore the unmarked words of mostly marked lines too
+    (the caller knows they lost some marks: ``Các co quan, đơn vị``).
     """
-    return _restorer().restore(text, style, detail=True)
+    return _restorer().restore(text, style, detail=True, marked_lines=marked_lines)
