@@ -216,7 +216,7 @@ def cp1258_to_unicode(text: str) -> str:
 
 
 def fix_legacy_line(line: str, is_word: Callable[[str], bool],
-                    known: Callable[[str], str] | None = None) -> str | None:
+                    known: Callable[[str], str] | None = None, viqr_strict: bool = False) -> str | None:
     """The line decoded from TCVN3 or VNI, or None if it is neither (``is_word``: a valid syllable).
 
     ``known``: the encoding the rest of the document is in; then a short line
@@ -224,11 +224,12 @@ def fix_legacy_line(line: str, is_word: Callable[[str], bool],
     """
     if not line.strip() or _REAL_VIET.search(line):
         return None
-    # ASCII lines can only be typed marks (VIQR, Telex); the others only 8-bit fonts.
+    # Lines of ASCII letters can only be typed marks (VIQR, Telex; a dash or a quote
+    # may be typographic); the others only 8-bit fonts.
     # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
     # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
     # VIQR and Telex need two words spelled their way (Vie^.t, hoaf).
-    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode) if line.isascii()
+    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode) if _ascii_letters(line)
                                           else (tcvn3_to_unicode, vni_to_unicode, cp1258_to_unicode))
                   if convert is known or len(_SIGNATURES[convert].findall(line)) >= (
                       1 if convert is tcvn3_to_unicode else 2)]
@@ -237,7 +238,8 @@ def fix_legacy_line(line: str, is_word: Callable[[str], bool],
     before = _valid_share(line, is_word)
     best, best_share = None, max(before + 0.3, 0.6)
     for convert in converters:
-        out = convert(line, is_word) if convert in (viqr_to_unicode, telex_to_unicode) else convert(line)
+        out = viqr_to_unicode(line, is_word, viqr_strict) if convert is viqr_to_unicode else \
+            telex_to_unicode(line, is_word) if convert is telex_to_unicode else convert(line)
         share = _valid_share(out, is_word)
         need = before if convert is known else best_share
         if out != line and share >= need and (best is None or share > best_share):
@@ -254,16 +256,17 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
     lines = text.split("\n")
     decoded: dict[int, str] = {}
     votes = {convert: 0 for convert in _SIGNATURES}
+    strict = _VIQR_ESCAPE.search(text) is not None
     for i, line in enumerate(lines):
-        fixed = fix_legacy_line(line, is_word)
+        fixed = fix_legacy_line(line, is_word, viqr_strict=strict)
         if fixed is not None:
             decoded[i] = fixed
-            votes[_encoding_of(line, fixed, is_word)] += 1
+            votes[_encoding_of(line, fixed, is_word, strict)] += 1
     known = max(votes, key=votes.get)
     if votes[known] >= 2:
         for i, line in enumerate(lines):
             if i not in decoded:
-                fixed = fix_legacy_line(line, is_word, known)
+                fixed = fix_legacy_line(line, is_word, known, viqr_strict=strict)
                 if fixed is not None:
                     decoded[i] = fixed
     for i, fixed in decoded.items():
@@ -271,11 +274,14 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
     return "\n".join(lines), sorted(decoded)
 
 
-def _encoding_of(line: str, fixed: str, is_word: Callable[[str], bool]):
+def _ascii_letters(line: str) -> bool:
+    return all(c.isascii() for c in line if c.isalpha())
+
+
+def _encoding_of(line: str, fixed: str, is_word: Callable[[str], bool], strict: bool):
     """Which decoder turned ``line`` into ``fixed``."""
-    for convert in (viqr_to_unicode, telex_to_unicode):
-        if line.isascii() and convert(line, is_word) == fixed:
-            return convert
+    if _ascii_letters(line):
+        return viqr_to_unicode if viqr_to_unicode(line, is_word, strict) == fixed else telex_to_unicode
     for convert in (tcvn3_to_unicode, cp1258_to_unicode):
         if convert(line) == fixed:
             return convert
@@ -297,19 +303,22 @@ def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:
 # and the line did not (the same test as the 8-bit encodings).
 
 _VIQR_SHAPE = {"(": _BREVE, "^": _CIRC, "+": "\u031b"}   # a( â e^ ô o+ u+ (horn: U+031B)
+_VIQR_ESCAPE = re.compile(r"(?i)[aeiouy][(^+]?\\[.?]")   # kho\? — RFC 1456's literal punctuation
 _VIQR_TONE = {"'": _ACUTE, "`": _GRAVE, "?": _HOOK, "~": _TILDE, ".": _DOT}
 # (not ? or . alone: an export that wrote ? for each letter it could not hold, h?nh, is no VIQR)
 _VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+][`'?~.]?|[`'~][a-z])")
 
 
-def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:
+def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None, strict: bool = False) -> str:
     """Decode VIQR: a vowel's shape (``(``, ``^``, ``+``) then its tone (``' ` ? ~ .``) follow
     it; ``dd`` is đ; a backslash keeps the next character literal.
 
     A ``?`` or ``.`` after a word's last letter is a tone when the sentence goes on in small
     letters (``chu? nghi~a``); before a capital or the line's end it is the sentence's own,
-    unless only the tone makes a word of it (``ddi.`` is đi and a full stop). ``is_word``
-    (a valid syllable, lower-case) decides; by default any well-formed syllable.
+    unless only the tone makes a word of it (``ddi.`` is đi and a full stop), and never
+    before another stop or comma (``bo^., co^ng``: bộ). ``is_word`` (a valid syllable,
+    lower-case) decides; by default any well-formed syllable. ``strict``: the text
+    escapes its punctuation as RFC 1456 asks (``\\.``), so every mark is a mark.
     """
     from diacritics.tone import is_syllable
     is_word = is_word or is_syllable
@@ -327,12 +336,13 @@ def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> 
             i += 1
             continue
         word = m.group(0)
-        goes_on = re.match(r"[ \t]+[a-zđ]", line[i + m.end():]) is not None
+        rest = line[i + m.end():]
+        goes_on = re.match(r"[ \t]+[a-zđ]", rest) is not None or rest[:1] in tuple(",.;:)!?")
         tail = ""
-        if word[-1] in "?." and not goes_on and is_word(_viqr_word(word[:-1]).lower()):
+        if not strict and word[-1] in "?." and not goes_on and is_word(_viqr_word(word[:-1]).lower()):
             word, tail = word[:-1], word[-1]
         decoded = _viqr_word(word)
-        while word[:-1] and word[-1] in _VIQR_TONE and not is_word(decoded.lower()):
+        while not strict and word[:-1] and word[-1] in _VIQR_TONE and not is_word(decoded.lower()):
             word, tail = word[:-1], word[-1] + tail   # a closing quote, not a tone
             decoded = _viqr_word(word)
         out.append(decoded + tail)
@@ -363,8 +373,10 @@ _TELEX_TONE = {"s": 1, "f": 2, "r": 3, "x": 4, "j": 5}
 _TELEX_SHAPE = (("uwow", "ươ"), ("uow", "ươ"), ("uwo", "ươ"), ("aa", "â"), ("aw", "ă"), ("ee", "ê"), ("oo", "ô"),
                 ("ow", "ơ"), ("uw", "ư"), ("w", "ư"))
 # a word as typed (small letters, or one capital first), three letters or more, with a
-# Telex pair or a tone key last: hooij, Vieetj, hoaf (not OCR debris such as oO, OO)
-_TELEX_SIGNATURE = re.compile(r"\b(?=[A-Za-z]{3,}\b)[A-Z]?[a-z]*(?:aa|aw|ee|oo|ow|uw|dd|[aeiouy][a-z]*[sfrxj])[a-z]*\b")
+# Telex pair or a tone key last: hooij, Vieetj, hoaf (not OCR debris such as oO, OO);
+# or in capitals, four letters or more (DDOOCJ, LAAPJ)
+_TELEX_SIGNATURE = re.compile(r"\b(?=[A-Za-z]{3,}\b)[A-Z]?[a-z]*(?:aa|aw|ee|oo|ow|uw|dd|[aeiouy][a-z]*[sfrxj])[a-z]*\b"
+                              r"|\b(?=[A-Z]{4,}\b)[A-Z]*(?:AA|AW|EE|OO|OW|UW|DD|[AEIOUY][A-Z]*[SFRXJ])[A-Z]*\b")
 
 
 def telex_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:
@@ -378,6 +390,11 @@ def telex_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) ->
 
 def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     from diacritics.tone import place_tone
+    if "DD" in word and word.isupper():   # an acronym typed so: QDD, HDDND are QĐ, HĐND
+        from diacritics.repair import fix_code_part
+        code = word.replace("DD", "Đ")
+        if fix_code_part(word.replace("DD", "D"), lenient=True) == code:
+            return code
     low = word.lower()
     tone = 0
     if len(low) > 1 and low[-1] in _TELEX_TONE and any(v in low[:-1] for v in "aeiouyw"):

@@ -259,8 +259,11 @@ def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
         res = repair_document(text)
         assert res.text == want
         assert {c.reason for c in res.changes} == {"encoding"}
-    # VIQR's ? and . end a sentence unless the sentence goes on; a backslash keeps them literal
-    assert repair_document("To^i ddi. Ba.n co' kho?e kho^ng? Ngu+o+`i da^n ddu+o+.c ho?i\\?").text == \
+    # VIQR's ? and . end a sentence unless the sentence goes on (or a comma follows) …
+    assert repair_document("To^i ddi. Ba.n co' kho?e kho^ng? Ca'n bo^., co^ng chu+'c ddu+o+.c ho?i.").text == \
+        "Tôi đi. Bạn có khỏe không? Cán bộ, công chức được hỏi."
+    # … and where the text escapes its punctuation as RFC 1456 asks, every unescaped one is a mark
+    assert repair_document("To^i ddi\\. Ba.n co' kho?e kho^ng\\? Ngu+o+`i da^n ddu+o+.c ho?i\\?").text == \
         "Tôi đi. Bạn có khỏe không? Người dân được hỏi?"
     assert repair_document("Nguwowif daan ddeeuf cos quyeenf vaf nghiax vuj").text == \
         "Người dân đều có quyền và nghĩa vụ"

@@ -1,0 +1,99 @@
+"""Vietnamese text garbled the ways archives garble it, for measuring the repair (bench only).
+
+Each function takes clean Unicode text and returns what a system of that kind
+would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
+as Windows-1252, an export to a code page that writes ``?`` for what it cannot
+hold, VIQR and Telex typing, and marks lost from some words. None of this is
+used by the pipeline: the repair must undo them without knowing how they were made.
+"""
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+_TONE_VIQR = {"\u0301": "'", "\u0300": "`", "\u0309": "?", "\u0303": "~", "\u0323": "."}
+_SHAPE_VIQR = {"\u0302": "^", "\u0306": "(", "\u031b": "+"}
+_TONE_TELEX = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_SHAPE_TELEX = {("a", "\u0302"): "aa", ("e", "\u0302"): "ee", ("o", "\u0302"): "oo",
+                ("a", "\u0306"): "aw", ("o", "\u031b"): "ow", ("u", "\u031b"): "uw"}
+
+
+def mojibake(text: str, times: int = 1) -> str:
+    for _ in range(times):
+        text = text.encode("utf-8").decode("cp1252", errors="replace")
+    return text
+
+
+def cp1258_as_cp1252(text: str) -> str:
+    """Windows-1258 keeps the tone a byte of its own after the letter."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        tone = "".join(c for c in parts if c in _TONE_VIQR)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_VIQR))
+        out.append(base.encode("cp1258", errors="replace") + tone.encode("cp1258"))
+    return b"".join(out).decode("cp1252", errors="replace")
+
+
+def lossy(text: str, code_page: str) -> str:
+    """An export that writes ``?`` for every letter ``code_page`` lacks."""
+    return text.encode(code_page, errors="replace").decode(code_page)
+
+
+def _letters(word: str):
+    """(base letter, shape mark, tone mark) for each letter of ``word``."""
+    for ch in word:
+        parts = unicodedata.normalize("NFD", ch)
+        base = parts[0]
+        shape = next((c for c in parts[1:] if c in _SHAPE_VIQR), "")
+        tone = next((c for c in parts[1:] if c in _TONE_VIQR), "")
+        yield base, shape, tone
+
+
+def viqr(text: str) -> str:
+    """RFC 1456: shape then tone after the vowel, dd for đ, a backslash before punctuation
+    that would read as a mark."""
+    out = []
+    prev_vowel = False
+    for ch in text:
+        if ch in "đĐ":
+            out.append("dd" if ch == "đ" else "DD")
+            prev_vowel = False
+            continue
+        if ch in "?.'`~(^+" and prev_vowel:
+            out.append("\\" + ch)
+            prev_vowel = False
+            continue
+        (base, shape, tone), = _letters(ch) if ch.isalpha() else ((ch, "", ""),)
+        out.append(base + _SHAPE_VIQR.get(shape, "") + _TONE_VIQR.get(tone, ""))
+        prev_vowel = base.lower() in "aeiouy"
+    return "".join(out)
+
+
+def telex(text: str) -> str:
+    """Telex keys: aa aw ee oo ow uw dd for the letters, the tone key after the word."""
+    def word(m: re.Match) -> str:
+        keys, tone = [], ""
+        caps = m.group(0).isupper() and len(m.group(0)) > 1   # typed with caps lock on
+        for base, shape, mark in _letters(m.group(0)):
+            if base in "đĐ":
+                keys.append("dd" if base == "đ" else "DD" if caps else "Dd")
+                continue
+            key = _SHAPE_TELEX.get((base.lower(), shape), base.lower()) if shape else base.lower()
+            keys.append(key.upper() if caps else key[:1].upper() + key[1:] if base.isupper() else key)
+            tone = tone or _TONE_TELEX.get(mark, "")
+        return "".join(keys) + (tone.upper() if caps else tone)
+    return re.sub(r"[^\W\d_]+", word, unicodedata.normalize("NFC", text))
+
+
+def strip_some(text: str, share: float, seed: int = 5) -> str:
+    """Marks lost from a random ``share`` of the words."""
+    from diacritics.tone import strip_diacritics
+    rng = random.Random(seed)
+    return re.sub(r"[^\W\d_]+", lambda m: strip_diacritics(m.group()) if rng.random() < share else m.group(), text)
