@@ -26,6 +26,10 @@ MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 # a marked line is partly stripped with this many words (and this share) the corpus always marks
 PARTLY_STRIPPED_MIN = 2
 PARTLY_STRIPPED_SHARE = 0.08
+PARTLY_STRIPPED_LINES = 5      # … and a text with this many such lines,
+PARTLY_STRIPPED_TEXT = 0.2     # this share of its marked lines, lost marks throughout
+PARTLY_STRIPPED_WORDS = 10     # … as does one whose marked lines have this many words the corpus
+PARTLY_STRIPPED_RATE = 0.008   # always marks, at this rate
 # Marked letters an English-language OCR can print; Vietnamese needs many more (ư, ơ, ộ, ả …).
 _LATIN1 = set("abcdefghijklmnopqrstuvwxyzàáâãäåçèéêëìíîïñòóôõöùúûüýÿ")
 
@@ -52,6 +56,13 @@ class LineStats:
         return self.ascii_plausible + self.accented_valid + self.lookalike >= 0.4 * self.words
 
     @property
+    def partly_stripped(self) -> bool:
+        """A marked line that lost some marks: enough such words, and fewer foreign ones (a
+        name such as duc de Noailles is meant unmarked; capitals, Suu Kyi, are not counted)."""
+        return self.stripped >= PARTLY_STRIPPED_MIN and self.stripped >= PARTLY_STRIPPED_SHARE * self.words \
+            and not self.garble and self.ascii_invalid < self.stripped
+
+    @property
     def bad(self) -> int:
         return self.garble + self.ascii_invalid
 
@@ -63,8 +74,7 @@ class LineStats:
         # with a slip or two is our own OCR with errors, still "clean".
         if self.accented_valid >= 0.4 * self.words:
             # … unless it lost the marks of some of its words (Các co quan, don vị … cải cach)
-            partly = self.stripped >= PARTLY_STRIPPED_MIN and self.stripped >= PARTLY_STRIPPED_SHARE * self.words
-            return STRIPPED if partly and not self.garble else CLEAN
+            return STRIPPED if self.partly_stripped else CLEAN
         bad = self.bad
         if not self.vietnamese:
             return CLEAN   # mostly not Vietnamese at all (a Spanish title, a formula): leave it
@@ -94,7 +104,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         elif low.isascii():
             if is_skeleton(low):
                 st.ascii_plausible += 1
-                if is_stripped(low):
+                if is_stripped(low) and core.islower():   # a capital may be a name's (San, Suu)
                     stripped.add(low)
             else:
                 st.ascii_invalid += 1
@@ -139,6 +149,19 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
         # formula; it takes strong evidence to treat it as a wrong-language export.
         out = [CLEAN if lab == GARBLED and not _strongly_garbled(st) else lab
                for lab, st in zip(out, stats)]
+        # A text whose marked lines lost marks here and there, as a whole (PARTLY_STRIPPED_TEXT
+        # of them show it): its other lines with such a word lost them too.
+        # Either enough lines show it, or its marked lines have such words too often for clean
+        # text (clean text: up to 4 per 1,000 words, in news with foreign names; 2 % of the
+        # words stripped at random: 11 per 1,000).
+        marked = [i for i, st in enumerate(stats) if st.words >= MIN_EVIDENCE and st.accented_valid >= 0.4 * st.words]
+        partly = [i for i in marked if out[i] == STRIPPED]
+        words = sum(stats[i].words for i in marked)
+        rare = sum(stats[i].stripped for i in marked)
+        if (len(partly) >= PARTLY_STRIPPED_LINES and len(partly) >= PARTLY_STRIPPED_TEXT * len(marked)) or \
+                (rare >= PARTLY_STRIPPED_WORDS and rare >= PARTLY_STRIPPED_RATE * words):
+            out = [STRIPPED if lab == CLEAN and st.stripped and not st.garble and st.ascii_invalid < st.stripped else lab
+                   for lab, st in zip(out, stats)]
     return out
 
 

@@ -317,6 +317,23 @@ def test_a_line_that_lost_some_of_its_marks_gets_them_back(seeds_dir):
     assert res.changes and "restore" not in {c.reason for c in res.changes}
 
 
+def test_a_text_that_lost_marks_here_and_there_gets_them_back(seeds_dir):
+    """5 % of the words stripped at random: most lines have one such word at most, so the
+    text as a whole has to show it; clean text and foreign names are left alone."""
+    from bench.garbles import strip_some
+    from bench.repair import wer
+    from diacritics.tone import to_style
+    truth = to_style((seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8"), "new")
+    damaged = strip_some(truth, 0.05, seed=3)
+    before, total = wer(truth, damaged)
+    after, _ = wer(truth, to_style(repair_document(damaged).text, "new"))
+    assert before > 0.035 * total and after < 0.012 * total
+    assert not repair_document(truth).changes
+    names = "1945 - Aung San Suu Kyi, nhà chính trị người Miến Điện, nhận giải Nobel Hòa bình\n" * 3 + \
+        "6 tháng 10 - Charles de Sainte, Maure, duc de Montausier, quân nhân Pháp (mất 1690)"
+    assert repair_document(names).text == names
+
+
 def test_case_our_ocr_got_wrong_is_settled():
     out = repair_document("các cơ SỞ sẽ được nghiỆp vụ hóa ở Ở đây, Sở Tài chính và UBND xã",
                           mode="ocr").text
