@@ -99,7 +99,10 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         st.words += 1
         low = core.lower()
         if _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
-                and not (core.isupper() and len(core) > 2):   # 2133MHz, LPDDR3 are names
+                and not (core.isupper() and len(core) > 2) \
+                and (_GARBLE_CHARS.search(core.replace("w", "").replace("W", "")) or _w_for_u(low, is_skeleton)):
+            # 2133MHz, LPDDR3 are names; a w counts only where it reads as ư (Chwong: chương,
+            # not who, World)
             st.lookalike += 1
         elif low.isascii():
             if is_skeleton(low):
@@ -116,6 +119,12 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
             st.accented_invalid += 1
     st.stripped = len(stripped)   # one word repeated (ho gà … ho gà) is a word meant that way
     return st
+
+
+def _w_for_u(low: str, is_skeleton: Callable[[str], bool]) -> bool:
+    """Does the word read as a syllable with its w as u or uo (chwong, nwoc, tw)?"""
+    letters = re.sub(r"[^a-zw]", "", low)
+    return any(is_skeleton(letters.replace("w", sub)) for sub in ("u", "uo", "o"))
 
 
 def classify_lines(stats: Sequence[LineStats]) -> list[str]:
