@@ -360,9 +360,10 @@ def _pieces(line: str, lookalikes: bool = False):
 
 def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
-    from diacritics.restorer import WEB_ADDRESS_RE
+    from diacritics.restorer import WEB_ADDRESS_RE, may_hold_web_address
     pieces: list[Piece] = []
-    code_spans = [m.span() for m in WEB_ADDRESS_RE.finditer(line)]   # www.vaac.gov.vn, a@b.vn
+    code_spans = [m.span() for m in WEB_ADDRESS_RE.finditer(line)] \
+        if may_hold_web_address(line) else []   # www.vaac.gov.vn, a@b.vn
     for a, b in code_spans:   # … whose first capital is the OCR's (Www.vaac.gov.vn)
         www = "www" + line[a + 3:b] if line[a:a + 4] == "Www." else None
         pieces.append(Piece(a, b, line[a:b], "fixed", www, "code" if www else ""))
@@ -802,7 +803,9 @@ def _list_label(line: str, pieces: list[Piece], prev_label: str) -> str:
 
 def _outside_web_addresses(line: str, clean) -> str:
     """``clean`` applied to the text between web addresses: their dots are no misread spaces."""
-    from diacritics.restorer import WEB_ADDRESS_RE
+    from diacritics.restorer import WEB_ADDRESS_RE, may_hold_web_address
+    if not may_hold_web_address(line):
+        return clean(line)
     out, pos = [], 0
     for m in WEB_ADDRESS_RE.finditer(line):
         out += [clean(line[pos:m.start()]), m.group()]
