@@ -97,3 +97,8 @@ def strip_some(text: str, share: float, seed: int = 5) -> str:
     from diacritics.tone import strip_diacritics
     rng = random.Random(seed)
     return re.sub(r"[^\W\d_]+", lambda m: strip_diacritics(m.group()) if rng.random() < share else m.group(), text)
+
+
+def no_stroke(text: str) -> str:
+    """A font or converter without đ: d for đ, every other mark kept."""
+    return text.replace("đ", "d").replace("Đ", "D")

@@ -268,3 +268,99 @@ def _caps_around(text: str, m: re.Match) -> bool:
     line_end = text.find("\n", m.end())
     letters = [c for c in text[line_start:line_end if line_end >= 0 else None] if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+# --- đ printed as d -------------------------------------------------------------------------
+# A font or converter without đ writes d and keeps every other mark: "Dồng chí … dã ký quyết
+# dịnh". Vietnamese prose without a single đ is next to impossible (đã, để, được, đến), so a
+# text with none, marks elsewhere, and STROKE_MIN words that are far likelier with đ (dã: đã,
+# dịnh: no word without it) lost its đ; each d-word whose đ form is a word is then decided by
+# the model.
+STROKE_MIN = 3           # d-words whose đ form is at least STROKE_RATIO times commoner
+STROKE_RATIO = 50
+STROKE_MARKED = 50       # words with Vietnamese-only letters a text needs before its lack of đ says anything
+_D_WORD = re.compile(r"(?<![\w])[dD][^\W\d_]*")
+
+
+def _counts() -> dict[str, int]:
+    from diacritics.model import load_model
+    m = load_model()
+    return {w: int(m.counts[i]) for w, i in m.index.items()}
+
+
+def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]:
+    """``text`` with ``đ`` put back where it was printed as ``d``, and the words changed."""
+    if "đ" in text or "Đ" in text or not re.search(r"[dD]", text):
+        return text, []
+    # marks only Vietnamese has (ạ, ư, ở …): English OCR's é and à are no such evidence
+    if sum(1 for w in re.findall(r"[^\W\d_]+", text) if any(ord(c) > 0xFF for c in w)) < STROKE_MARKED:
+        return text, []
+    counts = _stroke_counts()
+    found = [m for m in _D_WORD.finditer(text) if to_style("đ" + m.group(0)[1:].lower(), "new") in counts]
+    strong = [m for m in found if counts[to_style("đ" + m.group(0)[1:].lower(), "new")]
+              >= STROKE_RATIO * max(counts.get(to_style(m.group(0).lower(), "new"), 0), 1)]
+    if len(strong) < STROKE_MIN:
+        return text, []
+    from diacritics.decode import decode
+    lattice: list = []
+    pos = 0
+    slots = []
+    for m in found:
+        low = to_style(m.group(0).lower(), "new")
+        stroke = "đ" + low[1:]
+        cands = [(stroke, 0.0)] + ([(low, 0.0)] if low in counts else [])
+        lattice.append(text[pos:m.start()])
+        slots.append((len(lattice), m))
+        lattice.append(cands)
+        pos = m.end()
+    lattice.append(text[pos:])
+    result = decode(lattice, lm_weight=1.0)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    import bisect
+    out, pos, changed = [], 0, []
+    for at, m in slots:
+        word = to_style(result.best[at], style)
+        written = m.group(0)
+        if word[0] != "đ":
+            continue
+        word = ("Đ" if written[0] == "D" else "đ") + (written[1:] if to_style(written[1:].lower(), "new") ==
+                                                       to_style(word[1:], "new") else word[1:])
+        if written.isupper() and len(written) > 1:
+            word = word.upper()
+        out += [text[pos:m.start()], word]
+        pos = m.end()
+        li = bisect.bisect_right(starts, m.start()) - 1
+        changed.append(LostWord(li, m.start() - starts[li], written, word, result.confidence[at]))
+    out.append(text[pos:])
+    return _stroke_codes("".join(out), starts, changed)
+
+
+_CODE_TOKEN = re.compile(r"(?<![\w/.-])[\w/.-]*[A-Z][\w/.-]*")
+
+
+def _stroke_codes(text: str, starts: list[int], changed: list[LostWord]) -> tuple[str, list[LostWord]]:
+    """… and the codes and acronyms of such a text their Đ (18/QD-UBND, HDND), as the
+    administrative lexicon writes them; the line offsets are those of the text as given."""
+    from diacritics.repair import fix_code
+    import bisect
+    out, pos = [], 0
+    for m in _CODE_TOKEN.finditer(text):
+        code = m.group(0).rstrip(".")
+        if "D" not in code:
+            continue
+        fixed = fix_code(code)
+        if not fixed or fixed == code or fixed.replace("Đ", "D") != code:
+            continue
+        out += [text[pos:m.start()], fixed]
+        pos = m.start() + len(code)
+        li = bisect.bisect_right(starts, m.start()) - 1
+        changed.append(LostWord(li, m.start() - starts[li], code, fixed, 1.0))
+    out.append(text[pos:])
+    return "".join(out), sorted(changed, key=lambda w: (w.line, w.col))
+
+
+@functools.lru_cache(maxsize=1)
+def _stroke_counts() -> dict[str, int]:
+    """Corpus counts of the model's syllables (new tone style)."""
+    from diacritics.tone import is_syllable
+    return {w: n for w, n in _counts().items() if is_syllable(w)}

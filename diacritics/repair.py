@@ -1311,8 +1311,10 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     recoded = sorted(set(recoded) | set(legacy))
     lost: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
-        from diacritics.lost_letters import fix_lost_letters
+        from diacritics.lost_letters import fix_lost_letters, fix_lost_stroke
         text, lost = fix_lost_letters(text, lambda w: to_style(w, "new") in valid, style)
+        text, stroke = fix_lost_stroke(text, style)
+        lost += stroke
     text = unicodedata.normalize("NFC", text)
     lines = text.split("\n")
     if mode == "stripped":

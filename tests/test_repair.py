@@ -335,6 +335,23 @@ def test_a_text_that_lost_marks_here_and_there_gets_them_back(seeds_dir):
     assert repair_document(names).text == names
 
 
+def test_a_text_printed_without_d_with_stroke_gets_it_back(seeds_dir):
+    """A font without đ prints d and keeps every other mark: the text has no đ at all."""
+    from bench.garbles import no_stroke
+    from diacritics.tone import to_style
+    truth = to_style((seeds_dir / "002_c4bd65532f1752b6.txt").read_text(encoding="utf-8"), "new")
+    res = repair_document(no_stroke(truth))
+    pairs = [(t, o) for t, o in zip(truth.split(), to_style(res.text, "new").split()) if "đ" in t.lower()]
+    assert len(pairs) > 500 and sum(t != o for t, o in pairs) < 0.01 * len(pairs)
+    assert {c.reason for c in res.changes} == {"lost letter"}
+    # dân, do, dựng stay: their d is a d
+    text = ("Dồng chí Chủ tịch Ủy ban nhân dân tỉnh dã ký quyết dịnh về việc dào tạo cán bộ. " * 5 +
+            "Do dó các dơn vị xây dựng kế hoạch, báo cáo kết quả thực hiện về Sở Nội vụ. " * 5)
+    out = repair_document(text).text
+    assert out.startswith("Đồng chí Chủ tịch Ủy ban nhân dân tỉnh đã ký quyết định về việc đào tạo")
+    assert "Do đó các đơn vị xây dựng kế hoạch" in out
+
+
 def test_case_our_ocr_got_wrong_is_settled():
     out = repair_document("các cơ SỞ sẽ được nghiỆp vụ hóa ở Ở đây, Sở Tài chính và UBND xã",
                           mode="ocr").text
