@@ -977,11 +977,6 @@ def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: 
             chars["ins"][observed[op.dest_pos]] += weight
 
 
-def _garbled_word(token: str) -> bool:
-    """A word as the OCR printed it, symbols and digits in it (V&, S6, ¢ay), but not a number."""
-    return any(ch.isalpha() for ch in token) and not any(ch.isspace() for ch in token)
-
-
 def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     """The channel re-estimated with the document's own sure repairs, or None if too few.
 
@@ -997,7 +992,7 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     from collections import defaultdict
     sure = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
             if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE
-            and _garbled_word(c.before) and " " not in c.after]
+            and c.before.isalpha() and " " not in c.after]
     if len(sure) < ADAPT_MIN_CHANGES:
         return None
     base = load_table()["channels"][rep.channel]
