@@ -23,6 +23,12 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 _ROMAN = re.compile(r"[IVXLC]+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
+# Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable
+# (the, et, con, che do): two of them, a fifth of a line's words, make it a foreign line.
+_FOREIGN = frozenset("des est une pour avec dans sur aux les and of with for from this is are were "
+                     "der die das und ist el los las del por para il della per sono gli nel".split())
+FOREIGN_MIN = 2
+FOREIGN_SHARE = 0.2
 # a marked line is partly stripped with this many words (and this share) the corpus always marks
 PARTLY_STRIPPED_MIN = 2
 PARTLY_STRIPPED_SHARE = 0.08
@@ -44,6 +50,7 @@ class LineStats:
     ascii_invalid: int = 0     # ASCII words no syllable spells (``dugc``, ``cdng``)
     viet_marked: int = 0       # valid words with a letter English OCR cannot print (ư, ộ, ả …)
     stripped: int = 0          # distinct ASCII words the corpus practically always writes marked (nghia, cach)
+    foreign: int = 0           # distinct function words of other languages (des, the … see _FOREIGN)
 
     @property
     def garble(self) -> int:
@@ -69,6 +76,8 @@ class LineStats:
     def label(self) -> str | None:
         if self.words < MIN_EVIDENCE:
             return None
+        if self.foreign >= FOREIGN_MIN and self.foreign >= FOREIGN_SHARE * self.words:
+            return CLEAN   # a French or English quotation: not ours to change
         # Clean Vietnamese marks ~85-90 % of its words; wrong-language OCR a few
         # per cent (and those mostly by chance: thé, két). A well-marked line
         # with a slip or two is our own OCR with errors, still "clean".
@@ -90,6 +99,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     """Counts of one line's words by kind; ``is_stripped``: an ASCII word the corpus always marks."""
     st = LineStats()
     stripped: set[str] = set()
+    foreign: set[str] = set()
     for raw in line.split():
         core = split_edge_punct(raw)[1]
         if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
@@ -98,6 +108,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
             continue  # acronyms and codes (UBND, CCHC) say nothing either way
         st.words += 1
         low = core.lower()
+        if low in _FOREIGN:
+            foreign.add(low)
         if _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
                 and not (core.isupper() and len(core) > 2) \
                 and (_GARBLE_CHARS.search(core.replace("w", "").replace("W", "")) or _w_for_u(low, is_skeleton)):
@@ -118,6 +130,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         else:
             st.accented_invalid += 1
     st.stripped = len(stripped)   # one word repeated (ho gà … ho gà) is a word meant that way
+    st.foreign = len(foreign)
     return st
 
 

@@ -248,6 +248,10 @@ def test_legacy_vietnamese_encodings_are_decoded():
         "España y Francia: señor, café, à la carte"
     assert not [c for c in repair_document("Può darsi che lì ci sia più città, però").changes
                 if c.reason == "encoding"]
+    # … and a quotation in another language is left as it is, even alone
+    for foreign in ("La réunion aura lieu à Paris le lundi prochain avec les délégués.",
+                    "Può darsi che lì ci sia più città per il popolo della regione."):
+        assert repair_document(foreign).text == foreign
 
 
 def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
