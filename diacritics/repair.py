@@ -324,11 +324,16 @@ def _lone_consonant(line: str, start: int, end: int, channel: str) -> bool:
 
     English OCR drops marked vowels it has no glyph for (``can b, cong chic`` for
     ``cán bộ, công chức``; ``Co s dir liéu`` for ``Cơ sở dữ liệu``). A list label
-    (``b)``, ``c.``) or a letter opening a line is not one (after a bullet it may
-    be: ``+ S lugng``); the model may still keep the letter (``điểm b khoản 2``).
+    (``b)``, ``c.``) is not one; after a bullet, or opening a line that goes on in small
+    words, a capital may be (``+ S lugng``, ``S td chirc``); the model may still keep the
+    letter (``điểm b khoản 2``).
     """
-    if channel != "eng" or line[end:end + 1] in (")", ".") or not line[:start].strip():
+    if channel != "eng" or line[end:end + 1] in (")", "."):
         return False
+    if not line[:start].strip():
+        # … unless a capital opens a line that goes on in small words: a table cell's
+        # "S td chirc" is Số tổ chức, as no label stands without its ) or .
+        return line[start:end] in "BCDGHKLMNPQRSTVX" and re.match(r"\s+[a-z]", line[end:]) is not None
     after_word = re.search(r"[^\W\d_][,;:]?\s+$", line[:start]) or re.fullmatch(r"\s*[-+•*]\s+", line[:start])
     return bool(after_word) and line[start:end].lower() in "bcdghklmnpqrstvx"
 

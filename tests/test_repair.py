@@ -32,6 +32,8 @@ SEED003_LINES = {
     # the appendix: "Số" before ": <number>", a cell wrapped past its bar, an invented capital
     # before a word printed with a digit (1y: lý), a wrapped cell's case
     258: "0 Kế hoạch số: 04 /KH-UBND,",
+    # a capital alone opening a table cell that goes on in small words lost its vowel
+    1057: "Số tổ chức khoa học và",
     871: "Số lượng PAKN được xử lý và đã",
     924: '" | chức',
     973: "Số lượng đơn vị sự",
