@@ -865,6 +865,10 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = p.candidates or rep.candidates(p.text)
+            if channel == "eng" and p.text == "¢":
+                # a lone ¢ is a c whose marked vowel went (có) as often as the ở it is learnt as
+                seen = {c for c, _lp in cands}
+                cands = sorted(cands + [kv for kv in rep.candidates("c") if kv[0] not in seen], key=lambda kv: -kv[1])
             if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
             if _NUMBER_LABEL.match(cleaned, p.end):
