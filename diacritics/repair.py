@@ -549,6 +549,8 @@ class Repairer:
         # returns: the beam, the near-tie edge under the cut, and what the corpus-count
         # bonus of that edge can make up; the index may leave out anything further down.
         self._within = BEAM + NEAR_TIE + CUT_PRIOR * math.log1p(max(self._count.values(), default=0)) + 1.0
+        # a token this long is no garble of a syllable: three times the longest spelling with its edits
+        self._longest = 3 * (max(map(len, self.index.by_skeleton), default=0) + self.index.max_edits)
 
     def bigram(self, a: str, b: str) -> bool:
         """Is the word pair ``a b`` stored in the language model (seen often enough in the corpus)?"""
@@ -585,6 +587,8 @@ class Repairer:
 
     def _candidates(self, low: str) -> list[tuple[str, float]]:
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
+        if len(own) > self._longest:
+            return []   # no syllable is near a run of dozens of letters (and the lookup is cubic in it)
         cands = self.index.candidates(own, self.conf, k=POOL, within=self._within)
         if own in self.valid and all(c != own for c, _ in cands):
             cands.append((own, self.conf.logp(own, own)))

@@ -718,3 +718,14 @@ def test_a_second_list_label_d_is_d_with_stroke_and_a_hook_printed_as_question_m
 def test_the_eth_tesseract_prints_for_d_with_stroke_is_d_with_stroke():
     assert repair_document("ÐĐ) TIN TƯỞNG, KHUYẾN KHÍCH", mode="ocr").text == "Đ) TIN TƯỞNG, KHUYẾN KHÍCH"
     assert repair_document("Ðiều 5 và ðiều 6", mode="ocr").text == "Điều 5 và điều 6"
+
+
+@pytest.mark.parametrize("mode", ["garbled", "ocr"])
+def test_a_run_of_thousands_of_letters_is_kept_at_once(mode):
+    # the candidate lookup is cubic in a token's length: a 5,000-letter run took minutes
+    import time
+    text = "Chwong trinh " + "x" * 5000 + " tong thé"
+    t0 = time.perf_counter()
+    out = repair_document(text, mode=mode).text
+    assert time.perf_counter() - t0 < 10
+    assert "x" * 5000 in out
