@@ -23,6 +23,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 _ROMAN = re.compile(r"[IVXLC]+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
+MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
 # Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable
 # (the, et, con, che do): two of them, a fifth of a line's words, make it a foreign line.
 _FOREIGN = frozenset("des est une pour avec dans sur aux les and of with for from this is are were "
@@ -63,10 +64,15 @@ class LineStats:
         return self.ascii_plausible + self.accented_valid + self.lookalike >= 0.4 * self.words
 
     @property
-    def partly_stripped(self) -> bool:
-        """A marked line that lost some marks: enough such words, and fewer foreign ones (a
-        name such as duc de Noailles is meant unmarked; capitals, Suu Kyi, are not counted)."""
-        return self.stripped >= PARTLY_STRIPPED_MIN and self.stripped >= PARTLY_STRIPPED_SHARE * self.words \
+    def marked(self) -> bool:
+        """Clean Vietnamese marks ~85-90 % of its words; wrong-language OCR a few per cent."""
+        return self.accented_valid >= MARKED_SHARE * self.words
+
+    def lost_marks(self, least: int, share: float = 0.0) -> bool:
+        """Did the line lose some marks: ``least`` such words (and ``share`` of its words), and
+        fewer foreign ones (a name such as duc de Noailles is meant unmarked; capitals, Suu Kyi,
+        are not counted)?"""
+        return self.stripped >= least and self.stripped >= share * self.words \
             and not self.garble and self.ascii_invalid < self.stripped
 
     @property
@@ -78,12 +84,12 @@ class LineStats:
             return None
         if self.foreign >= FOREIGN_MIN and self.foreign >= FOREIGN_SHARE * self.words:
             return CLEAN   # a French or English quotation: not ours to change
-        # Clean Vietnamese marks ~85-90 % of its words; wrong-language OCR a few
-        # per cent (and those mostly by chance: thé, két). A well-marked line
-        # with a slip or two is our own OCR with errors, still "clean".
-        if self.accented_valid >= 0.4 * self.words:
+        # Wrong-language OCR marks a few per cent of its words (and those mostly by chance:
+        # thé, két). A well-marked line with a slip or two is our own OCR with errors, still
+        # "clean" …
+        if self.marked:
             # … unless it lost the marks of some of its words (Các co quan, don vị … cải cach)
-            return STRIPPED if self.partly_stripped else CLEAN
+            return STRIPPED if self.lost_marks(PARTLY_STRIPPED_MIN, PARTLY_STRIPPED_SHARE) else CLEAN
         bad = self.bad
         if not self.vietnamese:
             return CLEAN   # mostly not Vietnamese at all (a Spanish title, a formula): leave it
@@ -176,14 +182,13 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
         # Either enough lines show it, or its marked lines have such words too often for clean
         # text (clean text: up to 4 per 1,000 words, in news with foreign names; 2 % of the
         # words stripped at random: 11 per 1,000).
-        marked = [i for i, st in enumerate(stats) if st.words >= MIN_EVIDENCE and st.accented_valid >= 0.4 * st.words]
+        marked = [i for i, st in enumerate(stats) if st.words >= MIN_EVIDENCE and st.marked]
         partly = [i for i in marked if out[i] == STRIPPED]
         words = sum(stats[i].words for i in marked)
         rare = sum(stats[i].stripped for i in marked)
         if (len(partly) >= PARTLY_STRIPPED_LINES and len(partly) >= PARTLY_STRIPPED_TEXT * len(marked)) or \
                 (rare >= PARTLY_STRIPPED_WORDS and rare >= PARTLY_STRIPPED_RATE * words):
-            out = [STRIPPED if lab == CLEAN and st.stripped and not st.garble and st.ascii_invalid < st.stripped else lab
-                   for lab, st in zip(out, stats)]
+            out = [STRIPPED if lab == CLEAN and st.lost_marks(1) else lab for lab, st in zip(out, stats)]
     return out
 
 

@@ -10,12 +10,14 @@ context, as in restoration. Words without ``?`` are kept as written.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from diacritics.tone import to_style
+from lexicon.names import capital_pairs, name_pairs
 
 # a word with letters lost to "?": letters and question marks, at least one of each
 # (or a lone "?" between words: ở, ấy's ấ …)
@@ -52,6 +54,16 @@ class LostWord:
     confidence: float
 
 
+def _line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+
+def _lost_word(starts: list[int], at: int, before: str, after: str, confidence: float) -> LostWord:
+    """The change at offset ``at`` of a text whose lines start at ``starts``."""
+    line = bisect.bisect_right(starts, at) - 1
+    return LostWord(line, at - starts[line], before, after, confidence)
+
+
 def _lost(ch: str, code_page: str) -> bool:
     try:
         ch.encode(code_page)
@@ -60,24 +72,29 @@ def _lost(ch: str, code_page: str) -> bool:
         return True
 
 
-@functools.lru_cache(maxsize=1)
 def _skeletons() -> frozenset[str]:
     """The model's syllables with their marks stripped (``viet``: a stripped text's question)."""
+    from diacritics.repair import _valid_words
+    return _valid_words()[1]
+
+
+def _syllable_counts() -> dict[str, int]:
+    """Corpus count of each of the model's syllables (new tone style)."""
     from diacritics.model import load_model
-    from diacritics.tokens import FIRST_WORD_ID
-    from diacritics.tone import is_syllable, strip_diacritics
-    return frozenset(strip_diacritics(w) for w in load_model().vocab[FIRST_WORD_ID:] if is_syllable(w))
+    from diacritics.repair import _lexicon
+    return _lexicon(load_model())[2]
 
 
 @functools.lru_cache(maxsize=2)
 def _index(code_page: str) -> dict[str, tuple[str, ...]]:
     """How each syllable of the model prints in ``code_page`` (lost letters as ``?``) → the syllables."""
     from diacritics.model import load_model
+    from diacritics.repair import _valid_words
     from diacritics.tokens import FIRST_WORD_ID
-    from diacritics.tone import is_syllable
+    valid = _valid_words()[0]
     out: dict[str, list[str]] = {}
-    for syl in load_model().vocab[FIRST_WORD_ID:]:
-        if not is_syllable(syl):
+    for syl in load_model().vocab[FIRST_WORD_ID:]:   # commonest first, as decoding ties go
+        if syl not in valid:
             continue
         printed = "".join("?" if _lost(c, code_page) else c for c in syl)
         if "?" in printed:
@@ -127,36 +144,26 @@ def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[Lo
     # of them (hòa written h?a) was ASCII
     code_page = "cp1252" if any(not c.isascii() and c.isalpha() for c in text) else "ascii"
     index = _index(code_page)
-    from diacritics.restorer import WEB_ADDRESS_RE
-    web = [m.span() for m in WEB_ADDRESS_RE.finditer(text)]   # x?y=1 in a link is no word
+    from diacritics.restorer import web_address_spans
+    web = web_address_spans(text)   # x?y=1 in a link is no word
     found = [_Span(text, a, b) for a, b in lost_letter_words(text, valid, index)
              if not any(s <= a < e for s, e in web)]
-    found = [m for m in found if m.group(0).lower() in index or _code(m.group(0)) is not None]
+    codes = {m.start(): _code(m.group(0)) for m in found}   # Q?-TTg: QĐ (or None)
+    found = [m for m in found if m.group(0).lower() in index or codes[m.start()] is not None]
     n_words = len(re.findall(r"[^\W\d_]+", text)) or 1
     if len(found) < MIN_WORDS or len(found) < MIN_SHARE * n_words:
         return text, []
     from diacritics.decode import decode
     lattice: list = []
     slots: list[tuple[int, re.Match]] = []
-    codes: dict[int, str] = {}   # where a code starts → the code (Q?-TTg: QĐ)
     pos = 0
     for m in found:
         # a spelling that also prints syllables is a code only inside one (N?-CP, not K?T QU?)
         in_code = text[m.start() - 1:m.start()] in ("-", "/") or text[m.end():m.end() + 1] in ("-", "/")
-        code = _code(m.group(0)) if in_code or m.group(0).lower() not in index else None
-        if code is not None:
-            codes[len(lattice)] = code
-            lattice.append(text[pos:m.start()])
-            slots.append((len(lattice), m))
-            lattice.append(code)
-            pos = m.end()
-            continue
-        cands = index.get(m.group(0).lower())
-        if not cands:
-            continue
+        code = codes[m.start()] if in_code or m.group(0).lower() not in index else None
         lattice.append(text[pos:m.start()])
         slots.append((len(lattice), m))
-        lattice.append([(c, 0.0) for c in cands])
+        lattice.append(code if code is not None else [(c, 0.0) for c in index[m.group(0).lower()]])
         pos = m.end()
     lattice.append(text[pos:])
     if not slots:
@@ -169,18 +176,16 @@ def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[Lo
         from diacritics.model import load_model
         lat, first = result.search
         result = decode(lattice, lm_weight=1.0, model=DocumentCache(load_model(), settled_ids(lat, first.choice)))
-    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    starts = _line_starts(text)
     out, pos, changed = [], 0, []
     lost_ends = {m.end() for _at, m in slots}
     decided = {m.start(): result.best[at] for at, m in slots if not isinstance(lattice[at], str)}
-    import bisect
     for at, m in slots:
         word = result.best[at] if isinstance(lattice[at], str) else \
             _cased(to_style(result.best[at], style), m, text, lost_ends, decided)
         out += [text[pos:m.start()], word]
         pos = m.end()
-        li = bisect.bisect_right(starts, m.start()) - 1
-        changed.append(LostWord(li, m.start() - starts[li], m.group(0), word, result.confidence[at]))
+        changed.append(_lost_word(starts, m.start(), m.group(0), word, result.confidence[at]))
     out.append(text[pos:])
     return unicodedata.normalize("NFC", "".join(out)), changed
 
@@ -215,11 +220,11 @@ def _cased(word: str, m: re.Match, text: str, lost_ends: set[int], decided: dict
     prev = re.search(r"([^\W\d_?][\w?]*|\?[\w?]*)[ \t]+$", before)
     nxt = re.match(r"[ \t]+([^\W\d_?][\w?]*)", text[m.end():])
     low = to_style(word, "new")
+    next_syl = _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1))) if nxt else None
     in_name = (prev is not None and prev.group(1)[0].isupper()
-               and (_syllable(prev.group(1), decided.get(prev.start(1))), low) in _name_pairs()) or \
-        (nxt is not None and nxt.group(1)[0].isupper()
-         and (low, _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1)))) in _name_pairs())
-    usual = nxt is not None and (low, _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1)))) in _capital_pairs()
+               and (_syllable(prev.group(1), decided.get(prev.start(1))), low) in name_pairs()) or \
+        (nxt is not None and nxt.group(1)[0].isupper() and (low, next_syl) in name_pairs())
+    usual = nxt is not None and (low, next_syl) in capital_pairs()
     if in_name or usual or _sentence_start(before, lost_ends):
         return word[:1].upper() + word[1:]
     return word
@@ -241,16 +246,6 @@ def _sentence_start(before: str, lost_ends: set[int]) -> bool:
 
 # what may stand before a line's first word: bullets, list labels (a), 1., 2.1.), a cell bar
 _LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-–•*+|]|\(?[0-9a-zđ]{1,3}[.)]|[0-9.]+|[IVX]+\.)[ \t]*)*")
-
-
-def _name_pairs() -> frozenset[tuple[str, str]]:
-    from lexicon.names import name_pairs
-    return name_pairs()
-
-
-def _capital_pairs() -> frozenset[tuple[str, str]]:
-    from lexicon.names import capital_pairs
-    return capital_pairs()
 
 
 def _capitals_next(text: str, m) -> bool:
@@ -282,12 +277,6 @@ STROKE_MARKED = 50       # words with Vietnamese-only letters a text needs befor
 _D_WORD = re.compile(r"(?<![\w])[dD][^\W\d_]*")
 
 
-def _counts() -> dict[str, int]:
-    from diacritics.model import load_model
-    m = load_model()
-    return {w: int(m.counts[i]) for w, i in m.index.items()}
-
-
 def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]:
     """``text`` with ``đ`` put back where it was printed as ``d``, and the words changed."""
     if "đ" in text or "Đ" in text or not re.search(r"[dD]", text):
@@ -295,7 +284,7 @@ def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]
     # marks only Vietnamese has (ạ, ư, ở …): English OCR's é and à are no such evidence
     if sum(1 for w in re.findall(r"[^\W\d_]+", text) if any(ord(c) > 0xFF for c in w)) < STROKE_MARKED:
         return text, []
-    counts = _stroke_counts()
+    counts = _syllable_counts()
     found = [m for m in _D_WORD.finditer(text) if to_style("đ" + m.group(0)[1:].lower(), "new") in counts]
     strong = [m for m in found if counts[to_style("đ" + m.group(0)[1:].lower(), "new")]
               >= STROKE_RATIO * max(counts.get(to_style(m.group(0).lower(), "new"), 0), 1)]
@@ -315,8 +304,7 @@ def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]
         pos = m.end()
     lattice.append(text[pos:])
     result = decode(lattice, lm_weight=1.0)
-    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    import bisect
+    starts = _line_starts(text)
     out, pos, changed = [], 0, []
     for at, m in slots:
         word = to_style(result.best[at], style)
@@ -329,8 +317,7 @@ def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]
             word = word.upper()
         out += [text[pos:m.start()], word]
         pos = m.end()
-        li = bisect.bisect_right(starts, m.start()) - 1
-        changed.append(LostWord(li, m.start() - starts[li], written, word, result.confidence[at]))
+        changed.append(_lost_word(starts, m.start(), written, word, result.confidence[at]))
     out.append(text[pos:])
     return _stroke_codes("".join(out), starts, changed)
 
@@ -342,7 +329,6 @@ def _stroke_codes(text: str, starts: list[int], changed: list[LostWord]) -> tupl
     """… and the codes and acronyms of such a text their Đ (18/QD-UBND, HDND), as the
     administrative lexicon writes them; the line offsets are those of the text as given."""
     from diacritics.repair import fix_code
-    import bisect
     out, pos = [], 0
     for m in _CODE_TOKEN.finditer(text):
         code = m.group(0).rstrip(".")
@@ -353,14 +339,7 @@ def _stroke_codes(text: str, starts: list[int], changed: list[LostWord]) -> tupl
             continue
         out += [text[pos:m.start()], fixed]
         pos = m.start() + len(code)
-        li = bisect.bisect_right(starts, m.start()) - 1
-        changed.append(LostWord(li, m.start() - starts[li], code, fixed, 1.0))
+        changed.append(_lost_word(starts, m.start(), code, fixed, 1.0))
     out.append(text[pos:])
     return "".join(out), sorted(changed, key=lambda w: (w.line, w.col))
 
-
-@functools.lru_cache(maxsize=1)
-def _stroke_counts() -> dict[str, int]:
-    """Corpus counts of the model's syllables (new tone style)."""
-    from diacritics.tone import is_syllable
-    return {w: n for w, n in _counts().items() if is_syllable(w)}

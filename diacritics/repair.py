@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
-                                  lookup_skeleton, skeleton)
+                                  skeleton)
 from diacritics.tone import to_style
 
 if TYPE_CHECKING:
@@ -147,8 +147,7 @@ def dotted_leaders(line: str) -> str:
         start, end = m.start(), m.end()
         while (nxt := _LEADER_PIECE.match(line, end)) is not None and nxt.end() > end and leader(nxt.group()):
             end = nxt.end()
-        before = [(a, b) for a, b in (p.span() for p in _LEADER_PIECE.finditer(line, 0, start))]
-        for a, b in reversed(before):
+        for a, b in reversed([p.span() for p in _LEADER_PIECE.finditer(line, 0, start)]):
             if b != start or not leader(line[a:b]):
                 break
             start = a
@@ -365,10 +364,9 @@ def _pieces(line: str, lookalikes: bool = False):
 
 def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> list[Piece]:
     """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
-    from diacritics.restorer import WEB_ADDRESS_RE, may_hold_web_address
+    from diacritics.restorer import web_address_spans
     pieces: list[Piece] = []
-    code_spans = [m.span() for m in WEB_ADDRESS_RE.finditer(line)] \
-        if may_hold_web_address(line) else []   # www.vaac.gov.vn, a@b.vn
+    code_spans = web_address_spans(line)   # www.vaac.gov.vn, a@b.vn
     for a, b in code_spans:   # … whose first capital is the OCR's (Www.vaac.gov.vn)
         www = "www" + line[a + 3:b] if line[a:a + 4] == "Www." else None
         pieces.append(Piece(a, b, line[a:b], "fixed", www, "code" if www else ""))
@@ -614,6 +612,10 @@ class Repairer:
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
+        if self.channel == "eng" and low == "¢":
+            # a lone ¢ is a c whose marked vowel went (có) as often as the ở it is learnt as
+            seen = {c for c, _lp in cands}
+            cands = sorted(cands + [kv for kv in self._cached("c") if kv[0] not in seen], key=lambda kv: -kv[1])
         return cands
 
 
@@ -812,13 +814,11 @@ def _list_label(line: str, pieces: list[Piece], prev_label: str) -> str:
 
 def _outside_web_addresses(line: str, clean) -> str:
     """``clean`` applied to the text between web addresses: their dots are no misread spaces."""
-    from diacritics.restorer import WEB_ADDRESS_RE, may_hold_web_address
-    if not may_hold_web_address(line):
-        return clean(line)
+    from diacritics.restorer import web_address_spans
     out, pos = [], 0
-    for m in WEB_ADDRESS_RE.finditer(line):
-        out += [clean(line[pos:m.start()]), m.group()]
-        pos = m.end()
+    for a, b in web_address_spans(line):
+        out += [clean(line[pos:a]), line[a:b]]
+        pos = b
     return "".join(out) + clean(line[pos:])
 
 
@@ -869,10 +869,6 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
             cands = p.candidates or rep.candidates(p.text)
-            if channel == "eng" and p.text == "¢":
-                # a lone ¢ is a c whose marked vowel went (có) as often as the ở it is learnt as
-                seen = {c for c, _lp in cands}
-                cands = sorted(cands + [kv for kv in rep.candidates("c") if kv[0] not in seen], key=lambda kv: -kv[1])
             if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
             if _NUMBER_LABEL.match(cleaned, p.end):
@@ -1315,12 +1311,16 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     original = text.split("\n")
     text, recoded = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
-    text, legacy = fix_legacy(text, lambda w: to_style(w, "new") in valid)
+
+    def is_word(w: str) -> bool:
+        return to_style(w, "new") in valid
+
+    text, legacy = fix_legacy(text, is_word)
     recoded = sorted(set(recoded) | set(legacy))
     lost: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
         from diacritics.lost_letters import fix_lost_letters, fix_lost_stroke
-        text, lost = fix_lost_letters(text, lambda w: to_style(w, "new") in valid, style)
+        text, lost = fix_lost_letters(text, is_word, style)
         text, stroke = fix_lost_stroke(text, style)
         lost += stroke
     text = unicodedata.normalize("NFC", text)

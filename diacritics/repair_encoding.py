@@ -217,11 +217,19 @@ def cp1258_to_unicode(text: str) -> str:
 
 def fix_legacy_line(line: str, is_word: Callable[[str], bool],
                     known: Callable[[str], str] | None = None, viqr_strict: bool = False) -> str | None:
-    """The line decoded from TCVN3 or VNI, or None if it is neither (``is_word``: a valid syllable).
+    """The line decoded from TCVN3, VNI, Windows-1258, VIQR or Telex, or None if it is none of
+    them (``is_word``: a valid syllable).
 
     ``known``: the encoding the rest of the document is in; then a short line
     needs only to read no worse once decoded (``Sè:`` is a syllable in either).
+    ``viqr_strict``: the text escapes its punctuation as RFC 1456 asks.
     """
+    found = _decode_line(line, is_word, known, viqr_strict)
+    return found[0] if found else None
+
+
+def _decode_line(line: str, is_word: Callable[[str], bool], known, viqr_strict: bool):
+    """(decoded line, the decoder that did it), or None."""
     if not line.strip() or _REAL_VIET.search(line):
         return None
     # Lines of ASCII letters can only be typed marks (VIQR, Telex; a dash or a quote
@@ -243,12 +251,12 @@ def fix_legacy_line(line: str, is_word: Callable[[str], bool],
         share = _valid_share(out, is_word)
         need = before if convert is known else best_share
         if out != line and share >= need and (best is None or share > best_share):
-            best, best_share = out, share
+            best, best_share = (out, convert), share
     return best
 
 
 def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int]]:
-    """Text with TCVN3/VNI lines decoded, and the (0-based) indexes of the lines that changed.
+    """Text with lines in a legacy encoding decoded, and the (0-based) indexes of the lines that changed.
 
     Lines that decode convincingly fix the document's encoding; the doubtful
     ones (short, or whose garbled form happens to spell syllables) follow it.
@@ -258,10 +266,10 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
     votes = {convert: 0 for convert in _SIGNATURES}
     strict = _VIQR_ESCAPE.search(text) is not None
     for i, line in enumerate(lines):
-        fixed = fix_legacy_line(line, is_word, viqr_strict=strict)
-        if fixed is not None:
-            decoded[i] = fixed
-            votes[_encoding_of(line, fixed, is_word, strict)] += 1
+        found = _decode_line(line, is_word, None, strict)
+        if found is not None:
+            decoded[i] = found[0]
+            votes[found[1]] += 1
     known = max(votes, key=votes.get)
     if votes[known] >= 2:
         for i, line in enumerate(lines):
@@ -276,16 +284,6 @@ def fix_legacy(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int
 
 def _ascii_letters(line: str) -> bool:
     return all(c.isascii() for c in line if c.isalpha())
-
-
-def _encoding_of(line: str, fixed: str, is_word: Callable[[str], bool], strict: bool):
-    """Which decoder turned ``line`` into ``fixed``."""
-    if _ascii_letters(line):
-        return viqr_to_unicode if viqr_to_unicode(line, is_word, strict) == fixed else telex_to_unicode
-    for convert in (tcvn3_to_unicode, cp1258_to_unicode):
-        if convert(line) == fixed:
-            return convert
-    return vni_to_unicode
 
 
 def _valid_share(text: str, is_word: Callable[[str], bool]) -> float:

@@ -25,14 +25,19 @@ _WEB = (r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]']"
         r"|(?<![\w.@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|com|org|net|edu|vn)(?![\w@])"
         r"(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'])?)"   # binhdinh.gov.vn, dichvucong.gov.vn/p/home
         r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-WEB_ADDRESS_RE = re.compile(_WEB, re.IGNORECASE)   # kept as they are, by restoration and repair alike
+_WEB_ADDRESS_RE = re.compile(_WEB, re.IGNORECASE)
+# a substring test first: searching every line with the pattern cost restoration 3 %
 _WEB_HINTS = ("@", "//", "www", ".vn", ".gov", ".com", ".org", ".net", ".edu")
 
 
-def may_hold_web_address(line: str) -> bool:
-    """Cheap test before ``WEB_ADDRESS_RE``: searching every line with it cost restoration 3 %."""
-    low = line.lower()
-    return any(h in low for h in _WEB_HINTS)
+def web_address_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` has web addresses and e-mails, kept as they are by restoration and repair alike."""
+    low = text.lower()
+    if not any(h in low for h in _WEB_HINTS):
+        return []
+    return [m.span() for m in _WEB_ADDRESS_RE.finditer(text)]
+
+
 _TOKEN_RE = re.compile(_WEB + r"|(?P<word>[^\W_]+(?:[-/.][^\W_]+)*)")
 _FIRST_WORD_RE = re.compile(r"[^\W\d_]")
 _WORDISH_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")   # lines without URLs or e-mails
@@ -233,7 +238,7 @@ class Restorer:
                 if label in "dD":
                     label = _apply_case("đ", label) if prev_label == "d" else label
                 prev_label = label.lower()
-            token_re = _TOKEN_RE if may_hold_web_address(line) and WEB_ADDRESS_RE.search(line) else _WORDISH_RE
+            token_re = _TOKEN_RE if web_address_spans(line) else _WORDISH_RE
             first = _FIRST_WORD_RE.search(line)
             first_word = first.start() if first else -1
             for mt in token_re.finditer(line):

@@ -75,18 +75,21 @@ def build_capitals(corpus: Path) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def capital_pairs() -> frozenset[tuple[str, str]]:
     """(word, next word) where the word is usually capitalised mid-sentence, lower-case, new style."""
-    from diacritics.tone import to_style
-    return frozenset(tuple(to_style(p.lower(), "new") for p in line.split())
-                     for line in CAPITALS.read_text(encoding="utf-8").splitlines())
+    return _pairs(CAPITALS)
 
 
 @functools.lru_cache(maxsize=1)
 def name_pairs() -> frozenset[tuple[str, str]]:
     """(syllable, next syllable) of the shipped names, lower-case, tones in the new style."""
+    return _pairs(NAMES)
+
+
+def _pairs(path: Path) -> frozenset[tuple[str, str]]:
+    """Each line's neighbouring words, lower-case, tones in the new style."""
     from diacritics.tone import to_style
     pairs = set()
-    for name in NAMES.read_text(encoding="utf-8").splitlines():
-        parts = [to_style(p.lower(), "new") for p in name.split()]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = [to_style(p.lower(), "new") for p in line.split()]
         pairs.update(zip(parts, parts[1:]))
     return frozenset(pairs)
 
