@@ -663,6 +663,27 @@ def _digit_word(token: str) -> bool:
     return digits > 0 and (digits > 1 or sum(c.isalpha() for c in token) < 3)
 
 
+# Digits English OCR prints for a vowel or letter (s6 số, B4 Bố, c0 cơ, 1a là): in its
+# training pairs 6, 1, 4 and 0 stood for one 10,000 times, 8, 5, 3, 9, 2 and 7 106 times.
+_VOWEL_DIGITS = frozenset("0146")
+# A capital followed by digits only (S6, B4, E6, D2): a word printed with a digit, or a code.
+_CAPITAL_DIGITS = re.compile(r"[A-ZĐ]\d{1,2}")
+KEEP_CODE_LP = -12.0   # … a code (Khu E6) as likely a priori as an unknown word
+
+
+def _code_like(token: str) -> bool:
+    """``D2``, ``K25``: a capital with a digit English OCR hardly ever prints for a vowel."""
+    return _CAPITAL_DIGITS.fullmatch(token) is not None and any(c not in _VOWEL_DIGITS for c in token[1:])
+
+
+def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Candidates for a lone capital or a capital with digits (``A``, ``E6``) that start with
+    the letter printed. English OCR keeps a capital's letter; only the word's marks and small
+    letters go, so ``tháp A`` is no ``tháp Là`` and ``Khu E6`` no ``Khu Cổ``; ``S6`` is ``Số``."""
+    first = {skeleton(token[:1])} | ({"d"} if token[:1] == "P" else set())   # P is its Đ
+    return [(c, lp) for c, lp in cands if skeleton(c[:1]) in first]
+
+
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
     """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
     low = token.lower()
@@ -874,7 +895,15 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 if _LOOKALIKE_NUMBER.fullmatch(p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
+            if channel == "eng" and _code_like(p.text):
+                p.kind = "fixed"   # D2, K25: a code, not a word with a digit for its vowel
+                continue
             cands = p.candidates or rep.candidates(p.text)
+            if channel == "eng" and len(p.text) == 1 and p.text.isupper():
+                cands = _same_initial(p.text, cands)
+            elif channel == "eng" and _CAPITAL_DIGITS.fullmatch(p.text):
+                cands = _same_initial(p.text, cands)
+                cands = cands + [(p.text.lower(), KEEP_CODE_LP)] if cands else []
             if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
             if _NUMBER_LABEL.match(cleaned, p.end):

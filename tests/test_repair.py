@@ -521,6 +521,14 @@ ENG_OCR = {
     # word's own letter: in "I¢" the I is a misread l
     "ty I¢ dich vu cong truc tuyén": "tỷ lệ dịch vụ công trực tuyến",
     "cua BO Noi vu": "của Bộ Nội vụ",
+    # English OCR of a real contract scan: a lone capital and a capital with digits keep
+    # their letter (tháp A, not tháp Là; Khu E6, not Khu Cổ), and a digit no word is printed
+    # with makes a code (D2); but a capital with a digit for its vowel is a word (Võ, Bố)
+    "tang 5 thap A toa nha D2 Giang V6, Phuong Giang V6,": "tầng 5 tháp A tòa nhà D2 Giảng Võ, Phường Giảng Võ,",
+    "Landmark Tower, Khu E6 khu DTM Cau Giay": "Landmark Tower, Khu E6 khu DTM Cầu Giấy",
+    # the right reading (Bố) costs 11.5 nats more in the channel than Bá: only a wide enough
+    # beam keeps it until "trí" vouches for it
+    "- B4 tri kinh phi bao dam cho viec tong ket": "- Bố trí kinh phí bảo đảm cho việc tổng kết",
 }
 
 
