@@ -41,7 +41,7 @@ REVIEW_BELOW = 0.7  # changes less certain than this are listed for review
 
 # Pieces of a line: runs of letters/digits plus the look-alike symbols that
 # wrong-language OCR puts in place of marked vowels (``S&`` = ``Sở``).
-_PIECE_RE = re.compile(r"(?:[^\W_]|[&€¢§@$|])+")
+_PIECE_RE = re.compile(r"(?:[^\W_]|[&€¢§@$|¥])+")
 _LETTER = re.compile(r"[^\W\d_]")
 # Debris inside a word: a stray punctuation mark between two letters.
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
@@ -887,7 +887,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 p.candidates = [(NUMBER, 0.0)] + looks
             elif p.kind != "word":
                 continue
-            elif channel == "vie" and re.search(r"[&€¢§@$|]", p.text):
+            elif channel == "vie" and re.search(r"[&€¢§@$|¥]", p.text):
                 p.kind = "fixed"   # a symbol in our own OCR is a symbol (§un#Legal watermark)
                 continue
             if channel == "vie" and _digit_word(p.text):

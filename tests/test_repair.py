@@ -529,6 +529,9 @@ ENG_OCR = {
     # the right reading (Bố) costs 11.5 nats more in the channel than Bá: only a wide enough
     # beam keeps it until "trí" vouches for it
     "- B4 tri kinh phi bao dam cho viec tong ket": "- Bố trí kinh phí bảo đảm cho việc tổng kết",
+    # ¥ is how English OCR prints ữ, ử and ỹ (the contract scans, a seed report, the devset)
+    "thong sé k¥ thuat, x¥ ly kip thoi git¥a cac ban, nganh": "thông số kỹ thuật, xử lý kịp thời giữa các ban, ngành",
+    "Gia 100¥ mot chiec, phi ¥ 20 hoac ¥20": "Giá 100¥ một chiếc, phí ¥ 20 hoặc ¥20",   # … and a yen is a yen
 }
 
 
