@@ -407,6 +407,7 @@ GARBLES = (
     ("exported to Windows-1252, `?` for the rest", "`C?ng hòa`", lambda t: garbles.lossy(t, "cp1252")),
     ("exported to ASCII, `?` for the rest", "`C?ng h?a`", lambda t: garbles.lossy(t, "ascii")),
     ("đ printed as d, other marks kept", "`Dồng chí … dã ký`", lambda t: garbles.no_stroke(t)),
+    ("words cut at their marks by a PDF extractor", "`dụ ng t ừ KI Ệ N`", lambda t: garbles.cut_at_marks(t)),
     ("marks lost from 20 % of the words", "`Các co quan, đơn vị`", lambda t: garbles.strip_some(t, 0.2)),
     ("marks lost from all words", "`Cac co quan, don vi`", lambda t: garbles.strip_some(t, 1.0)),
 )

@@ -1342,7 +1342,8 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.detect import document_label
     from diacritics.repair_encoding import fix_legacy, fix_mojibake
-    text = unicodedata.normalize("NFC", text)
+    from diacritics.split_syllables import join_cut_syllables, reattach_marks
+    text = unicodedata.normalize("NFC", reattach_marks(text))
     original = text.split("\n")
     text, recoded = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
@@ -1353,8 +1354,10 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     text, legacy = fix_legacy(text, is_word)
     recoded = sorted(set(recoded) | set(legacy))
     lost: list = []
+    joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
         from diacritics.lost_letters import fix_lost_letters, fix_lost_stroke
+        text, joined = join_cut_syllables(text, is_word)   # … or cut words at their marks (dụ ng)
         text, lost = fix_lost_letters(text, is_word, style)
         text, stroke = fix_lost_stroke(text, style)
         lost += stroke
@@ -1394,6 +1397,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         changes += part_changes
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "lost letter") for w in lost]
+    changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "cut syllable") for w in joined]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
 

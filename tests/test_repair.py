@@ -740,3 +740,27 @@ def test_a_run_of_thousands_of_letters_is_kept_at_once(mode):
     out = repair_document(text, mode=mode).text
     assert time.perf_counter() - t0 < 10
     assert "x" * 5000 in out
+
+
+def test_words_a_pdf_extractor_cut_at_their_marks_are_joined():
+    # docling issue #3170's own example: a space on either side of a letter from the
+    # Vietnamese block, never inside the Latin-1 ones (Áp, ngày)
+    cut = ("ĐIỀ U KHO ẢN & ĐIỀ U KI Ệ N S Ử D Ụ NG D Ị CH V Ụ NGH Ỉ DƯỠ NG\n"
+           "Áp dụ ng t ừ ngày 15/05/2025\n"
+           "Ch ủ th ẻ Visa Infinite")
+    res = repair_document(cut)
+    assert res.text == ("ĐIỀU KHOẢN & ĐIỀU KIỆN SỬ DỤNG DỊCH VỤ NGHỈ DƯỠNG\n"
+                        "Áp dụng từ ngày 15/05/2025\n"
+                        "Chủ thẻ Visa Infinite")
+    assert ("KI Ệ N", "KIỆN") in {(c.before, c.after) for c in res.changes if c.reason == "cut syllable"}
+    # a combining mark left after a space goes back on its letter
+    assert repair_document("Cô ̣ng ho ̀a xa ̃ hô ̣i chu ̉ nghi ̃a Viê ̣t Nam").text == \
+        "Cộng hòa xã hội chủ nghĩa Việt Nam"
+
+
+def test_a_clean_text_with_initials_is_not_taken_for_cut_words():
+    # "độ C", "chị T", "H ở" would join into syllables (độc, chịt, hở), but a cut never
+    # leaves a capital inside a word, and a clean text has too few such gaps to be read as cut
+    text = ("Nhiệt độ C cao nhất là 39, chị T cho biết. Anh H ở xã bên.\n"
+            "Ông A và bà B đến từ phường 3; chị N ở lại.")
+    assert repair_document(text).text == text
