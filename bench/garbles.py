@@ -125,3 +125,11 @@ def cut_at_marks(text: str, chance: float = 0.5, seed: int = 7) -> str:
                 out.append(ch)
         return "".join(out)
     return re.sub(r"[^\W\d_]+", word, text)
+
+
+def html_references(text: str) -> str:
+    """An old web page saved as text: Latin-1 letters as named references (``&ograve;``),
+    the rest of Vietnamese as numeric ones (``&#7897;``)."""
+    from html.entities import codepoint2name
+    return "".join(ch if ord(ch) < 128 else f"&{codepoint2name[ord(ch)]};" if ord(ch) in codepoint2name
+                   else f"&#{ord(ch)};" for ch in unicodedata.normalize("NFC", text))

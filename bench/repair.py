@@ -402,6 +402,7 @@ GARBLES = (
     ("UTF-8 read as Windows-1252", "`Cá»™ng hÃ²a`", lambda t: garbles.mojibake(t)),
     ("… twice", "`CÃ¡Â»â„¢ng`", lambda t: garbles.mojibake(t, 2)),
     ("Windows-1258 read as Windows-1252", "`Côòng hoÌa`", lambda t: garbles.cp1258_as_cp1252(t)),
+    ("HTML character references", "`C&#7897;ng h&ograve;a`", lambda t: garbles.html_references(t)),
     ("VIQR", "`Co^.ng ho`a`", lambda t: garbles.viqr(t)),
     ("Telex, input method off", "`Coongj hoaf`", lambda t: garbles.telex(t)),
     ("exported to Windows-1252, `?` for the rest", "`C?ng hòa`", lambda t: garbles.lossy(t, "cp1252")),

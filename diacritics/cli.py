@@ -47,7 +47,8 @@ def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
 
 
 def read_text(path: str) -> str:
-    """Read a UTF-8 file ('-' = stdin), raising the typed error a user can act on."""
+    """Read a UTF-8 file, or UTF-16 with its byte-order mark ('-' = stdin), raising the typed
+    error a user can act on."""
     from pipeline.errors import InputFileError, NotUtf8Error
     name = "<stdin>" if path == "-" else path
     try:
@@ -60,8 +61,16 @@ def read_text(path: str) -> str:
     except OSError as exc:
         raise InputFileError(f"cannot read ({exc.strerror})", path=name,
                              fix="check the file exists and is readable") from exc
+    import codecs
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Windows' "Unicode" text (Notepad, Word, Excel exports): the mark says so unambiguously
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise NotUtf8Error("starts with a UTF-16 byte-order mark but is not UTF-16 text",
+                               path=name, fix="check the file is not truncated or mixed") from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")   # a UTF-8 byte-order mark is no part of the text
     except UnicodeDecodeError as exc:
         raise NotUtf8Error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                            path=name, fix="convert it to UTF-8 first, e.g. "

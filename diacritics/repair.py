@@ -1341,11 +1341,13 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.detect import document_label
-    from diacritics.repair_encoding import fix_legacy, fix_mojibake
+    from diacritics.repair_encoding import fix_escapes, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
     text = unicodedata.normalize("NFC", reattach_marks(text))
     original = text.split("\n")
+    text, escaped = fix_escapes(text)
     text, recoded = fix_mojibake(text, _word_logprob)
+    recoded = sorted(set(recoded) | set(escaped))
     valid = _valid_words()[0]
 
     def is_word(w: str) -> bool:

@@ -108,6 +108,49 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     return score
 
 
+# Escapes an export wrote for the letters it would not put in the file itself: HTML
+# character references (old web pages: ``C&#7897;ng h&ograve;a``) and JSON/Python ``\u``
+# escapes (``C\u1ed9ng``). A semicolon is required, so ``S&p``, OCR's ``S&`` and a
+# bare ``&copy`` stay.
+_HTML_REF = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+MIN_ESCAPES = 2   # escapes of non-ASCII letters a text needs before any is read
+
+
+def _unescape_html(m: re.Match) -> str:
+    import html
+    return html.unescape(m.group())
+
+
+def _unescape_u(m: re.Match) -> str:
+    return chr(int(m.group(1), 16))
+
+
+def fix_escapes(text: str) -> tuple[str, list[int]]:
+    """Text with escaped letters written out, and the (0-based) indexes of the lines that changed.
+
+    Each kind is decoded only when the text holds ``MIN_ESCAPES`` of it that stand for a
+    letter outside ASCII (``&#7897;`` ộ, ``\\u00f2`` ò): a clean text has none, while ``&amp;``
+    alone is as likely the text's own. Once a text is known to be escaped, every
+    reference in it is decoded, ``&amp;`` included.
+    """
+    for pattern, decode in ((_HTML_REF, _unescape_html), (_U_ESCAPE, _unescape_u)):
+        letters = sum(1 for m in pattern.finditer(text)
+                      if (ch := decode(m)) and len(ch) == 1 and ch.isalpha() and not ch.isascii())
+        if letters >= MIN_ESCAPES:
+            break
+    else:
+        return text, []
+    lines = text.split("\n")
+    changed = []
+    for i, line in enumerate(lines):
+        fixed = pattern.sub(decode, line)
+        if fixed != line:
+            lines[i] = unicodedata.normalize("NFC", fixed)
+            changed.append(i)
+    return "\n".join(lines), changed
+
+
 def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) -> tuple[str, list[int]]:
     """Text with mojibake lines repaired, and the (0-based) indexes of the lines that changed."""
     lines = text.split("\n")

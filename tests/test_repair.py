@@ -764,3 +764,15 @@ def test_a_clean_text_with_initials_is_not_taken_for_cut_words():
     text = ("Nhiệt độ C cao nhất là 39, chị T cho biết. Anh H ở xã bên.\n"
             "Ông A và bà B đến từ phường 3; chị N ở lại.")
     assert repair_document(text).text == text
+
+
+def test_letters_an_export_wrote_as_html_references_or_u_escapes_are_written_out():
+    page = "C&#7897;ng h&ograve;a x&#227; h&#7897;i ch&#7911; ngh&#297;a Vi&#7879;t Nam\nS&#7903; TT&amp;TT; S&P 500"
+    res = repair_document(page)
+    assert res.text == "Cộng hòa xã hội chủ nghĩa Việt Nam\nSở TT&TT; S&P 500"
+    assert {c.reason for c in res.changes} == {"encoding"}
+    assert repair_document("C\\u1ed9ng h\\u00f2a x\\u00e3 h\\u1ed9i").text == "Cộng hòa xã hội"
+    # one reference, or references that are not letters, are the text's own
+    for text in ("Bộ Nội vụ &amp; Sở TT&TT", "Giá bán &lt; 5 triệu đồng &amp; phí vận chuyển &gt; 2 triệu đồng",
+                 "ký hiệu &eacute; một lần"):
+        assert repair_document(text).text == text

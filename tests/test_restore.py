@@ -217,6 +217,23 @@ def test_cli_files_style_and_non_utf8(tmp_path):
     assert r.returncode == 0 and single.read_text(encoding="utf-8") == "Hòa bình và sức khỏe\n"
 
 
+def test_cli_reads_windows_unicode_and_a_utf8_byte_order_mark(tmp_path):
+    # Notepad's and Excel's "Unicode" text is UTF-16 with a byte-order mark; the output is UTF-8
+    wide = tmp_path / "wide.txt"
+    wide.write_bytes("Bao cao tong ket\r\nnam 2020\r\n".encode("utf-16"))
+    marked = tmp_path / "marked.txt"
+    marked.write_bytes(b"\xef\xbb\xbf" + "Bao cao tong ket\n".encode())
+    out = tmp_path / "out"
+    r = _cli([str(wide), str(marked), "-o", str(out)], b"")
+    assert r.returncode == 0, r.stderr
+    assert (out / "wide.txt").read_bytes() == "Báo cáo tổng kết\r\nnăm 2020\r\n".encode()
+    assert (out / "marked.txt").read_bytes() == "Báo cáo tổng kết\n".encode()
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\xff\xfe" + "Bao".encode("utf-16-le") + b"\x00\xd8")   # a lone surrogate
+    r = _cli([str(broken)], b"")
+    assert r.returncode == 2 and f"{broken}: starts with a UTF-16 byte-order mark" in r.stderr.decode()
+
+
 def test_a_long_text_is_read_a_second_time_with_its_own_usage(seeds_dir, monkeypatch):
     # seed 002 as stripped text: the second reading, with the report's own words mixed into
     # the model (diacritics.cache_lm), gets right what the corpus alone cannot (100% Cổng
