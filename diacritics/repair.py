@@ -801,8 +801,12 @@ _CELL_LEAD = " \t\"“”'|,-–•*"   # what may stand before a wrapped line's
 WRAP_GAP = 2                       # blank lines a wrapped sentence may jump (a page or cell break)
 
 
+_ITEM_LABEL = re.compile(r"[a-zđ][).][ \t]")   # "a) Mặt tích cực": a list item opens its own sentence
+
+
 def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
-    """Lines whose break is no sentence end: the next text line starts with a small letter.
+    """Lines whose break is no sentence end: the next text line starts with a small letter
+    (not a list label's: ``a) Mặt tích cực`` after a heading is a new item).
 
     The model then reads both lines as one sentence (``cán bộ, công`` / ``" | chức``), across
     up to ``WRAP_GAP`` blank lines and past a table cell's bar or quote marks; the blank
@@ -817,7 +821,7 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
                 break
             nxt = lines[nj].lstrip(_CELL_LEAD)
             if nxt:
-                if nxt[0].isalpha() and nxt[0].islower():
+                if nxt[0].isalpha() and nxt[0].islower() and not _ITEM_LABEL.match(nxt):
                     joins.update(range(li, nj))
                 break
     return joins

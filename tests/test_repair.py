@@ -655,6 +655,11 @@ def test_a_line_wrapped_across_a_blank_line_or_a_cell_bar_is_one_sentence():
     lines = ["Tổng số biên chế cán bộ, công", '" | chac', "", "Lớp bồi", "", "dudng", "Số", "", "", "", "nam"]
     assert _wrapped_lines(lines, None) == {0, 3, 4}
     assert _wrapped_lines(lines, {0, 3, 5}) == {3, 4}   # a line not being repaired is no bridge
+    # a list item after a heading opens its own sentence (seed 003: "a) Mat tich cuc" was read
+    # on from "triển khai" and came out as the far commoner "mất tích")
+    assert _wrapped_lines(["4. Đánh giá chung về công tác triển khai", "a) Mặt tích cực", "đ. Khác"], None) == set()
+    assert repair_text("4. Panh gia chung vé cong tac trién khai\na) Mat tich cuc dat duoc\nb) Tén tai, han ché") \
+        == "4. Đánh giá chung về công tác triển khai\na) Mặt tích cực đạt được\nb) Tồn tại, hạn chế"
 
 
 def test_case_is_settled_with_the_words_of_a_wrapped_line():
