@@ -1003,10 +1003,6 @@ ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the do
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
 ADAPT_WEIGHT = 20.0            # one document letter counts as this many training letters (12, 20, 30 tried)
 ADAPT_FAMILY = 0.5             # share of a slip rate passed to the other vowels of the same base letter
-# one sure repair counts as this many training tokens of the whole-token table: 5, 20, 40, 60 and
-# 100 tried on the seed reports + devset documents (527 word errors without: 527, 520, 521, 521,
-# 521) and seed 003's judged spots (36: 38, 37, 37, 36, 36)
-ADAPT_TOKEN_WEIGHT = 60.0
 
 
 def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: float = 1) -> None:
@@ -1036,8 +1032,7 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     same letter the same way throughout, often in a way the training renders
     never showed (an ``ố`` printed as ``b``: ``sb``, ``dbi``, ``Tbi``). The
     first pass repairs the many easy words (``sb`` → ``số`` in ``Sb lượng``);
-    counted as training pairs, with weight ``ADAPT_WEIGHT`` per letter and
-    ``ADAPT_TOKEN_WEIGHT`` as whole tokens (``V&`` → ``Về``), they make the
+    counted as training pairs, with weight ``ADAPT_WEIGHT``, they make the
     same slip likely where the context alone is not enough (``theo dbi`` →
     ``theo dõi``). Unsure changes are left out, so a wrong guess of the first
     pass is rarely learned.
@@ -1084,18 +1079,8 @@ def adapt_channel(rep: "Repairer", changes: list[Change]) -> "Repairer | None":
     ins = dict(base.get("ins", {}))
     for o, n in doc["ins"].items():
         ins[o] = ins.get(o, 0) + n
-    # … and each sure repair is a whole-token pair too (V& → Về, ty → tự): a symbol's reading,
-    # which the letter tables price at one floor for every vowel, follows the document's own use
-    tok = {w: dict(seen) for w, seen in base.get("tok", {}).items()}
-    tok_total = dict(base.get("tok_total", {}))
-    for c in changes:
-        if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE and " " not in c.after \
-                and _PIECE_RE.fullmatch(c.before):
-            w, o = to_style(c.after.lower(), "new"), c.before.lower()
-            tok.setdefault(w, {})[o] = tok.get(w, {}).get(o, 0) + ADAPT_TOKEN_WEIGHT
-            tok_total[w] = tok_total.get(w, 0) + ADAPT_TOKEN_WEIGHT
     return rep.adapted(ConfusionModel({"char_total": total, "sub": sub, "ins": ins,
-                                       "tok": tok, "tok_total": tok_total},
+                                       "tok": base.get("tok", {}), "tok_total": base.get("tok_total", {})},
                                       tone_family_lp=rep.conf.tone_family_lp))
 
 
