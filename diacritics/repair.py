@@ -664,16 +664,27 @@ def _digit_word(token: str) -> bool:
 
 
 # Digits English OCR prints for a vowel or letter (s6 số, B4 Bố, c0 cơ, 1a là): in its
-# training pairs 6, 1, 4 and 0 stood for one 10,000 times, 8, 5, 3, 9, 2 and 7 106 times.
+# training pairs 6, 1, 4 and 0 stood for one 10,000 times, 8 and 3 48 times (v8 về, x3 xã),
+# 5, 9, 2 and 7 56 times (5 mostly for s); a token with one of those four is a code or a model
+# number (i5, A320, K25).
 _VOWEL_DIGITS = frozenset("0146")
+_CODE_DIGITS = frozenset("2579")
 # A capital followed by digits only (S6, B4, E6, D2): a word printed with a digit, or a code.
 _CAPITAL_DIGITS = re.compile(r"[A-ZĐ]\d{1,2}")
+# An ordinal or a size/unit after a number (8th, 6MB, 4G): English OCR of a word starts so only
+# in a heading of capitals (6NG for ÔNG).
+# (1A is English OCR's là: one digit and one capital are left to the model)
+_NUMBER_UNIT = re.compile(r"\d+(?:st|nd|rd|th|[A-Z]{2,3})|\d{2,}[A-Z]")
 KEEP_CODE_LP = -12.0   # … a code (Khu E6) as likely a priori as an unknown word
 
 
-def _code_like(token: str) -> bool:
-    """``D2``, ``K25``: a capital with a digit English OCR hardly ever prints for a vowel."""
-    return _CAPITAL_DIGITS.fullmatch(token) is not None and any(c not in _VOWEL_DIGITS for c in token[1:])
+def _code_like(token: str, line: str) -> bool:
+    """``D2``, ``i5``, ``A320``, ``6MB``, ``8th``: a token English OCR made of no Vietnamese word."""
+    if any(c in _CODE_DIGITS for c in token):
+        return True
+    if _CAPITAL_DIGITS.fullmatch(token):
+        return any(c not in _VOWEL_DIGITS for c in token[1:])
+    return _NUMBER_UNIT.fullmatch(token) is not None and not _mostly_upper(line)
 
 
 def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -899,8 +910,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 if _LOOKALIKE_NUMBER.fullmatch(p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
-            if channel == "eng" and _code_like(p.text):
-                p.kind = "fixed"   # D2, K25: a code, not a word with a digit for its vowel
+            if channel == "eng" and _code_like(p.text, cleaned):
+                p.kind = "fixed"   # D2, i5, 6MB: a code or a size, not a word with a digit for its vowel
                 continue
             cands = p.candidates or rep.candidates(p.text)
             if channel == "eng" and len(p.text) == 1 and p.text.isupper():

@@ -529,6 +529,11 @@ ENG_OCR = {
     # the right reading (Bố) costs 11.5 nats more in the channel than Bá: only a wide enough
     # beam keeps it until "trí" vouches for it
     "- B4 tri kinh phi bao dam cho viec tong ket": "- Bố trí kinh phí bảo đảm cho việc tổng kết",
+    # … and model numbers, sizes and ordinals on the same contract's page 2 stay (they came
+    # out as i, ỐM and thợ): a digit English OCR hardly ever prints for a vowel (2, 5, 7, 9),
+    # or a number with a unit after it, is no word; 1a, x3 and s6 still are
+    "i5-8250U (1.60GHz), 8th Gen, 6MB Cache, 256GB, may bay A320": "i5-8250U (1.60GHz), 8th Gen, 6MB Cache, 256GB, máy bay A320",
+    "UBND x3 da ra soat, s6 lieu 1a 1A": "UBND xã đã rà soát, số liệu là là",
     # ¥ is how English OCR prints ữ, ử and ỹ (the contract scans, a seed report, the devset)
     "thong sé k¥ thuat, x¥ ly kip thoi git¥a cac ban, nganh": "thông số kỹ thuật, xử lý kịp thời giữa các ban, ngành",
     "Gia 100¥ mot chiec, phi ¥ 20 hoac ¥20": "Giá 100¥ một chiếc, phí ¥ 20 hoặc ¥20",   # … and a yen is a yen
