@@ -812,6 +812,16 @@ _CELL_LEAD = " \t\"“”'|,-–•*"   # what may stand before a wrapped line's
 WRAP_GAP = 2                       # blank lines a wrapped sentence may jump (a page or cell break)
 
 
+# Tesseract, in English and in Vietnamese, reads a round bullet as "e": "e Màu sắc: Đen"
+_BULLET_E = re.compile(r"^(\s*)e(?= [A-ZĐ])")
+MIN_BULLETS = 2   # lines opening so before they are taken for a list (e alone is no word)
+
+
+def _bullet_lines(lines: list[str], only: set[int] | None) -> set[int]:
+    found = {i for i, line in enumerate(lines) if (only is None or i in only) and _BULLET_E.match(line)}
+    return found if len(found) >= MIN_BULLETS else set()
+
+
 _ITEM_LABEL = re.compile(r"[a-zđ][).][ \t]")   # "a) Mặt tích cực": a list item opens its own sentence
 
 
@@ -875,6 +885,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     cleaned_lines, line_pieces = [], []
     joins = _wrapped_lines(lines, only)
+    bullets = _bullet_lines(lines, only)
     prev_label = ""
     for li, line in enumerate(lines):
         if only is not None and li not in only:
@@ -882,6 +893,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             line_pieces.append([])
             continue
         cleaned = _outside_web_addresses(line, clean_artifacts)
+        if li in bullets:
+            cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(text, rep))
         else:
