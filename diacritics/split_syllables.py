@@ -26,6 +26,7 @@ _SENTENCE_END = re.compile(r"(?:[.!?:;]|^\s*)$")
 MIN_CUTS = 3          # telling cuts a text needs before any join is made
 MIN_SHARE = 0.01      # … and their share of its words
 BEAM = 16             # readings kept at each word of a chain
+CONTEXT_CHARS = 120   # of the text either side of a chain, for the model's context
 MAX_PIECES = 4        # words one syllable may have been cut into (D Ị CH, KI Ệ N)
 KEPT_FRAGMENT_LP = -8.0   # a word kept as written that is no syllable (NG, Ệ)
 
@@ -105,11 +106,14 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
     from diacritics.tokens import NONE, UNK, lm_class, lm_ids
     lm = _model()
     texts = [m.group() for m in chain]
-    start = tuple(([NONE] * 3 + lm_ids(before, lm.index))[-3:])
-    after = lm_ids(line[chain[-1].end():] + after_text, lm.index)[:1]
-    # per position reached: LM state (the last three ids) -> (score, piece lengths)
+    # the model sees three tokens back and one ahead: a short stretch of each side is enough
+    # (all of a long line, for each of its chains, made a line of 15,000 cut words take minutes)
+    start = tuple(([NONE] * 3 + lm_ids(before[-CONTEXT_CHARS:], lm.index))[-3:])
+    after = lm_ids((line[chain[-1].end():] + after_text)[:CONTEXT_CHARS], lm.index)[:1]
+    # per position reached: LM state (the last three ids) -> (score, size of the last piece,
+    # state before it); the reading is traced back from the end
     reached: list[dict] = [{} for _ in range(len(texts) + 1)]
-    reached[0][start] = (0.0, [])
+    reached[0][start] = (0.0, 0, None)
     for pos in range(len(texts)):
         live = sorted(reached[pos].items(), key=lambda kv: -kv[1][0])[:BEAM]
         if not live:
@@ -124,18 +128,26 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
             wid = lm.index.get(k, UNK) if isinstance(k, str) else k
             lp = lm.logprob(states[:, 0], states[:, 1], states[:, 2], np.full(len(live), wid, np.uint64))
             extra = 0.0 if known else KEPT_FRAGMENT_LP
-            for (state, (score, sizes)), p in zip(live, lp.tolist()):
+            ahead = reached[pos + size]
+            for (state, (score, _size, _prev)), p in zip(live, lp.tolist()):
                 nxt = state[1:] + (wid,)
                 total = score + p + extra
-                if nxt not in reached[pos + size] or total > reached[pos + size][nxt][0]:
-                    reached[pos + size][nxt] = (total, sizes + [size])
-    best, best_score = [1] * len(texts), None
-    for state, (score, sizes) in reached[-1].items():
+                if nxt not in ahead or total > ahead[nxt][0]:
+                    ahead[nxt] = (total, size, state)
+    best_state, best_score = None, None
+    for state, (score, _size, _prev) in reached[-1].items():
         if after:
             score += float(lm.logprob(*(np.array([x], dtype=np.uint64) for x in (*state, after[0])))[0])
         if best_score is None or score > best_score:
-            best, best_score = sizes, score
-    return best
+            best_state, best_score = state, score
+    if best_state is None:
+        return [1] * len(texts)
+    sizes, pos, state = [], len(texts), best_state
+    while pos > 0:
+        _score, size, prev = reached[pos][state]
+        sizes.append(size)
+        pos, state = pos - size, prev
+    return sizes[::-1]
 
 
 def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[JoinedWord]]:

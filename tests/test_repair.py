@@ -798,3 +798,12 @@ def test_round_bullets_tesseract_read_as_e_are_bullets_again():
     assert repair_document(vie, mode="ocr").text == "• Cân Nặng: 1.2Kg;\n• Màu sắc: Đen"
     # one such line is no list: left to the model
     assert not repair_document("e Bao hanh 12 thang", mode="garbled").text.startswith("•")
+
+
+def test_a_long_line_of_cut_words_is_joined_at_once():
+    # each chain's context was read from the whole line: quadratic, minutes for one long line
+    import time
+    t0 = time.perf_counter()
+    out = repair_document("d ụ ng t ừ " * 2000, mode="stripped").text
+    assert time.perf_counter() - t0 < 20
+    assert out.startswith("dụng từ dụng từ")
