@@ -113,7 +113,9 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
 # escapes (``C\u1ed9ng``). A semicolon is required, so ``S&p``, OCR's ``S&`` and a
 # bare ``&copy`` stay.
 _HTML_REF = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# (a pair of surrogate escapes is one character beyond the BMP, 😀; a lone one stays as written)
+_U_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+                       r"|\\u(?![dD][89a-fA-F])([0-9a-fA-F]{4})")
 MIN_ESCAPES = 2   # escapes of non-ASCII letters a text needs before any is read
 
 
@@ -123,7 +125,10 @@ def _unescape_html(m: re.Match) -> str:
 
 
 def _unescape_u(m: re.Match) -> str:
-    return chr(int(m.group(1), 16))
+    if m.group(3):
+        return chr(int(m.group(3), 16))
+    high, low = int(m.group(1), 16), int(m.group(2), 16)
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
 
 
 def fix_escapes(text: str) -> tuple[str, list[int]]:

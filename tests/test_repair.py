@@ -782,6 +782,8 @@ def test_letters_an_export_wrote_as_html_references_or_u_escapes_are_written_out
     assert res.text == "Cộng hòa xã hội chủ nghĩa Việt Nam\nSở TT&TT; S&P 500"
     assert {c.reason for c in res.changes} == {"encoding"}
     assert repair_document("C\\u1ed9ng h\\u00f2a x\\u00e3 h\\u1ed9i").text == "Cộng hòa xã hội"
+    # a surrogate pair is one character; a lone surrogate cannot be written out and stays escaped
+    assert repair_document("C\\u1ed9ng h\\u00f2a \\ud83d\\ude00 \\ud800").text == "Cộng hòa 😀 \\ud800"
     # one reference, or references that are not letters, are the text's own
     for text in ("Bộ Nội vụ &amp; Sở TT&TT", "Giá bán &lt; 5 triệu đồng &amp; phí vận chuyển &gt; 2 triệu đồng",
                  "ký hiệu &eacute; một lần"):
