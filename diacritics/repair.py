@@ -172,8 +172,10 @@ def fix_roman(piece: str, prev_word: str, at_line_start: bool, before_dot: bool,
     """
     if piece.isdigit() or not re.fullmatch(r"[IVXLl1|!\]]+", piece) or not re.search(r"[IVX]", piece):
         return None
+    # loose (English OCR): an X or V makes a numeral of look-alikes (X111 → XIII), but not in a
+    # token of two, which is as often a model or a code (ThinkPad X1, V1)
     if not (at_line_start and before_dot) and prev_word.lower() not in _ROMAN_CONTEXT \
-            and not (loose and re.search(r"[XV]", piece)):
+            and not (loose and len(piece) >= 3 and re.search(r"[XV]", piece)):
         return None
     cand = piece.translate(_ROMAN_LOOKALIKE)
     for c in (cand, cand[:-1]):

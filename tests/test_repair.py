@@ -534,6 +534,8 @@ ENG_OCR = {
     # or a number with a unit after it, is no word; 1a, x3 and s6 still are
     "i5-8250U (1.60GHz), 8th Gen, 6MB Cache, 256GB, may bay A320": "i5-8250U (1.60GHz), 8th Gen, 6MB Cache, 256GB, máy bay A320",
     "UBND x3 da ra soat, s6 lieu 1a 1A": "UBND xã đã rà soát, số liệu là là",
+    # a two-letter X1 is a model (the same page: Lenovo ThinkPad X1), X111 a numeral
+    "Lenovo ThinkPad X1 Carbon, Dai hoi lan thu X111": "Lenovo ThinkPad X1 Carbon, Đại hội lần thứ XIII",
     # ¥ is how English OCR prints ữ, ử and ỹ (the contract scans, a seed report, the devset)
     "thong sé k¥ thuat, x¥ ly kip thoi git¥a cac ban, nganh": "thông số kỹ thuật, xử lý kịp thời giữa các ban, ngành",
     "Gia 100¥ mot chiec, phi ¥ 20 hoac ¥20": "Giá 100¥ một chiếc, phí ¥ 20 hoặc ¥20",   # … and a yen is a yen
