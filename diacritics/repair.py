@@ -388,6 +388,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
         if any(a <= s < b for a, b in code_spans):
             continue
         letters = sum(1 for c in tok if c.isalpha() or c in "&¢§€@")
+        if "¥" in tok and (tok != "¥" or _between_words(line, s, e, numbers=True)):
+            letters += tok.count("¥")   # k¥ (kỹ), Bộ ¥ tế (Y); a yen by a number is a yen
         if len(tok) > 1 and tok[0] == "$":
             letters += 1   # $6 lugng: a capital S with its mark (Số lượng); a lone $ is a dollar
         digits = sum(1 for c in tok if c.isdigit())
@@ -614,13 +616,16 @@ class Repairer:
         if cands:
             best = cands[0][1]
             cands = [(c, lp) for c, lp in cands if lp >= max(best - BEAM, FLOOR)]
-        if self.channel == "eng" and low == "¢":
-            # a lone ¢ is a c whose marked vowel went (có) as often as the ở it is learnt as
+        if self.channel == "eng" and low in _LONE_SYMBOL_LETTER:
+            # a lone ¢ is a c whose marked vowel went (có) as often as the ở it is learnt as;
+            # a lone ¥ is the capital Y (Bộ ¥ tế), not the ữ it prints inside a word
             seen = {c for c, _lp in cands}
-            cands = sorted(cands + [kv for kv in self._cached("c") if kv[0] not in seen], key=lambda kv: -kv[1])
+            cands = sorted(cands + [kv for kv in self._cached(_LONE_SYMBOL_LETTER[low]) if kv[0] not in seen],
+                           key=lambda kv: -kv[1])
         return cands
 
 
+_LONE_SYMBOL_LETTER = {"¢": "c", "¥": "y"}
 CANDIDATE_CACHE = 20_000   # words per channel: ~5 KB each with the memos behind them, so ≤ ~100 MB
 
 
@@ -974,7 +979,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         starts = not cleaned_lines[li][:p.start].strip() or \
             cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
-        shape = "S" + p.text[1:] if p.text[:1] == "$" else p.text
+        shape = "S" + p.text[1:] if p.text[:1] == "$" else "Y" if p.text == "¥" else p.text
         shape = shape if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
             or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
         if channel == "eng" and p.text[:1] == "p" and syl[:1] == "đ":

@@ -539,6 +539,8 @@ ENG_OCR = {
     # ¥ is how English OCR prints ữ, ử and ỹ (the contract scans, a seed report, the devset)
     "thong sé k¥ thuat, x¥ ly kip thoi git¥a cac ban, nganh": "thông số kỹ thuật, xử lý kịp thời giữa các ban, ngành",
     "Gia 100¥ mot chiec, phi ¥ 20 hoac ¥20": "Giá 100¥ một chiếc, phí ¥ 20 hoặc ¥20",   # … and a yen is a yen
+    # … while ¥ alone between words is the capital Y (a harsh scan of the devset: Cục ¥ tế)
+    "Phéi hop véi Cuc ¥ té du phong, co so ¥ té": "Phối hợp với Cục Y tế dự phòng, cơ sở Y tế",
 }
 
 
