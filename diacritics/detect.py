@@ -22,6 +22,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 # Look-alikes that wrong-language OCR leaves inside words.
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 _ROMAN = re.compile(r"[IVXLC]+")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
 # Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable
@@ -116,7 +117,9 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         low = core.lower()
         if low in _FOREIGN:
             foreign.add(low)
-        if _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
+        if _IDENTIFIER.fullmatch(core):
+            st.ascii_invalid += 1   # drop_specks, MAX_WORDS: a name in code, not a garbled word
+        elif _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
                 and not (core.isupper() and len(core) > 2) \
                 and (_GARBLE_CHARS.search(core.replace("w", "").replace("W", "")) or _w_for_u(low, is_skeleton)):
             # 2133MHz, LPDDR3 are names; a w counts only where it reads as ư (Chwong: chương,

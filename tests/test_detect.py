@@ -34,6 +34,14 @@ def test_lone_odd_line_in_clean_text_stays_clean():
     assert line_labels(lines) == ["clean"] * 4
 
 
+def test_names_from_code_are_not_garbled_words():
+    # an underscore inside a word is a wrong-language OCR slip (sérlurc_mg), but drop_specks and
+    # MAX_WORDS are names from code: the line is English, and left alone
+    line = "from pipeline.specks import drop_specks, find_specks"
+    assert line_labels([line]) == ["clean"]
+    assert line_labels(["- Théng ké sérlurc_mg co quan chuyén mén cap tinh"]) == ["garbled"]
+
+
 @pytest.mark.parametrize("seed,label", [
     ("000_08936da748c34128.txt", "clean"), ("001_116169c0efaab4a7.txt", "clean"),
     ("002_c4bd65532f1752b6.txt", "clean"), ("003_ac805ce7c85713f0.txt", "garbled"),
