@@ -117,7 +117,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         low = core.lower()
         if low in _FOREIGN:
             foreign.add(low)
-        if _IDENTIFIER.fullmatch(core):
+        if _IDENTIFIER.fullmatch(core.strip("`'\"")):
             st.ascii_invalid += 1   # drop_specks, MAX_WORDS: a name in code, not a garbled word
         elif _GARBLE_CHARS.search(core) and sum(c.isdigit() for c in core) < 2 \
                 and not (core.isupper() and len(core) > 2) \

@@ -39,6 +39,7 @@ def test_names_from_code_are_not_garbled_words():
     # MAX_WORDS are names from code: the line is English, and left alone
     line = "from pipeline.specks import drop_specks, find_specks"
     assert line_labels([line]) == ["clean"]
+    assert line_labels(["`doc_start` (`pages`, `resumed_pages`), `doc_skipped`, `doc_done`"]) == ["clean"]
     assert line_labels(["- Théng ké sérlurc_mg co quan chuyén mén cap tinh"]) == ["garbled"]
 
 
