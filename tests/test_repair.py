@@ -813,3 +813,19 @@ def test_a_long_line_of_cut_words_is_joined_at_once():
     out = repair_document("d ụ ng t ừ " * 2000, mode="stripped").text
     assert time.perf_counter() - t0 < 20
     assert out.startswith("dụng từ dụng từ")
+
+
+def test_ocr_in_french_keeps_the_marks_it_printed_right():
+    # a devset page OCR'd with -l fra (tests/fixtures; the language pack is not installed in
+    # CI): French OCR prints â, ê, ô as they are, and the channel learnt on English OCR turned
+    # "nhân viên" into "nhận viện" until the document's own sure words taught it otherwise
+    from pathlib import Path
+
+    from bench.repair import wer
+    fixtures = Path(__file__).parent / "fixtures"
+    raw = (fixtures / "devset_ocr_fra.txt").read_text(encoding="utf-8")
+    truth = (fixtures / "devset_ocr_fra.truth.txt").read_text(encoding="utf-8")
+    out = repair_document(raw).text
+    assert "hận viện" not in out and out.lower().count("nhân viên") == 7
+    errors, total = wer(truth, out)
+    assert errors <= 3 and total > 250
