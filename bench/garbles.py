@@ -133,3 +133,24 @@ def html_references(text: str) -> str:
     from html.entities import codepoint2name
     return "".join(ch if ord(ch) < 128 else f"&{codepoint2name[ord(ch)]};" if ord(ch) in codepoint2name
                    else f"&#{ord(ch)};" for ch in unicodedata.normalize("NFC", text))
+
+
+_TONE_VNI = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_SHAPE_VNI = {"\u0302": "6", "\u031b": "7", "\u0306": "8"}
+
+
+def vni_typed(text: str) -> str:
+    """VNI typing with the input method off: each mark's digit key after its letter
+    (``Co65ng ho2a``), 9 after d for đ."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in "đĐ":
+            out.append("d9" if ch == "đ" else "D9")
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        if len(parts) == 1 or not parts[0].isalpha():
+            out.append(ch)
+            continue
+        out.append(parts[0] + "".join(_SHAPE_VNI.get(c, "") for c in parts[1:])
+                   + "".join(_TONE_VNI.get(c, "") for c in parts[1:]))
+    return "".join(out)

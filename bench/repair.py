@@ -443,6 +443,7 @@ GARBLES = (
     ("HTML character references", "`C&#7897;ng h&ograve;a`", lambda t: garbles.html_references(t)),
     ("VIQR", "`Co^.ng ho`a`", lambda t: garbles.viqr(t)),
     ("Telex, input method off", "`Coongj hoaf`", lambda t: garbles.telex(t)),
+    ("VNI keys, input method off", "`Co65ng ho2a`", lambda t: garbles.vni_typed(t)),
     ("exported to Windows-1252, `?` for the rest", "`C?ng hòa`", lambda t: garbles.lossy(t, "cp1252")),
     ("exported to ASCII, `?` for the rest", "`C?ng h?a`", lambda t: garbles.lossy(t, "ascii")),
     ("đ printed as d, other marks kept", "`Dồng chí … dã ký`", lambda t: garbles.no_stroke(t)),

@@ -285,7 +285,8 @@ def _decode_line(line: str, is_word: Callable[[str], bool], known, viqr_strict: 
     # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
     # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
     # VIQR and Telex need two words spelled their way (Vie^.t, hoaf).
-    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode) if _ascii_letters(line)
+    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode, vni_typed_to_unicode)
+                                          if _ascii_letters(line)
                                           else (tcvn3_to_unicode, vni_to_unicode, cp1258_to_unicode))
                   if convert is known or len(_SIGNATURES[convert].findall(line)) >= (
                       1 if convert is tcvn3_to_unicode else 2)]
@@ -295,7 +296,7 @@ def _decode_line(line: str, is_word: Callable[[str], bool], known, viqr_strict: 
     best, best_share = None, max(before + 0.3, 0.6)
     for convert in converters:
         out = viqr_to_unicode(line, is_word, viqr_strict) if convert is viqr_to_unicode else \
-            telex_to_unicode(line, is_word) if convert is telex_to_unicode else convert(line)
+            convert(line, is_word) if convert in (telex_to_unicode, vni_typed_to_unicode) else convert(line)
         share = _valid_share(out, is_word)
         need = before if convert is known else best_share
         if out != line and share >= need and (best is None or share > best_share):
@@ -457,6 +458,55 @@ def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     return out[:1].upper() + out[1:] if word[:1].isupper() else out
 
 
+# VNI typing with the input method off: the mark keys are digits after the letter they
+# go on or at the end of the word (Co65ng ho2a, Vie65t or Viet65, d9a5t, nu7o71c):
+# 1–5 the tones, 6 a circumflex, 7 a horn, 8 a breve, 9 the stroke of đ
+_VNI_TYPED_WORD = re.compile(r"\b[A-Za-z]+[1-9][A-Za-z1-9]*\b")
+_VNI_TYPED_SIGNATURE = re.compile(r"\b[A-Za-z]*[aeiouyAEIOUY][A-Za-z]*[1-9][A-Za-z1-9]*\b")
+_VNI_SHAPES = {"6": ({"a": "â", "e": "ê", "o": "ô"}), "7": {"o": "ơ", "u": "ư"}, "8": {"a": "ă"}, "9": {"d": "đ"}}
+
+
+def vni_typed_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) -> str:
+    """Decode VNI keys typed as digits (``Co65ng ho2a`` → ``Cộng hòa``). A word is decoded only
+    when that makes it a syllable (``is_word``, lower-case; by default any well-formed one)."""
+    from diacritics.tone import is_syllable
+    is_word = is_word or is_syllable
+    return _VNI_TYPED_WORD.sub(lambda m: _vni_typed_word(m.group(0), is_word) or m.group(0), line)
+
+
+def _vni_typed_word(word: str, is_word: Callable[[str], bool]) -> str | None:
+    from diacritics.tone import place_tone
+    if "D9" in word and word.replace("D9", "").isalpha() and word.replace("D9", "").isupper():
+        # an acronym typed so: QD9, HD9ND, BCD9CCHC are QĐ, HĐND, BCĐCCHC
+        from diacritics.repair import fix_code_part
+        code = word.replace("D9", "Đ")
+        return code if fix_code_part(word.replace("D9", "D"), lenient=True) == code else None
+    letters: list[str] = []
+    tone = 0
+    for ch in word.lower():
+        if not ch.isdigit():
+            letters.append(ch)
+        elif ch in "12345":
+            if tone:
+                return None   # two tones: not a word typed so
+            tone = int(ch)
+        else:
+            shape = _VNI_SHAPES[ch]
+            at = next((i for i in range(len(letters) - 1, -1, -1) if letters[i] in shape), None)
+            if at is None:
+                return None
+            if ch == "7" and letters[at] == "o" and at > 0 and letters[at - 1] == "u":
+                letters[at - 1] = "ư"   # uo7: ươ
+            letters[at] = shape[letters[at]]
+    out = place_tone("".join(letters), tone)
+    if out == word.lower() or not (is_word(out) or out == "đ"):   # đ alone: the list label đ)
+        return None
+    if word.isupper() and len(word) > 1:
+        return out.upper()
+    return out[:1].upper() + out[1:] if word[:1].isupper() else out
+
+
 _SIGNATURES = {tcvn3_to_unicode: _TCVN3_SIGNATURE, vni_to_unicode: _VNI_SIGNATURE,
                cp1258_to_unicode: _CP1258_SIGNATURE,
-               viqr_to_unicode: _VIQR_SIGNATURE, telex_to_unicode: _TELEX_SIGNATURE}
+               viqr_to_unicode: _VIQR_SIGNATURE, telex_to_unicode: _TELEX_SIGNATURE,
+               vni_typed_to_unicode: _VNI_TYPED_SIGNATURE}

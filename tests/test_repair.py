@@ -260,8 +260,9 @@ def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
     """Marks typed as the keys that make them: VIQR (RFC 1456) and Telex with the input method off."""
     viqr = "Co^.ng ho`a xa~ ho^.i chu? nghi~a Vie^.t Nam\nDDo^.c la^.p - Tu+. do - Ha.nh phu'c\nSo^': 28 /KH-UBND"
     telex = "Coongj hoaf xax hooij chur nghiax Vieetj Nam\nDDoocj laapj - Tuwj do - Hanhj phucs\nSoos: 28 /KH-UBND"
+    vni = "Co65ng ho2a xa4 ho65i chu3 nghi4a Vie65t Nam\nD9o65c la65p - Tu75 do - Ha5nh phu1c\nSo61: 28 /KH-UBND"
     want = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\nSố: 28 /KH-UBND"
-    for text in (viqr, telex):
+    for text in (viqr, telex, vni):
         res = repair_document(text)
         assert res.text == want
         assert {c.reason for c in res.changes} == {"encoding"}
@@ -273,9 +274,14 @@ def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
         "Tôi đi. Bạn có khỏe không? Người dân được hỏi?"
     assert repair_document("Nguwowif daan ddeeuf cos quyeenf vaf nghiax vuj").text == \
         "Người dân đều có quyền và nghĩa vụ"
+    # VNI keys: the marks after their letter or at the word's end, uo7 for ươ, and acronyms
+    # in codes typed with D9 (QD9-UBND, HD9ND)
+    assert repair_document("Viet65 Nam la2 mo65t nu7o71c; theo QD9-UBND cu3a HD9ND ti3nh").text == \
+        "Việt Nam là một nước; theo QĐ-UBND của HĐND tỉnh"
     # ASCII that only looks like it stays: stripped Vietnamese, English, OCR debris in a table
     for text in ("cong tac cai cach hanh chinh nam 2020", "Samsung and Google were here, boss",
-                 "NO oO FF CO OO", "ddos attacks: www.example.com"):
+                 "NO oO FF CO OO", "ddos attacks: www.example.com",
+                 "Level A1 and A2 certificates, mp3 and h264 files, covid19 cases in 2021"):
         assert not [c for c in repair_document(text).changes if c.reason == "encoding"]
 
 
