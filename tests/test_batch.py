@@ -122,12 +122,12 @@ def test_rerun_skips_finished_documents(archive, clean_run, run_cli, tmp_path):
     assert [e["output"] for e in events if e["event"] == "doc_start"] == ["2019/bao-cao-003"]
 
 
-def _wait_for(pred, timeout: float) -> bool:
+def _wait_for(pred, timeout: float, every: float = 0.05) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if pred():
             return True
-        time.sleep(0.05)
+        time.sleep(every)
     return False
 
 
@@ -139,14 +139,19 @@ def test_sigkill_then_rerun_matches_clean_run(archive, clean_run, code, run_cli,
     pages = out / ".sohoa" / "pages"
     log = tmp_path / "log.jsonl"
     # kill 1: while the first pages are in Tesseract; kill 2: the moment a page is checkpointed
-    # (its document unfinished); kill 3: the moment a document's record lands (outputs in place,
-    # the one with the table page still half-way)
+    # and its document has no record yet; kill 3: the moment a document's record lands (outputs
+    # in place, the one with the table page still half-way). Kill 2 polls fast: a one-page
+    # document's record follows its checkpoint within a fraction of a second, and a kill that
+    # came after it left nothing to resume (1 run in 3 failed so).
+    def unfinished_checkpoint() -> bool:
+        return pages.exists() and any(not (done / f"{p.parent.name}.json").exists() for p in pages.rglob("*.pkl"))
+
     for cond in (lambda: pages.exists() and any(pages.rglob("*-*-*")),
-                 lambda: pages.exists() and any(pages.rglob("*.pkl")),
+                 unfinished_checkpoint,
                  lambda: done.exists() and any(done.glob("*.json"))):
         proc = subprocess.Popen(sohoa_cmd(str(archive), "-o", str(out), "-j", "2", "-q", f"--log-json={log}"),
                                 cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench_env(code))
-        hit = _wait_for(lambda: cond() or proc.poll() is not None, 120)
+        hit = _wait_for(lambda: cond() or proc.poll() is not None, 120, every=0.005)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
