@@ -1393,11 +1393,9 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     from diacritics.detect import document_label
     from diacritics.repair_encoding import fix_escapes, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
-    reattached = unicodedata.normalize("NFC", reattach_marks(text))
-    marks_back = [i for i, (a, b) in enumerate(zip(unicodedata.normalize("NFC", text).split("\n"),
-                                                   reattached.split("\n"))) if a != b]
-    text = reattached
-    original = text.split("\n")
+    original = unicodedata.normalize("NFC", text).split("\n")   # what Tesseract's spans point into
+    text = unicodedata.normalize("NFC", reattach_marks(text))
+    marks_back = [i for i, (a, b) in enumerate(zip(original, text.split("\n"))) if a != b]
     text, escaped = fix_escapes(text)
     text, recoded = fix_mojibake(text, _word_logprob)
     recoded = sorted(set(recoded) | set(escaped))
@@ -1453,7 +1451,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "lost letter") for w in lost]
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "cut syllable") for w in joined]
-    changes += [Change(i + 1, 0, "(mark after a space)", original[i].strip(), 1.0, "cut syllable") for i in marks_back]
+    changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "cut syllable") for i in marks_back]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)
 
