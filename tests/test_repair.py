@@ -37,6 +37,14 @@ SEED003_LINES = {
     871: "Số lượng PAKN được xử lý và đã",
     924: '" | chức',
     973: "Số lượng đơn vị sự",
+    # V& read as Về: the document settles five of its ten surely, and those whole-token pairs
+    # decide the rest (the letter tables price & at one floor for Về, Vụ and Và alike)
+    462: "b) Về công chức cấp xã",
+    508: "6. Về hiện đại hóa hành chính",
+    586: "5. Về tài chính công",
+    # Bố trí, as lines 204 and 280 write it: Bố costs 11.5 nats more than Bá in the channel,
+    # and only a wide enough beam keeps it until "trí" vouches for it
+    233: "- Bố trí kinh phí bảo đảm cho việc tổng kết tại các cơ quan, đơn vị theo",
 }
 
 
