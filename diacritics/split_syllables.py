@@ -21,7 +21,8 @@ from typing import Callable
 
 # a combining mark after white space belongs to the letter before the space
 _DETACHED_MARK = re.compile(r"[ \t]+(?=[\u0300-\u036f])")
-_WORD = re.compile(r"[^\W\d_]+")
+# a word of letters only: "t" in English OCR's "t6 chức" (tổ) is no fragment of a cut word
+_WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")
 _SENTENCE_END = re.compile(r"(?:[.!?:;]|^\s*)$")
 MIN_CUTS = 3          # telling cuts a text needs before any join is made
 MIN_SHARE = 0.01      # … and their share of its words
