@@ -154,3 +154,25 @@ def vni_typed(text: str) -> str:
         out.append(parts[0] + "".join(_SHAPE_VNI.get(c, "") for c in parts[1:])
                    + "".join(_TONE_VNI.get(c, "") for c in parts[1:]))
     return "".join(out)
+
+
+def best_fit(text: str, code_page: str = "cp1252") -> str:
+    """An export through a Western code page with a best-fit mapping: each letter the page lacks
+    loses marks until it fits (ộ → o, ư → u, đ → d); the Latin-1 ones stay (hòa, xã, tháng)."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in "đĐ":
+            out.append("d" if ch == "đ" else "D")
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        for k in range(len(parts), 0, -1):
+            candidate = unicodedata.normalize("NFC", parts[:k])
+            try:
+                candidate.encode(code_page)
+            except UnicodeEncodeError:
+                continue
+            out.append(candidate)
+            break
+        else:
+            out.append(parts[0])
+    return "".join(out)

@@ -446,6 +446,7 @@ GARBLES = (
     ("VNI keys, input method off", "`Co65ng ho2a`", lambda t: garbles.vni_typed(t)),
     ("exported to Windows-1252, `?` for the rest", "`C?ng hòa`", lambda t: garbles.lossy(t, "cp1252")),
     ("exported to ASCII, `?` for the rest", "`C?ng h?a`", lambda t: garbles.lossy(t, "ascii")),
+    ("exported to Windows-1252 with a best-fit mapping", "`Cong hòa xã hoi`", lambda t: garbles.best_fit(t)),
     ("đ printed as d, other marks kept", "`Dồng chí … dã ký`", lambda t: garbles.no_stroke(t)),
     ("words cut at their marks by a PDF extractor", "`dụ ng t ừ KI Ệ N`", lambda t: garbles.cut_at_marks(t)),
     ("marks lost from 20 % of the words", "`Các co quan, đơn vị`", lambda t: garbles.strip_some(t, 0.2)),
