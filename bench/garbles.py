@@ -139,40 +139,39 @@ _TONE_VNI = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323
 _SHAPE_VNI = {"\u0302": "6", "\u031b": "7", "\u0306": "8"}
 
 
-def vni_typed(text: str) -> str:
-    """VNI typing with the input method off: each mark's digit key after its letter
-    (``Co65ng ho2a``), 9 after d for đ."""
+def _per_letter(text: str, d_stroke: str, letter) -> str:
+    """``text`` with each letter rewritten by ``letter(ch, its NFD parts)``; đ/Đ become ``d_stroke``
+    after a d/D."""
     out = []
     for ch in unicodedata.normalize("NFC", text):
         if ch in "đĐ":
-            out.append("d9" if ch == "đ" else "D9")
-            continue
-        parts = unicodedata.normalize("NFD", ch)
-        if len(parts) == 1 or not parts[0].isalpha():
-            out.append(ch)
-            continue
-        out.append(parts[0] + "".join(_SHAPE_VNI.get(c, "") for c in parts[1:])
-                   + "".join(_TONE_VNI.get(c, "") for c in parts[1:]))
+            out.append(("d" if ch == "đ" else "D") + d_stroke)
+        else:
+            out.append(letter(ch, unicodedata.normalize("NFD", ch)))
     return "".join(out)
+
+
+def vni_typed(text: str) -> str:
+    """VNI typing with the input method off: each mark's digit key after its letter
+    (``Co65ng ho2a``), 9 after d for đ."""
+    def letter(ch: str, parts: str) -> str:
+        if len(parts) == 1 or not parts[0].isalpha():
+            return ch
+        return (parts[0] + "".join(_SHAPE_VNI.get(c, "") for c in parts[1:])
+                + "".join(_TONE_VNI.get(c, "") for c in parts[1:]))
+    return _per_letter(text, "9", letter)
 
 
 def best_fit(text: str, code_page: str = "cp1252") -> str:
     """An export through a Western code page with a best-fit mapping: each letter the page lacks
     loses marks until it fits (ộ → o, ư → u, đ → d); the Latin-1 ones stay (hòa, xã, tháng)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch in "đĐ":
-            out.append("d" if ch == "đ" else "D")
-            continue
-        parts = unicodedata.normalize("NFD", ch)
+    def letter(_ch: str, parts: str) -> str:
         for k in range(len(parts), 0, -1):
             candidate = unicodedata.normalize("NFC", parts[:k])
             try:
                 candidate.encode(code_page)
             except UnicodeEncodeError:
                 continue
-            out.append(candidate)
-            break
-        else:
-            out.append(parts[0])
-    return "".join(out)
+            return candidate
+        return parts[0]
+    return _per_letter(text, "", letter)
