@@ -862,6 +862,9 @@ def test_an_export_through_a_best_fit_code_page_gets_its_marks_back(seeds_dir):
     from bench.garbles import best_fit
     from bench.repair import wer
     from diacritics.tone import to_style
-    truth = to_style((seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8"), "new")
-    errors, total = wer(truth, to_style(repair_document(best_fit(truth)).text, "new"))
-    assert errors < 0.02 * total
+    # Windows-1250 keeps more marks whole: seed 000 so exported has 1.8 % broken ones, and a
+    # third of its words lost their marks
+    for seed, code_page in (("004_6ba27df1980e2c46.txt", "cp1252"), ("000_08936da748c34128.txt", "cp1250")):
+        truth = to_style((seeds_dir / seed).read_text(encoding="utf-8"), "new")
+        errors, total = wer(truth, to_style(repair_document(best_fit(truth, code_page)).text, "new"))
+        assert errors < 0.02 * total, code_page
