@@ -682,7 +682,6 @@ _CAPITAL_DIGITS = re.compile(r"[A-ZĐ]\d{1,2}")
 # in a heading of capitals (6NG for ÔNG).
 # (1A is English OCR's là: one digit and one capital are left to the model)
 _NUMBER_UNIT = re.compile(r"\d+(?:st|nd|rd|th|[A-Z]{2,3})|\d{2,}[A-Z]")
-KEEP_CODE_LP = -12.0   # … a code (Khu E6) as likely a priori as an unknown word
 
 
 def _code_like(token: str, line: str) -> bool:
@@ -940,7 +939,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 cands = _same_initial(p.text, cands)
             elif channel == "eng" and _CAPITAL_DIGITS.fullmatch(p.text):
                 cands = _same_initial(p.text, cands)
-                cands = cands + [(p.text.lower(), KEEP_CODE_LP)] if cands else []
+                cands = cands + [(p.text.lower(), KEEP_LP)] if cands else []   # or a code: Khu E6
             if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
             if _NUMBER_LABEL.match(cleaned, p.end):
@@ -1079,9 +1078,9 @@ def adapt_channel(rep: "Repairer", changes: list[Change], read_right: list[str] 
     the OCR printed as they are.
     """
     from collections import defaultdict
-    sure = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
-            if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE
-            and c.before.isalpha() and " " not in c.after]
+    settled = [(to_style(c.after.lower(), "new"), c.before.lower()) for c in changes
+               if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE and " " not in c.after]
+    sure = [(w, o) for w, o in settled if o.isalpha()]
     if len(sure) < ADAPT_MIN_CHANGES:
         return None
     base = load_table()["channels"][rep.channel]
@@ -1134,13 +1133,11 @@ def adapt_channel(rep: "Repairer", changes: list[Change], read_right: list[str] 
     # (V& is Về, Vụ, Và alike), so seed 003's five sure V& → Về left its other five to the model.
     # Tokens of letters only are left out: taught so, a short contract turned Bên bán into
     # Biên bản and Đơn giá into Đòn gió.
-    tok = {w: dict(seen) for w, seen in base.get("tok", {}).items()}
-    tok_total = dict(base.get("tok_total", {}))
-    for c in changes:
-        if c.reason == "model" and c.confidence >= ADAPT_MIN_CONFIDENCE and " " not in c.after \
-                and _PIECE_RE.fullmatch(c.before) and not c.before.isalpha():
-            w, o = to_style(c.after.lower(), "new"), c.before.lower()
-            tok.setdefault(w, {})[o] = tok.get(w, {}).get(o, 0) + ADAPT_SYMBOL_TOKEN_WEIGHT
+    # (only the entries that change are copied: the table has thousands)
+    tok, tok_total = dict(base.get("tok", {})), dict(base.get("tok_total", {}))
+    for w, o in settled:
+        if not o.isalpha() and _PIECE_RE.fullmatch(o):
+            tok[w] = {**tok.get(w, {}), o: tok.get(w, {}).get(o, 0) + ADAPT_SYMBOL_TOKEN_WEIGHT}
             tok_total[w] = tok_total.get(w, 0) + ADAPT_SYMBOL_TOKEN_WEIGHT
     return rep.adapted(ConfusionModel({"char_total": total, "sub": sub, "ins": ins,
                                        "tok": tok, "tok_total": tok_total},
@@ -1414,15 +1411,14 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     text = unicodedata.normalize("NFC", reattach_marks(text))
     marks_back = [i for i, (a, b) in enumerate(zip(original, text.split("\n"))) if a != b]
     text, escaped = fix_escapes(text)
-    text, recoded = fix_mojibake(text, _word_logprob)
-    recoded = sorted(set(recoded) | set(escaped))
+    text, mojibake = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
 
     def is_word(w: str) -> bool:
         return to_style(w, "new") in valid
 
     text, legacy = fix_legacy(text, is_word)
-    recoded = sorted(set(recoded) | set(legacy))
+    recoded = sorted(set(escaped) | set(mojibake) | set(legacy))
     lost: list = []
     joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
@@ -1466,8 +1462,8 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
             out[i] = fixed[k]
         changes += part_changes
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
-    changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "lost letter") for w in lost]
-    changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, "cut syllable") for w in joined]
+    changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, reason)
+                for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
     changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "cut syllable") for i in marks_back]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes)

@@ -139,13 +139,15 @@ def fix_escapes(text: str) -> tuple[str, list[int]]:
     alone is as likely the text's own. Once a text is known to be escaped, every
     reference in it is decoded, ``&amp;`` included.
     """
-    for pattern, decode in ((_HTML_REF, _unescape_html), (_U_ESCAPE, _unescape_u)):
-        letters = sum(1 for m in pattern.finditer(text)
-                      if (ch := decode(m)) and len(ch) == 1 and ch.isalpha() and not ch.isascii())
-        if letters >= MIN_ESCAPES:
-            break
-    else:
+    def escaped_letters(pattern, decode) -> int:
+        return sum(1 for m in pattern.finditer(text)
+                   if (ch := decode(m)) and len(ch) == 1 and ch.isalpha() and not ch.isascii())
+
+    kind = next(((pattern, decode) for pattern, decode in ((_HTML_REF, _unescape_html), (_U_ESCAPE, _unescape_u))
+                 if escaped_letters(pattern, decode) >= MIN_ESCAPES), None)
+    if kind is None:
         return text, []
+    pattern, decode = kind
     lines = text.split("\n")
     changed = []
     for i, line in enumerate(lines):
@@ -435,12 +437,25 @@ def telex_to_unicode(line: str, is_word: Callable[[str], bool] | None = None) ->
     return re.sub(r"[A-Za-z]+", lambda m: _telex_word(m.group(0), is_word) or m.group(0), line)
 
 
+def _typed_acronym(word: str, key: str) -> str | None:
+    """An acronym typed with ``key`` for Đ (Telex QDD, VNI QD9 → QĐ), if the lexicon knows it."""
+    from diacritics.repair import fix_code_part
+    code = word.replace(key, "Đ")
+    return code if fix_code_part(word.replace(key, "D"), lenient=True) == code else None
+
+
+def _typed_case(word: str, out: str) -> str:
+    """The decoded syllable in the case the word was typed in (caps lock, a first capital)."""
+    if word.isupper() and len(word) > 1:
+        return out.upper()
+    return out[:1].upper() + out[1:] if word[:1].isupper() else out
+
+
 def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     from diacritics.tone import place_tone
     if "DD" in word and word.isupper():   # an acronym typed so: QDD, HDDND are QĐ, HĐND
-        from diacritics.repair import fix_code_part
-        code = word.replace("DD", "Đ")
-        if fix_code_part(word.replace("DD", "D"), lenient=True) == code:
+        code = _typed_acronym(word, "DD")
+        if code:
             return code
     low = word.lower()
     tone = 0
@@ -453,9 +468,7 @@ def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     out = place_tone(low, tone)
     if out == word.lower() or not is_word(out):
         return None
-    if word.isupper() and len(word) > 1:
-        return out.upper()
-    return out[:1].upper() + out[1:] if word[:1].isupper() else out
+    return _typed_case(word, out)
 
 
 # VNI typing with the input method off: the mark keys are digits after the letter they
@@ -477,10 +490,7 @@ def vni_typed_to_unicode(line: str, is_word: Callable[[str], bool] | None = None
 def _vni_typed_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     from diacritics.tone import place_tone
     if "D9" in word and word.replace("D9", "").isalpha() and word.replace("D9", "").isupper():
-        # an acronym typed so: QD9, HD9ND, BCD9CCHC are QĐ, HĐND, BCĐCCHC
-        from diacritics.repair import fix_code_part
-        code = word.replace("D9", "Đ")
-        return code if fix_code_part(word.replace("D9", "D"), lenient=True) == code else None
+        return _typed_acronym(word, "D9")   # QD9, HD9ND, BCD9CCHC are QĐ, HĐND, BCĐCCHC
     letters: list[str] = []
     tone = 0
     for ch in word.lower():
@@ -501,9 +511,7 @@ def _vni_typed_word(word: str, is_word: Callable[[str], bool]) -> str | None:
     out = place_tone("".join(letters), tone)
     if out == word.lower() or not (is_word(out) or out == "đ"):   # đ alone: the list label đ)
         return None
-    if word.isupper() and len(word) > 1:
-        return out.upper()
-    return out[:1].upper() + out[1:] if word[:1].isupper() else out
+    return _typed_case(word, out)
 
 
 _SIGNATURES = {tcvn3_to_unicode: _TCVN3_SIGNATURE, vni_to_unicode: _VNI_SIGNATURE,

@@ -14,10 +14,10 @@ each piece a syllable or a word kept as written.
 """
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass
 from typing import Callable
+
+from diacritics.lost_letters import LostWord
 
 # a combining mark after white space belongs to the letter before the space
 _DETACHED_MARK = re.compile(r"[ \t]+(?=[\u0300-\u036f])")
@@ -30,17 +30,6 @@ BEAM = 16             # readings kept at each word of a chain
 CONTEXT_CHARS = 120   # of the text either side of a chain, for the model's context
 MAX_PIECES = 4        # words one syllable may have been cut into (D Ị CH, KI Ệ N)
 KEPT_FRAGMENT_LP = -8.0   # a word kept as written that is no syllable (NG, Ệ)
-
-
-@dataclass(frozen=True)
-class JoinedWord:
-    """One syllable put back together: where (0-based line, offset), as written, as joined."""
-
-    line: int
-    col: int
-    before: str
-    after: str
-    confidence: float
 
 
 def reattach_marks(text: str) -> str:
@@ -91,12 +80,6 @@ def _chains(line: str) -> list[list[re.Match]]:
     return chains
 
 
-@functools.lru_cache(maxsize=1)
-def _model():
-    from diacritics.model import load_model
-    return load_model()
-
-
 def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], bool],
                   before: str = "", after_text: str = "") -> list[int]:
     """Piece lengths (in words) of the likeliest reading of a chain, each joined piece a syllable
@@ -104,8 +87,10 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
     ``before``: the sentence up to the chain, already joined; ``after_text``: the next line's
     words if the sentence wraps."""
     import numpy as np
+
+    from diacritics.model import load_model
     from diacritics.tokens import NONE, UNK, lm_class, lm_ids
-    lm = _model()
+    lm = load_model()
     texts = [m.group() for m in chain]
     # the model sees three tokens back and one ahead: a short stretch of each side is enough
     # (all of a long line, for each of its chains, made a line of 15,000 cut words take minutes)
@@ -151,8 +136,9 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
     return sizes[::-1]
 
 
-def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[JoinedWord]]:
-    """The text with syllables an extractor cut around their marks joined again, and each join.
+def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[LostWord]]:
+    """The text with syllables an extractor cut around their marks joined again, and each join
+    (a ``LostWord``: where, as written, as joined).
 
     ``is_word``: whether a lowercase string is a syllable (either tone style).
     A text without ``MIN_CUTS`` telling cuts, or fewer than ``MIN_SHARE`` of its
@@ -179,7 +165,7 @@ def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, 
                     continue
                 piece = "".join(m.group() for m in run[at - size:at])
                 buf += [line[pos:first.start()], piece]
-                joined.append(JoinedWord(li, first.start(), line[first.start():last.end()], piece, 0.9))
+                joined.append(LostWord(li, first.start(), line[first.start():last.end()], piece, 0.9))
                 pos = last.end()
         buf.append(line[pos:])
         out_lines.append("".join(buf))
