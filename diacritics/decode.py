@@ -109,6 +109,9 @@ def decode_lattice(model, lat: Lattice, beam: int = DEFAULT_BEAM, lm_weight: flo
     pcount = np.diff(np.r_[pstart, len(cid)])
     pseg, pt, seg_len = lat.segments()
     seg_first = np.r_[0, np.cumsum(seg_len)[:-1]]
+    bind = getattr(model, "bind", None)
+    if bind is not None:
+        model = bind(lat)   # a document cache matches this lattice to the one it was built from
 
     choice = _beam_search(model, cid, cch, pstart, pcount, seg_len, seg_first, beam, lm_weight, margin)
     if not posteriors:
@@ -144,7 +147,7 @@ def _beam_search(model, cid, cch, pstart, pcount, seg_len, seg_first, beam, lm_w
         w = cid[cand]
         h1, h2, h3 = b_h2[rep], b_h3[rep], w
         score = b_score[rep] + cch[cand]
-        score += lm_weight * model.logprob(b_h1, b_h2, b_h3, w, rep=rep)
+        score += lm_weight * model.logprob(b_h1, b_h2, b_h3, w, rep=rep, at=pos[rep])
         seg = b_seg[rep]
         # recombine expansions that reach the same (sentence, history) …
         state = (h1 << np.uint64(32)) | (h2 << np.uint64(16)) | h3
@@ -217,17 +220,18 @@ def _posteriors(model, cid, cch, pstart, pcount, pseg, pt, seg_len, choice, lm_w
     at = pad_first[pseg[rep]] + 3 + pt[rep]             # index of the position in `path`
     last = pad_first[pseg[rep]] + 3 + seg_len[pseg[rep]]  # the closing <s>
     total = cch[cand].copy()
-    oks, grams = [], [[], [], [], []]
+    oks, grams, where = [], [[], [], [], []], []
     for j in range(4):                                    # n-grams ending at at+j
         q = at + j
         ok = q <= last
         for i in range(4):
             grams[i].append(cid[cand[ok]] if i == 3 - j else path[q[ok] - 3 + i])
+        where.append(np.minimum(rep[ok] + j, len(pstart) - 1))   # lattice position of each word
         oks.append(ok)
     # scored in one call: the four sets share many lookups (a candidate's n-gram
     # ending at at+j has the history of the one ending at at+j+1), which the
     # model looks up once
-    lp = model.logprob(*(np.concatenate(g) for g in grams))
+    lp = model.logprob(*(np.concatenate(g) for g in grams), at=np.concatenate(where))
     end = 0
     for ok in oks:
         n = int(np.count_nonzero(ok))

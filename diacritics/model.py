@@ -137,12 +137,13 @@ class Model:
         return self.path.stat().st_size
 
     def logprob(self, h1: np.ndarray, h2: np.ndarray, h3: np.ndarray, w: np.ndarray,
-                rep: np.ndarray | None = None) -> np.ndarray:
+                rep: np.ndarray | None = None, at: np.ndarray | None = None) -> np.ndarray:
         """Natural log P(w | h1 h2 h3) over uint64 id arrays.
 
         ``NONE`` in a history slot means "no context there" (sentence start).
         With ``rep``, the histories are per beam and ``rep`` gives the beam of
         each ``w``: backoff weights are then looked up once per beam.
+        ``at`` (each ``w``'s lattice position) is for a document cache; the corpus model needs none.
         """
         ctx2 = (h2 << _U16) | h3
         ctx3 = (h1 << _U32) | ctx2

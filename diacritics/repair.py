@@ -807,9 +807,9 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             # decoded without its neighbours loses their context (held-out pages: +34 errors).
             # Only the first pass's sure words go into the document cache (all of them made
             # 491 word errors on the seed reports, not 453): it is less sure than the restorer's.
-            from diacritics.cache_lm import DocumentCache, settled_ids
+            from diacritics.cache_lm import DocumentCache
             lat, found = decoded.search
-            cache = DocumentCache(rep.lm, settled_ids(lat, found.choice, found.posterior))
+            cache = DocumentCache.of_search(rep.lm, lat, found.choice, found.posterior)
             res, _, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache)
     return res
 

@@ -714,6 +714,40 @@ def test_document_cache_leaves_one_out_and_backs_the_words_a_document_repeats():
     assert lp(doc, "sẽ") < lp(lm, "sẽ")
 
 
+def test_document_cache_leaves_out_exactly_what_the_scored_spot_put_in():
+    import numpy as np
+    from diacritics.cache_lm import DocumentCache
+    from diacritics.decode import Lattice
+    from diacritics.model import load_model
+    lm = load_model()
+    ids = lm.index
+    # first pass: "tại lĩnh vực" settled once (position 1), the same words unsure later (position 5)
+    lat = Lattice()
+    lat.add_fixed([ids["thống"], ids["kê"]])
+    settled = lat.add_choice([ids["tài"], ids["tại"]], [0.0, 0.0])
+    lat.add_fixed([ids["lĩnh"], ids["vực"]])
+    lat.end_sentence()
+    lat.add_fixed([ids["nhiệm"], ids["vụ"]])
+    unsure = lat.add_choice([ids["tài"], ids["tại"]], [0.0, 0.0])
+    lat.add_fixed([ids["lĩnh"], ids["vực"]])
+    choice = np.array([lat.pos_start[p] + (1 if p in (settled, unsure) else 0) for p in range(len(lat))])
+    posterior = np.ones(len(lat.cand_id))
+    posterior[lat.pos_start[unsure] + 1] = 0.5
+    cache = DocumentCache.of_search(lm, lat, choice, posterior).bind(lat)
+
+    def lp(model, h3, word, at):
+        return float(model.logprob(np.array([ids["thống"]], np.uint64), np.array([ids["kê"]], np.uint64),
+                                   np.array([ids[h3]], np.uint64), np.array([ids[word]], np.uint64),
+                                   at=np.array([at]))[0])
+
+    # the unsure spot gets the settled one's evidence, for the word and for its pair with "lĩnh"
+    assert lp(cache, "vụ", "tại", unsure) > lp(lm, "vụ", "tại", unsure) + 0.5
+    assert lp(cache, "tại", "lĩnh", unsure + 1) > lp(cache, "tài", "lĩnh", unsure + 1) + 1.0
+    # … and the settled spot none from itself: nothing else in the document says "tại"
+    assert lp(cache, "kê", "tại", settled) < lp(lm, "kê", "tại", settled)
+    assert lp(cache, "tại", "lĩnh", settled + 1) <= lp(cache, "tại", "lĩnh", unsure + 1)
+
+
 def test_a_document_settles_its_own_ambiguous_words():
     # "Dat" alone is đạt or đất, which the corpus model cannot tell apart; this report
     # uses đạt, sure of it where the context says so
