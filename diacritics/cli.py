@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "Tesseract output")
     parser.add_argument("--review", metavar="FILE.tsv",
                         help="also write the changes the model was unsure of (file, line, column, "
-                             "before, after, confidence, reason) to this TSV file")
+                             "before, after, confidence, reason), and the garbled words it left "
+                             "as they were (reason 'kept'), to this TSV file")
 
 
 def text_transform(args: argparse.Namespace) -> Callable[[str], str]:

@@ -83,9 +83,14 @@ class Change:
 class Repaired:
     text: str
     changes: list[Change] = field(default_factory=list)
+    # words of wrong-language OCR left as printed although they read as no word (hozc,
+    # sérlurcmg, @40): no change, but a reader checking the text needs them as much
+    kept: list[Change] = field(default_factory=list)
 
     def review(self, below: float = REVIEW_BELOW) -> list[Change]:
-        return [c for c in self.changes if c.confidence < below]
+        """The changes less sure than ``below``, and the garbles left as they were (reason ``kept``)."""
+        unsure = [c for c in self.changes if c.confidence < below]
+        return sorted(unsure + self.kept, key=lambda c: (c.line, c.col))
 
 
 def apply_case(observed: str, word: str, sentence_start: bool = True) -> str:
@@ -693,6 +698,42 @@ def _code_like(token: str, line: str) -> bool:
     return _NUMBER_UNIT.fullmatch(token) is not None and not _mostly_upper(line)
 
 
+_GARBLE_SYMBOL = re.compile(r"[&€¢§@$¥]")
+_MONEY = re.compile(r"[$€¥]\d[\d.,]*|\d[\d.,]*[$€¥]")
+
+
+def _left_garbled(p: Piece, line: str, rep: Repairer) -> bool:
+    """A word of wrong-language OCR kept as printed that still reads as no word: marks on no
+    syllable (``sérlurcmg``), a symbol for a letter (``@40``), or small letters the model
+    never saw (``hozc``, ``chiedoi``), or so capitalised at a sentence's start (``Chutr``).
+    Codes, acronyms and words capitalised inside a sentence (names: ``Keangnam``) are the
+    text's own. Listed with confidence 0: the text there is no word the model knows."""
+    token = p.text
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return False   # an acronym (TN&TKQ, TB&XH)
+    if _GARBLE_SYMBOL.search(token) and any(c.isalnum() for c in token):
+        # … but a sum of money stays ($100, 100€, ¥500)
+        return not _code_like(token, line) and not _MONEY.fullmatch(token)
+    if not any(c.isalpha() for c in token) or to_style(token.lower(), "new") in rep.valid:
+        return False
+    if not token.isalpha() or token[1:] != token[1:].lower():
+        return False
+    if not token.isascii():
+        return True
+    if token.lower() in rep.lm.index or len(token) < 3:
+        return False
+    if token[:1].isupper():
+        # a capital inside a sentence is a name's; at its start a name's or a garble's (Chutr):
+        # taken for a garble alone on its line or among Vietnamese words, not in English ones
+        before = line[:p.start].rstrip()
+        if before and before[-1] not in ".:;!?-–•)":
+            return False
+        others = [w for w in re.findall(r"[^\W\d_]+", line) if w != token]
+        return sum(to_style(w.lower(), "new") in rep.valid for w in others) * 2 >= len(others)
+    return True
+
+
 def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Candidates for a lone capital or a capital with digits (``A``, ``E6``) that start with
     the letter printed. English OCR keeps a capital's letter; only the word's marks and small
@@ -1016,10 +1057,13 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 
     out_lines: list[str] = []
     changes: list[Change] = []
+    kept: list[Change] = []
     for ln_no, (line, cleaned, pieces) in enumerate(zip(lines, cleaned_lines, line_pieces), 1):
         buf, pos = [], 0
         for p in pieces:
             if p.out is None or p.out == p.text:
+                if channel == "eng" and _left_garbled(p, cleaned, rep):
+                    kept.append(Change(ln_no, p.start, p.text, p.text, 0.0, "kept"))
                 continue
             buf.append(cleaned[pos:p.start])
             buf.append(p.out)
@@ -1031,7 +1075,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if cleaned != line and (only is None or ln_no - 1 in only):
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
-    return Repaired("\n".join(out_lines), changes), result, read_right
+    return Repaired("\n".join(out_lines), changes, kept), result, read_right
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
@@ -1441,6 +1485,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         route["garbled"] = "vie"   # a noisy line of our own OCR, not a wrong-language page
     out = list(lines)
     changes: list[Change] = []
+    kept: list[Change] = []
     for target in ("restore", "eng", "vie"):
         idx = [i for i, lab in enumerate(labels) if route[lab] == target and lines[i].strip()]
         if not idx:
@@ -1458,6 +1503,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
             res = repair_lines(lines, target, style, only=set(idx), ocr_confidence=spans)
             out_lines = res.text.split("\n")   # once: splitting per line made long documents quadratic
             fixed, part_changes = [out_lines[i] for i in idx], res.changes
+            kept += res.kept
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
@@ -1466,7 +1512,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
                 for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
     changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "cut syllable") for i in marks_back]
     changes.sort(key=lambda c: (c.line, c.col))
-    return Repaired("\n".join(out), changes)
+    return Repaired("\n".join(out), changes, kept)
 
 
 def _word_logprob(before: str, word: str, after: str = "") -> float:

@@ -131,6 +131,22 @@ def test_review_lists_the_uncertain_changes(seed003):
     assert all(len(c.tsv().split("\t")) == 6 for c in review)
 
 
+def test_review_lists_the_garbles_left_as_printed():
+    # seed 003's garbles no syllable explains, among words the repair reads, a name, an
+    # acronym and a sum of money it must not list
+    text = ("- Théng ké sérlurc_mg co quan chuyén mén cap tinh, to chiedoi voi su\n"
+            "- @40 tao, van hoa cho Bd phan TN&TKQ tai Samsung va Keangnam, chi phi $100.\n"
+            "Phanthitba")
+    res = repair_document(text, mode="garbled")
+    kept = {c.before: c for c in res.review() if c.reason == "kept"}
+    assert set(kept) == {"sérlurcmg", "chiedoi", "@40", "Phanthitba"}
+    assert all(c.before == c.after and c.confidence == 0.0 for c in kept.values())
+    line_of = {w: i for i, ln in enumerate(res.text.split("\n"), 1) for w in ln.split()}
+    assert all(c.line == line_of[w] and res.text.split("\n")[c.line - 1][c.col:].startswith(w)
+               for w, c in kept.items())
+    assert not res.kept or all(c not in res.changes for c in res.kept)   # no change was made there
+
+
 # --- never make text worse --------------------------------------------------------------
 
 @pytest.mark.parametrize("seed", ["000_08936da748c34128.txt", "002_c4bd65532f1752b6.txt"])
