@@ -3,7 +3,8 @@
 Each function takes clean Unicode text and returns what a system of that kind
 would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
 as Windows-1252, an export to a code page that writes ``?`` for what it cannot
-hold, VIQR and Telex typing, and marks lost from some words. None of this is
+hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
+without them, and marks lost from some words. None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations
@@ -175,3 +176,43 @@ def best_fit(text: str, code_page: str = "cp1252") -> str:
             return candidate
         return parts[0]
     return _per_letter(text, "", letter)
+
+
+def tcvn3_font(text: str) -> str:
+    """A document typed in the .VnTime fonts (TCVN3/ABC), read without them: each marked letter
+    is its font code (``Céng hoµ x· héi``); a capital with a tone, which TCVN3 lacks, was
+    typed with the lower-case code in the capitals font (.VnTimeH), as headings were."""
+    from diacritics.repair_encoding import _TCVN3
+    encode = {uni: code for code, uni in _TCVN3.items()}
+    return "".join(encode.get(ch, encode.get(ch.lower(), ch)) for ch in unicodedata.normalize("NFC", text))
+
+
+def vni_font(text: str) -> str:
+    """A document typed in the VNI-Windows fonts, read without them: a base letter, then its
+    marks as Latin-1 letters (``Coäng hoøa xaõ hoäi``); đ, ơ, ư and the i's tones have codes of their own."""
+    from diacritics.repair_encoding import _VNI_BREVE, _VNI_CIRC, _VNI_SINGLE, _VNI_TONE
+    single = {uni: code for code, uni in _VNI_SINGLE.items()}
+    circ = {(tone, up): code for code, tone in _VNI_CIRC.items() for up in (code.isupper(),)}
+    breve = {(tone, up): code for code, tone in _VNI_BREVE.items() for up in (code.isupper(),)}
+    tones = {(tone, up): code for code, tone in _VNI_TONE.items() for up in (code.isupper(),)}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in single or ch in "íìÍÌ":
+            out.append(single.get(ch, ch))
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        if len(parts) == 1 or not parts[0].isalpha():
+            out.append(ch)
+            continue
+        up = parts[0].isupper()
+        shape = next((c for c in parts[1:] if c in _SHAPE_VIQR), "")
+        tone = next((c for c in parts[1:] if c in _TONE_VIQR), "")
+        if shape == "\u031b":   # ơ ư: a code of their own, then the tone
+            out.append(single[unicodedata.normalize("NFC", parts[0] + shape)] + (tones[(tone, up)] if tone else ""))
+        elif shape == "\u0302":
+            out.append(parts[0] + circ[(tone, up)])
+        elif shape == "\u0306":
+            out.append(parts[0] + breve[(tone, up)])
+        else:
+            out.append(parts[0] + tones[(tone, up)])
+    return "".join(out)

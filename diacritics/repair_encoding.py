@@ -198,6 +198,7 @@ _VNI_TONE = dict(zip("ùøûõïÙØÛÕÏ", [_ACUTE, _GRAVE, _HOOK, _TILDE, _DO
 _VNI_CIRC = dict(zip("âáàåãäÂÁÀÅÃÄ", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))   # after a, e, o
 _VNI_BREVE = dict(zip("êéèúüëÊÉÈÚÜË", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))  # after a
 _VNI_SINGLE = dict(zip("ôÔöÖñÑæÆóÓòÒîÎ", "ơƠưƯđĐỉỈĩĨịỊỵỴ"))
+_TCVN3_SYMBOL = re.compile("[¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×÷]")
 _TCVN3_SIGNATURE = re.compile("[\\w][¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×]|[¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×][\\w]")
 _VNI_SIGNATURE = re.compile(r"[aeoAEO][âáàåãäÂÁÀÅÃÄ]|[aA][êéèëÊÉÈË]|[aeiouyöôAEIOUYÖÔ][ùøûõïÙØÛÕÏ]|ñ|Ñ")
 # Letters only real Unicode Vietnamese has: their presence rules both encodings out.
@@ -206,23 +207,55 @@ _REAL_VIET = re.compile("[ạảấầẩẫậắằẳẵặẹẻẽếềể
 
 def tcvn3_to_unicode(text: str) -> str:
     """Decode TCVN3. Its capitals with tones were typed in an upper-case font using the
-    lower-case codes, so a word whose plain letters are capitals is made upper-case."""
+    lower-case codes, so a word whose plain letters are capitals is made upper-case
+    (``ñY BAN`` → ``ỦY BAN``), and a word led by such a code takes a capital where the
+    text would have one (``cña ñy ban`` → ``của Ủy ban``: see ``_capital_lost``)."""
     coded = [w for w in text.split() if any(c in _TCVN3 for c in w)]
     letters = [c for w in coded for c in w if c.isascii() and c.isalpha()]
     caps_line = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    words = list(re.finditer(r"[^\s\d.,;:!?()\[\]\-/\"'*]+", text))
 
-    def word(m: re.Match) -> str:
+    def word(k: int, m: re.Match) -> str:
         w = m.group(0)
         out = w.translate(_TCVN3_TRANS)
         if out == w:
             return w
         plain = [c for c in w if c.isascii() and c.isalpha()]
-        if plain and all(c.isupper() for c in plain) and (len(plain) >= 2 or caps_line):
+        if plain and all(c.isupper() for c in plain) and (
+                len(plain) >= 2 or caps_line or not w[0].isupper()):
             return out.upper()
         if not plain and caps_line:
             return out.upper()
+        if w[0] in _TCVN3 and out[0].upper() not in _TCVN3_CAPITALS and \
+                _capital_lost(text[:m.start()], out, words[k + 1].group(0) if k + 1 < len(words) else ""):
+            return out[0].upper() + out[1:]
         return out
-    return re.sub(r"[^\s\d.,;:!?()\[\]\-/\"'*]+", word, text)
+
+    out, pos = [], 0
+    for k, m in enumerate(words):
+        out += [text[pos:m.start()], word(k, m)]
+        pos = m.end()
+    return "".join(out) + text[pos:]
+
+
+_TCVN3_CAPITALS = frozenset("ĂÂÊÔƠƯĐ")   # the only capitals TCVN3 has a code for
+# what may stand before a sentence's first word on its line: bullets and list labels (a), 1., 2.1.)
+_ITEM_LEAD = re.compile(r"[ \t]*(?:[-–•*+|]|\(?[0-9a-zđ]{1,3}[.)]|[0-9.]+|[IVX]+\.)(?:[ \t]*(?:[-–•*+|]|[0-9.]+))*[ \t]+")
+
+
+def _capital_lost(before: str, word: str, next_word: str) -> bool:
+    """Would the text capitalise ``word`` here (its capital has no TCVN3 code)? After a
+    sentence's end or a list label on the line, or where the corpus writes the pair with a
+    capital (``Ủy ban``, ``Ứng Hòa``: ``lexicon.names``). A bare line start says nothing:
+    a wrapped sentence goes on there as often."""
+    from diacritics.tone import to_style
+    from lexicon.names import capital_pairs, name_pairs
+    line = before[before.rfind("\n") + 1:]
+    end = line.rstrip(" \t")
+    if end and end[-1] in ".!?:;" or _ITEM_LEAD.fullmatch(line):
+        return True
+    pair = (to_style(word.lower(), "new"), to_style(next_word.translate(_TCVN3_TRANS).lower(), "new"))
+    return pair in capital_pairs() or (next_word[:1].isupper() and pair in name_pairs())
 
 
 def vni_to_unicode(text: str) -> str:
@@ -287,9 +320,13 @@ def _decode_line(line: str, is_word: Callable[[str], bool], known, viqr_strict: 
     # Evidence first: TCVN3 uses symbols no Latin text has mid-word (¸ « ® µ ¹), VNI
     # vowel + mark pairs (aø, eä); é, à alone are as likely English OCR of Vietnamese.
     # VIQR and Telex need two words spelled their way (Vie^.t, hoaf).
-    converters = [convert for convert in ((viqr_to_unicode, telex_to_unicode, vni_typed_to_unicode)
-                                          if _ascii_letters(line)
-                                          else (tcvn3_to_unicode, vni_to_unicode, cp1258_to_unicode))
+    # TCVN3 codes some marked letters as symbols (§¹t: Đạt, th¸ng: tháng): a line whose
+    # letters are all ASCII may still be in it.
+    ascii = _ascii_letters(line)
+    typed = (viqr_to_unicode, telex_to_unicode, vni_typed_to_unicode) if ascii else ()
+    fonts = (tcvn3_to_unicode, vni_to_unicode, cp1258_to_unicode) \
+        if not ascii or _TCVN3_SYMBOL.search(line) else ()
+    converters = [convert for convert in typed + fonts
                   if convert is known or len(_SIGNATURES[convert].findall(line)) >= (
                       1 if convert is tcvn3_to_unicode else 2)]
     if not converters:

@@ -280,6 +280,21 @@ def test_legacy_vietnamese_encodings_are_decoded():
         assert repair_document(foreign).text == foreign
 
 
+def test_tcvn3_short_lines_and_capitals_it_has_no_code_for():
+    # a table's cells whose marked letters TCVN3 codes as symbols (§¹t: Đạt, th¸ng: tháng) follow
+    # the document's encoding; a capital TCVN3 lacks, typed with its small code, comes back
+    # where the text has one: a sentence's or list item's start, or a pair the corpus capitalises
+    lines = ["B¸o c¸o cña ñy ban nh©n d©n tØnh vÒ kÕt qu¶ thùc hiÖn. øng dông c«ng nghÖ th«ng tin.",
+             "- øng dông phÇn mÒm mét cöa ®iÖn tö t¹i c¸c c¬ quan hµnh chÝnh",
+             "thùc hiÖn øng dông dÞch vô c«ng trùc tuyÕn møc ®é 3, 4",
+             "§¹t", "th¸ng", "ñY BAN NH¢N D¢N"]
+    assert repair_document("\n".join(lines)).text.split("\n") == [
+        "Báo cáo của Ủy ban nhân dân tỉnh về kết quả thực hiện. Ứng dụng công nghệ thông tin.",
+        "- Ứng dụng phần mềm một cửa điện tử tại các cơ quan hành chính",
+        "thực hiện ứng dụng dịch vụ công trực tuyến mức độ 3, 4",
+        "Đạt", "tháng", "ỦY BAN NHÂN DÂN"]
+
+
 def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
     """Marks typed as the keys that make them: VIQR (RFC 1456) and Telex with the input method off."""
     viqr = "Co^.ng ho`a xa~ ho^.i chu? nghi~a Vie^.t Nam\nDDo^.c la^.p - Tu+. do - Ha.nh phu'c\nSo^': 28 /KH-UBND"
