@@ -4,7 +4,8 @@ Each function takes clean Unicode text and returns what a system of that kind
 would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
 as Windows-1252, an export to a code page that writes ``?`` for what it cannot
 hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
-without them, and marks lost from some words. None of this is
+without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, and marks
+lost from some words. None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations
@@ -20,10 +21,16 @@ _SHAPE_TELEX = {("a", "\u0302"): "aa", ("e", "\u0302"): "ee", ("o", "\u0302"): "
                 ("a", "\u0306"): "aw", ("o", "\u031b"): "ow", ("u", "\u031b"): "uw"}
 
 
-def mojibake(text: str, times: int = 1) -> str:
+def mojibake(text: str, times: int = 1, code_page: str = "cp1252") -> str:
+    """UTF-8 read as ``code_page`` (``times`` over)."""
     for _ in range(times):
-        text = text.encode("utf-8").decode("cp1252", errors="replace")
+        text = text.encode("utf-8").decode(code_page, errors="replace")
     return text
+
+
+def eth_for_d_stroke(text: str) -> str:
+    """Đ and đ typed or converted as the Latin-1 eth look-alikes Ð and ð."""
+    return text.replace("Đ", "Ð").replace("đ", "ð")
 
 
 def cp1258_as_cp1252(text: str) -> str:

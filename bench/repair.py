@@ -439,6 +439,9 @@ def _real_scans_section(quick: bool) -> list[str]:
 GARBLES = (
     ("UTF-8 read as Windows-1252", "`Cá»™ng hÃ²a`", lambda t: garbles.mojibake(t)),
     ("… twice", "`CÃ¡Â»â„¢ng`", lambda t: garbles.mojibake(t, 2)),
+    ("UTF-8 read as Mac Roman", "`C·ªông h√≤a`", lambda t: garbles.mojibake(t, code_page="mac_roman")),
+    ("UTF-8 read in a DOS console (code page 437)", "`Cß╗Öng h├▓a`",
+     lambda t: garbles.mojibake(t, code_page="cp437")),
     ("Windows-1258 read as Windows-1252", "`Côòng hoÌa`", lambda t: garbles.cp1258_as_cp1252(t)),
     ("HTML character references", "`C&#7897;ng h&ograve;a`", lambda t: garbles.html_references(t)),
     ("typed in the .VnTime fonts (TCVN3), read without them", "`Céng hoµ x· héi`",
@@ -452,6 +455,7 @@ GARBLES = (
     ("exported to ASCII, `?` for the rest", "`C?ng h?a`", lambda t: garbles.lossy(t, "ascii")),
     ("exported to Windows-1252 with a best-fit mapping", "`Cong hòa xã hoi`", lambda t: garbles.best_fit(t)),
     ("đ printed as d, other marks kept", "`Dồng chí … dã ký`", lambda t: garbles.no_stroke(t)),
+    ("Đ typed as the eth Ð", "`Ðồng chí … ðã ký`", lambda t: garbles.eth_for_d_stroke(t)),
     ("words cut at their marks by a PDF extractor", "`dụ ng t ừ KI Ệ N`", lambda t: garbles.cut_at_marks(t)),
     ("marks lost from 20 % of the words", "`Các co quan, đơn vị`", lambda t: garbles.strip_some(t, 0.2)),
     ("marks lost from all words", "`Cac co quan, don vi`", lambda t: garbles.strip_some(t, 1.0)),

@@ -1449,7 +1449,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.detect import document_label
-    from diacritics.repair_encoding import fix_escapes, fix_legacy, fix_mojibake
+    from diacritics.repair_encoding import fix_escapes, fix_eth, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
     original = unicodedata.normalize("NFC", text).split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
@@ -1462,7 +1462,8 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         return to_style(w, "new") in valid
 
     text, legacy = fix_legacy(text, is_word)
-    recoded = sorted(set(escaped) | set(mojibake) | set(legacy))
+    text, eth = fix_eth(text, is_word)
+    recoded = sorted(set(escaped) | set(mojibake) | set(legacy) | set(eth))
     lost: list = []
     joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)

@@ -158,6 +158,32 @@ def fix_escapes(text: str) -> tuple[str, list[int]]:
     return "\n".join(lines), changed
 
 
+# UTF-8 read in other single-byte code pages: a Mac's (``C·ªông h√≤a``) and a DOS
+# console's (``Cß╗Öng h├▓a``). Their bytes 80–FF are all letters or signs, so the
+# test is the strict one: the whole line must re-encode and decode as UTF-8, come out
+# shorter (two or three bytes per marked letter), with a marked letter and no control character.
+OTHER_CODE_PAGES = ("mac_roman", "cp437", "cp850")
+_VIET_LETTERS = frozenset("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+                          "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+
+
+def fix_line_other(line: str) -> str | None:
+    """The line re-decoded as UTF-8 from a Mac or DOS code page, or None."""
+    if line.isascii() or _REAL_VIET.search(line):
+        return None   # nothing to decode, or real Vietnamese already
+    found = []
+    for code_page in OTHER_CODE_PAGES:
+        try:
+            fixed = line.encode(code_page).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if len(fixed) < len(line) and any(c.isalpha() and not c.isascii() for c in fixed) and \
+                not any(unicodedata.category(c) == "Cc" and not c.isspace() for c in fixed):
+            found.append(fixed)
+    # the DOS code pages share most signs, so either may decode: the likelier Vietnamese wins
+    return max(found, key=lambda f: sum(c in _VIET_LETTERS for c in f), default=None)
+
+
 def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) -> tuple[str, list[int]]:
     """Text with mojibake lines repaired, and the (0-based) indexes of the lines that changed."""
     lines = text.split("\n")
@@ -166,7 +192,7 @@ def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) ->
         # … as often as it was done: text that went through two such systems is garbled twice
         # (CÃ¡Â»â„¢ng → Cá»™ng → Cộng)
         for _ in range(MAX_MOJIBAKE_ROUNDS):
-            fixed = fix_line(lines[i], word_score)
+            fixed = fix_line(lines[i], word_score) or fix_line_other(lines[i])
             if fixed is None:
                 break
             lines[i] = fixed
@@ -176,6 +202,33 @@ def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) ->
 
 
 MAX_MOJIBAKE_ROUNDS = 3
+
+
+# Đ typed or converted as the look-alike Latin-1 eth (Ð U+00D0, ð U+00F0): ``Ðiều 5``
+# reads right but no search for Điều finds it. Put back where that makes a syllable.
+_ETH_WORD = re.compile(r"[^\W\d_]*[Ðð][^\W\d_]*")
+_ETH_CODE = re.compile(r"(?<![^\W\d_])(?:[A-Z0-9]*Ð[A-ZÐ0-9]*|ð(?=[).]))(?![^\W\d_])")
+
+
+def fix_eth(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int]]:
+    """Text with each eth that stands for Đ made Đ, and the (0-based) indexes of the lines changed.
+    Icelandic and Faroese words (``maður``, ``Ðóra``) make no syllable so, and stay."""
+    if "Ð" not in text and "ð" not in text:
+        return text, []
+
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        fixed = w.replace("Ð", "Đ").replace("ð", "đ")
+        return fixed if is_word(fixed.lower()) and not is_word(w.lower()) else w
+
+    lines = text.split("\n")
+    fixed_lines = [_ETH_WORD.sub(word, line) for line in lines]
+    if fixed_lines != lines:
+        # a text that writes its Đ so writes its codes and list labels so too (HÐND, NÐ-CP, ð))
+        fixed_lines = [_ETH_CODE.sub(lambda m: m.group(0).replace("Ð", "Đ").replace("ð", "đ"), line)
+                       for line in fixed_lines]
+    changed = [i for i, (a, b) in enumerate(zip(lines, fixed_lines)) if a != b]
+    return "\n".join(fixed_lines), changed
 
 
 # --- legacy 8-bit Vietnamese encodings -----------------------------------------------

@@ -280,6 +280,25 @@ def test_legacy_vietnamese_encodings_are_decoded():
         assert repair_document(foreign).text == foreign
 
 
+def test_utf8_read_on_a_mac_or_in_a_dos_console_is_decoded():
+    text = "\tỦY BAN NHÂN DÂN TỈNH\nĐạt 95 %; mô hình “4 tại chỗ” ở 12/12 xã.\nKết quả: lý do"
+    for code_page in ("mac_roman", "cp437", "cp850"):
+        garbled = text.encode("utf-8").decode(code_page)
+        res = repair_document(garbled)
+        assert res.text == text, code_page
+        assert {c.reason for c in res.changes} == {"encoding"}
+    # … and box drawing or a Mac's own signs are not taken for it
+    for own in ("├── bench/ └── tests/", "Giá ≈ 5 √ 2 ∆ ƒ", "Naïve café à la carte ¿qué?"):
+        assert repair_document(own).text == own
+
+
+def test_eth_for_d_stroke_is_made_d_stroke_where_it_makes_vietnamese():
+    res = repair_document("Ðiều 5. Nghị định 43/2011/NÐ-CP của HÐND tỉnh Ðồng Nai; ð) Khác")
+    assert res.text == "Điều 5. Nghị định 43/2011/NĐ-CP của HĐND tỉnh Đồng Nai; đ) Khác"
+    icelandic = "Ég heiti Guðrún og Ðóra býr í Reykjavík, maður."
+    assert repair_document(icelandic).text == icelandic
+
+
 def test_tcvn3_short_lines_and_capitals_it_has_no_code_for():
     # a table's cells whose marked letters TCVN3 codes as symbols (§¹t: Đạt, th¸ng: tháng) follow
     # the document's encoding; a capital TCVN3 lacks, typed with its small code, comes back
