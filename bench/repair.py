@@ -439,6 +439,8 @@ def _real_scans_section(quick: bool) -> list[str]:
 GARBLES = (
     ("UTF-8 read as Windows-1252", "`Cá»™ng hÃ²a`", lambda t: garbles.mojibake(t)),
     ("… twice", "`CÃ¡Â»â„¢ng`", lambda t: garbles.mojibake(t, 2)),
+    ("UTF-8 read as Windows-1258 (Vietnamese Windows' own)", "`Cá»™ng hĂ²a`",
+     lambda t: garbles.mojibake(t, code_page="cp1258")),
     ("UTF-8 read as Mac Roman", "`C·ªông h√≤a`", lambda t: garbles.mojibake(t, code_page="mac_roman")),
     ("UTF-8 read in a DOS console (code page 437)", "`Cß╗Öng h├▓a`",
      lambda t: garbles.mojibake(t, code_page="cp437")),

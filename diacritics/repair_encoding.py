@@ -1,4 +1,5 @@
-"""Undo mojibake: UTF-8 Vietnamese that was read as Windows-1252 or Latin-1 along the way.
+"""Undo mojibake: UTF-8 Vietnamese that was read as Windows-1252 or Latin-1 along the way
+(or as Windows-1258, a Mac's or a DOS console's code page: ``OTHER_CODE_PAGES``).
 
 ``Bá»™ TÃ i chÃ­nh`` → ``Bộ Tài chính``. This garbling is common in archives
 that passed through an old database or e-mail system, and no amount of
@@ -12,9 +13,12 @@ word a common Vietnamese word (``Vá»�`` → ``Về``, E1 BB 81).
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
+
+from diacritics.tone import _VIET_LETTERS
 
 # Windows-1252 bytes 0x80–0x9F, by the character they show as.
 _CP1252_HIGH = {ch: bytes([b]) for b in range(0x80, 0xA0)
@@ -55,22 +59,49 @@ def _decode(values: list[int]) -> str | None:
 
 
 def fix_line(line: str, word_score: Callable[[str], float] | None = None) -> str | None:
-    """The line re-decoded as UTF-8, or None when it is not (recoverable) mojibake.
+    """The line re-decoded as UTF-8, or None when it is not (recoverable) mojibake: read
+    through Windows-1252 or Latin-1 (the commonest), or one of ``OTHER_CODE_PAGES``.
 
     ``word_score(text_before, word, text_after)`` rates a candidate word in its context
     (higher is better); it decides which undefined byte was lost.
     """
+    got = _best_reading(_windows_1252(line, word_score), _other_code_pages(line, word_score))
+    return got[0] if got else None
+
+
+def _windows_1252(line: str, word_score) -> list[tuple[str, float]]:
+    """The line read back through Windows-1252 / Latin-1: ``[(text, score of guessed bytes)]`` or []."""
     if not looks_mojibake(line):
-        return None
+        return []
     values = _to_bytes(line)
     if values is None:
-        return None
+        return []
+    got = _recover(values, _UNDEFINED, word_score)
+    if got is None or len(_MARKERS.findall(got[0])) >= len(_MARKERS.findall(line)):
+        return []
+    return [got]
+
+
+def _best_reading(*readings: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """Of the code pages' readings of one line, the likeliest: pages share most signs, so
+    several may decode (Windows-1258 mojibake is Windows-1252 mojibake but for 9 bytes): the
+    one with more Vietnamese letters wins, then the likelier guess of the bytes lost."""
+    found = [got for one in readings for got in one]
+    return max(found, key=lambda got: (sum(c in _MARKED for c in got[0]), got[1]), default=None)
+
+
+def _recover(values: list[int], undefined: tuple[int, ...], word_score) -> tuple[str, float] | None:
+    """``values`` decoded as UTF-8, each ``_LOST`` byte put back as the ``undefined`` one that
+    makes the likeliest text, and the summed score of those choices; None if they do not decode."""
     lost = [i for i, v in enumerate(values) if v == _LOST]
+    if lost and not undefined:
+        return None
     for i in lost:
-        values[i] = _UNDEFINED[0]
+        values[i] = undefined[0]
+    total = 0.0
     for i in lost:
         best, best_score = None, float("-inf")
-        for b in _UNDEFINED:
+        for b in undefined:
             values[i] = b
             text = _decode(values)
             if text is None:
@@ -81,10 +112,9 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None) -> str
         if best is None:
             return None
         values[i] = best
-    fixed = _decode(values)
-    if fixed is None or len(_MARKERS.findall(fixed)) >= len(_MARKERS.findall(line)):
-        return None
-    return fixed
+        total += best_score
+    text = _decode(values)
+    return None if text is None else (text, total)
 
 
 def _score_at(values: list[int], i: int, text: str, word_score) -> float:
@@ -100,6 +130,10 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
         score -= 5    # Ð, č: not Vietnamese
     if ch == "”":
         score += 1    # the closing quote, far commoner than the hyphen U+2010
+    prev, nxt = text[pos - 1:pos], text[pos + 1:pos + 2]
+    if ch.isalpha() and prev.isalpha() and (ch.isupper() and prev.islower() or
+                                            ch.islower() and prev.isupper() and nxt.isupper()):
+        score -= 3    # the case of the word around it (bỏ, not bỎ; TỊCH, not TềCH)
     if word_score is not None and ch.isalpha():
         m = re.search(r"[^\W\d_]*$", text[:pos])
         n = re.match(r"[^\W\d_]*", text[pos + 1:])
@@ -158,30 +192,46 @@ def fix_escapes(text: str) -> tuple[str, list[int]]:
     return "\n".join(lines), changed
 
 
-# UTF-8 read in other single-byte code pages: a Mac's (``C·ªông h√≤a``) and a DOS
-# console's (``Cß╗Öng h├▓a``). Their bytes 80–FF are all letters or signs, so the
-# test is the strict one: the whole line must re-encode and decode as UTF-8, come out
-# shorter (two or three bytes per marked letter), with a marked letter and no control character.
-OTHER_CODE_PAGES = ("mac_roman", "cp437", "cp850")
-_VIET_LETTERS = frozenset("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-                          "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+# UTF-8 read in other single-byte code pages: Vietnamese Windows' own (Windows-1258:
+# ``Cá»™ng hĂ²a``), a Mac's (``C·ªông h√≤a``), a DOS console's (``Cß╗Öng h├▓a``) and the
+# Central European and Cyrillic Windows ones. Their bytes 80–FF are nearly all letters or
+# signs, so the test is the strict one: the whole line must re-encode and decode as
+# UTF-8, come out shorter (two or three bytes per marked letter), with a marked letter
+# and no control character. Bytes the page leaves undefined are recovered as for
+# Windows-1252 (Windows-1258 lacks 90, the second byte of Đ).
+OTHER_CODE_PAGES = ("cp1258", "mac_roman", "cp437", "cp850", "cp1250", "cp1251")
+_MARKED = frozenset(c for c in _VIET_LETTERS if not c.isascii())   # 134 marked letters, both cases
 
 
-def fix_line_other(line: str) -> str | None:
-    """The line re-decoded as UTF-8 from a Mac or DOS code page, or None."""
-    if line.isascii() or _REAL_VIET.search(line):
-        return None   # nothing to decode, or real Vietnamese already
-    found = []
-    for code_page in OTHER_CODE_PAGES:
+@functools.lru_cache(maxsize=None)
+def _code_page(name: str) -> tuple[dict[str, int], tuple[int, ...]]:
+    """(character → byte, the bytes it leaves undefined) of a single-byte code page."""
+    table: dict[str, int] = {}
+    undefined = []
+    for b in range(256):
         try:
-            fixed = line.encode(code_page).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if len(fixed) < len(line) and any(c.isalpha() and not c.isascii() for c in fixed) and \
-                not any(unicodedata.category(c) == "Cc" and not c.isspace() for c in fixed):
-            found.append(fixed)
-    # the DOS code pages share most signs, so either may decode: the likelier Vietnamese wins
-    return max(found, key=lambda f: sum(c in _VIET_LETTERS for c in f), default=None)
+            table.setdefault(bytes([b]).decode(name), b)
+        except UnicodeDecodeError:
+            undefined.append(b)
+    return table, tuple(undefined)
+
+
+def _other_code_pages(line: str, word_score) -> list[tuple[str, float]]:
+    """The line read back through each of ``OTHER_CODE_PAGES`` that decodes it."""
+    if line.isascii():
+        return []
+    found = []
+    for name in OTHER_CODE_PAGES:
+        table, undefined = _code_page(name)
+        if any(ch not in table and ch != "\ufffd" for ch in line):
+            continue   # a character this page has not: clean Vietnamese stops at its first ộ
+        values = [_LOST if ch == "\ufffd" else table[ch] for ch in line]
+        got = _recover(values, undefined, word_score)
+        if got is not None and len(got[0]) < len(line) and \
+                any(c.isalpha() and not c.isascii() for c in got[0]) and \
+                not any(unicodedata.category(c) == "Cc" and not c.isspace() for c in got[0]):
+            found.append(got)
+    return found
 
 
 def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) -> tuple[str, list[int]]:
@@ -192,7 +242,7 @@ def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) ->
         # … as often as it was done: text that went through two such systems is garbled twice
         # (CÃ¡Â»â„¢ng → Cá»™ng → Cộng)
         for _ in range(MAX_MOJIBAKE_ROUNDS):
-            fixed = fix_line(lines[i], word_score) or fix_line_other(lines[i])
+            fixed = fix_line(lines[i], word_score)
             if fixed is None:
                 break
             lines[i] = fixed
