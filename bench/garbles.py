@@ -4,8 +4,8 @@ Each function takes clean Unicode text and returns what a system of that kind
 would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
 as Windows-1252, an export to a code page that writes ``?`` for what it cannot
 hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
-without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, and marks
-lost from some words. None of this is
+without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, letters
+lost to U+FFFD or to a PDF font's private-use codes, and marks lost from some words. None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations
@@ -49,9 +49,18 @@ def cp1258_as_cp1252(text: str) -> str:
     return b"".join(out).decode("cp1252", errors="replace")
 
 
-def lossy(text: str, code_page: str) -> str:
-    """An export that writes ``?`` for every letter ``code_page`` lacks."""
-    return text.encode(code_page, errors="replace").decode(code_page)
+def lossy(text: str, code_page: str, mark: str = "?") -> str:
+    """An export that writes ``mark`` for every letter ``code_page`` lacks (a decoder's U+FFFD)."""
+    from diacritics.lost_letters import _lost
+    return "".join(mark if _lost(ch, code_page) else ch for ch in text)
+
+
+def private_use(text: str) -> str:
+    """A PDF whose embedded font maps its glyphs to no Unicode: text extraction gives each
+    non-ASCII letter a private-use code of its own (``C\ue0d9ng h\ue0f2a``)."""
+    codes: dict[str, str] = {}
+    return "".join(codes.setdefault(ch, chr(0xE000 + len(codes))) if not ch.isascii() and ch.isalpha()
+                   else ch for ch in unicodedata.normalize("NFC", text))
 
 
 def _letters(word: str):

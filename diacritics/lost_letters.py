@@ -7,6 +7,11 @@ every marked letter: ``C?ng h?a``). Unlike an encoding slip this loses
 information, so each such word becomes the syllables that print that way in the
 same code page (``ch?`` → chủ, chữ, chỗ …) and the language model chooses in
 context, as in restoration. Words without ``?`` are kept as written.
+
+A decoder's replacement character (U+FFFD) inside a word is read the same way, and
+so is a private-use code, which text extraction gives the glyphs of a PDF font that
+maps them to no Unicode. A font's code stands for one letter throughout, so once the
+document has settled a code (``KEY_MIN_VOTES``), each reading must agree with it.
 """
 from __future__ import annotations
 
@@ -132,12 +137,73 @@ def lost_letter_words(text: str, valid, index) -> list[tuple[int, int]]:
     return out
 
 
+# Other marks a letter may have been lost to: the replacement character a decoder writes for
+# bytes it cannot read (C�ng h�a), and private-use codes a PDF's embedded font gives
+# glyphs it has no Unicode for. Inside a word they stand for a letter as ``?`` does.
+_LOST_MARK_IN_WORD = re.compile(r"[\ufffd\ue000-\uf8ff](?=[^\W\d_]|[\ufffd\ue000-\uf8ff])|"
+                                r"(?<=[^\W\d_]|[\ufffd\ue000-\uf8ff])[\ufffd\ue000-\uf8ff]")
+
+
 def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[LostWord]]:
     """``text`` with its ``?``-for-letter words decided in context, and the words changed.
 
     Nothing changes unless the text has ``MIN_WORDS`` such words and they are
     ``MIN_SHARE`` of its words: one ``?`` in a word is a typo, not an export.
+    A replacement character or a private-use code inside a word counts as ``?``.
     """
+    marked = _LOST_MARK_IN_WORD.sub("?", text)   # one character for one: offsets stay
+    if marked == text:
+        return _fix_lost_letters(text, valid, style)
+    _fixed, changed = _fix_lost_letters(marked, valid, style)
+    key = _private_use_key(text, changed)
+    if key:
+        # a font's codes stand for the same letter throughout: where the document settled
+        # one, every reading of a word must have that letter there
+        def agrees(at: int, syllable: str) -> bool:
+            return all(key.get(code, letter) == letter
+                       for code, letter in zip(text[at:at + len(syllable)], syllable))
+        _fixed, changed = _fix_lost_letters(marked, valid, style, agrees)
+    # only the words decided change: every other mark stays as it was written
+    starts = _line_starts(text)
+    out, pos = [], 0
+    for w in changed:
+        at = starts[w.line] + w.col
+        out += [text[pos:at], w.after]
+        pos = at + len(w.before)
+    out.append(text[pos:])
+    changed = [LostWord(w.line, w.col, text[starts[w.line] + w.col:starts[w.line] + w.col + len(w.before)],
+                        w.after, w.confidence) for w in changed]
+    return unicodedata.normalize("NFC", "".join(out)), changed
+
+
+KEY_MIN_VOTES = 3     # times a private-use code must be read before its letter is taken as known
+KEY_MIN_SHARE = 0.8   # … and the share of those readings that must agree
+
+
+def _private_use_key(text: str, changed: list[LostWord]) -> dict[str, str]:
+    """Private-use code → the letter the first reading gave it nearly everywhere."""
+    starts = _line_starts(text)
+    votes: dict[str, dict[str, int]] = {}
+    for w in changed:
+        at = starts[w.line] + w.col
+        written = text[at:at + len(w.before)]
+        if len(w.after) != len(written):
+            continue
+        for code, letter in zip(written, unicodedata.normalize("NFC", w.after.lower())):
+            if "\ue000" <= code <= "\uf8ff":
+                votes.setdefault(code, {}).setdefault(letter, 0)
+                votes[code][letter] += 1
+    key = {}
+    for code, count in votes.items():
+        letter, n = max(count.items(), key=lambda kv: kv[1])
+        if n >= KEY_MIN_VOTES and n >= KEY_MIN_SHARE * sum(count.values()):
+            key[code] = letter
+    return key
+
+
+def _fix_lost_letters(text: str, valid, style: str, agrees=None) -> tuple[str, list[LostWord]]:
+    """``fix_lost_letters`` on ``?`` alone; ``agrees(offset, syllable)``: may the word written
+    at ``offset`` be read as ``syllable`` (a font key's letters), if given."""
     if "?" not in text:
         return text, []
     # Latin-1 and Windows-1252 keep the same Vietnamese letters; an export that kept none
@@ -163,7 +229,10 @@ def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[Lo
         code = codes[m.start()] if in_code or m.group(0).lower() not in index else None
         lattice.append(text[pos:m.start()])
         slots.append((len(lattice), m))
-        lattice.append(code if code is not None else [(c, 0.0) for c in index[m.group(0).lower()]])
+        readings = index[m.group(0).lower()] if code is None else ()
+        if agrees is not None:
+            readings = [c for c in readings if agrees(m.start(), c)] or readings
+        lattice.append(code if code is not None else [(c, 0.0) for c in readings])
         pos = m.end()
     lattice.append(text[pos:])
     if not slots:

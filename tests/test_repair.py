@@ -293,6 +293,22 @@ def test_utf8_read_in_other_code_pages_is_decoded():
         assert repair_document(own).text == own
 
 
+def test_letters_lost_to_replacement_characters_or_a_fonts_private_codes():
+    from bench import garbles
+    text = ("Ủy ban nhân dân tỉnh đã ban hành kế hoạch cải cách hành chính. Các cơ quan, đơn vị "
+            "triển khai thực hiện đúng tiến độ; kết quả được báo cáo về Sở Nội vụ.\n") * 3
+    # a decoder's U+FFFD for each letter Windows-1252 lacks: read as the ? of an export
+    res = repair_document(garbles.lossy(text, "cp1252", "\ufffd"))
+    assert res.text == text
+    assert {c.reason for c in res.changes} == {"lost letter"}
+    # a PDF font's private-use code for each marked letter: decided in context, then the
+    # codes the document settled hold throughout
+    assert repair_document(garbles.private_use(text)).text == text
+    # a bullet from a symbol font, or a lone U+FFFD, is no letter
+    for own in ("\uf0b7\tNội dung chính", "Giá: 100\ufffd, ký hiệu \ue001 và dấu ?"):
+        assert repair_document(own).text == own
+
+
 def test_eth_for_d_stroke_is_made_d_stroke_where_it_makes_vietnamese():
     res = repair_document("Ðiều 5. Nghị định 43/2011/NÐ-CP của HÐND tỉnh Ðồng Nai; ð) Khác")
     assert res.text == "Điều 5. Nghị định 43/2011/NĐ-CP của HĐND tỉnh Đồng Nai; đ) Khác"
