@@ -5,7 +5,8 @@ would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
 as Windows-1252, an export to a code page that writes ``?`` for what it cannot
 hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
 without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, letters
-lost to U+FFFD or to a PDF font's private-use codes, and marks lost from some words. None of this is
+lost to U+FFFD, to a PDF font's private-use codes or dropped outright, and marks lost
+from some words. None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations
@@ -53,6 +54,11 @@ def lossy(text: str, code_page: str, mark: str = "?") -> str:
     """An export that writes ``mark`` for every letter ``code_page`` lacks (a decoder's U+FFFD)."""
     from diacritics.lost_letters import _lost
     return "".join(mark if _lost(ch, code_page) else ch for ch in text)
+
+
+def dropped(text: str, code_page: str) -> str:
+    """A conversion told to skip what ``code_page`` cannot hold (``iconv -c``): those letters go."""
+    return lossy(text, code_page, "")
 
 
 def private_use(text: str) -> str:

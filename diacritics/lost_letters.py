@@ -299,6 +299,32 @@ def _cased(word: str, m: re.Match, text: str, lost_ends: set[int], decided: dict
     return word
 
 
+def _decode_words(text: str, chosen: list[tuple[re.Match, list[tuple[str, float]]]]):
+    """The words ``chosen`` (match, readings) decided in one lattice with the text between them
+    as context: the decoding, and the (lattice index, match) of each."""
+    from diacritics.decode import decode
+    lattice: list = []
+    slots = []
+    pos = 0
+    for m, readings in chosen:
+        lattice.append(text[pos:m.start()])
+        slots.append((len(lattice), m))
+        lattice.append(readings)
+        pos = m.end()
+    lattice.append(text[pos:])
+    return decode(lattice, lm_weight=1.0), slots
+
+
+def _capitalised_before(word: str, after: str) -> bool:
+    """Does the corpus write ``word`` with a capital before the next word (``Ủy ban``), or is
+    it a known name's with that next word, capitalised (``Đồng Nai``)?"""
+    nxt = re.match(r"[ \t]+([^\W\d_]+)", after)
+    if nxt is None:
+        return False
+    pair = (to_style(word.lower(), "new"), to_style(nxt.group(1).lower(), "new"))
+    return pair in capital_pairs() or (nxt.group(1)[0].isupper() and pair in name_pairs())
+
+
 def _syllable(written: str, decided: str | None) -> str:
     return to_style(decided or written.lower(), "new")
 
@@ -359,20 +385,10 @@ def fix_lost_stroke(text: str, style: str = "new") -> tuple[str, list[LostWord]]
               >= STROKE_RATIO * max(counts.get(to_style(m.group(0).lower(), "new"), 0), 1)]
     if len(strong) < STROKE_MIN:
         return text, []
-    from diacritics.decode import decode
-    lattice: list = []
-    pos = 0
-    slots = []
-    for m in found:
+    def readings(m: re.Match) -> list[tuple[str, float]]:
         low = to_style(m.group(0).lower(), "new")
-        stroke = "đ" + low[1:]
-        cands = [(stroke, 0.0)] + ([(low, 0.0)] if low in counts else [])
-        lattice.append(text[pos:m.start()])
-        slots.append((len(lattice), m))
-        lattice.append(cands)
-        pos = m.end()
-    lattice.append(text[pos:])
-    result = decode(lattice, lm_weight=1.0)
+        return [("đ" + low[1:], 0.0)] + ([(low, 0.0)] if low in counts else [])
+    result, slots = _decode_words(text, [(m, readings(m)) for m in found])
     starts = _line_starts(text)
     out, pos, changed = [], 0, []
     for at, m in slots:
@@ -412,3 +428,59 @@ def _stroke_codes(text: str, starts: list[int], changed: list[LostWord]) -> tupl
     out.append(text[pos:])
     return "".join(out), sorted(changed, key=lambda w: (w.line, w.col))
 
+
+
+# --- letters dropped without a trace ------------------------------------------------------
+# A converter told to skip what the code page cannot hold (``iconv -c``, ``pdftotext -enc
+# Latin1``) drops the letter itself: ``Cng hòa xã hi ch ngha Vit Nam``. Each word that
+# is no syllable, but is how syllables print with those letters gone, is read as one of
+# them in context; a syllable that prints as another (đánh as ánh) is offered too.
+DROPPED_MIN_SHARE = 0.15   # share of a text's words that must read so before any is
+# a word, not a piece of a code or an address (30c/NQ-CP, .vn, G.222)
+_DROPPED_WORD = re.compile(r"(?<![\w.])[^\W\d_]+(?![\w]|\.\w)")
+
+
+@functools.lru_cache(maxsize=2)
+def _dropped_index(code_page: str) -> dict[str, tuple[str, ...]]:
+    """How each syllable prints in ``code_page`` with its lost letters left out → the syllables."""
+    out: dict[str, list[str]] = {}
+    for printed, syllables in _index(code_page).items():
+        out.setdefault(printed.replace("?", ""), []).extend(syllables)
+    out.pop("", None)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def fix_dropped_letters(text: str, valid, style: str = "new") -> tuple[str, list[LostWord]]:
+    """``text`` with the words that lost letters without a mark decided in context, and the
+    words changed; nothing changes unless ``DROPPED_MIN_SHARE`` of its words are no syllable
+    but print one that way (clean text has next to none, English some: ``ng``, ``nh``)."""
+    code_page = "cp1252" if any(not c.isascii() and c.isalpha() for c in text) else "ascii"
+    if any(_lost(c, code_page) for c in text if c.isalpha()):
+        return text, []   # a letter the code page lacks is still here: nothing was dropped
+    index = _dropped_index(code_page)
+    words = list(_DROPPED_WORD.finditer(text))
+    broken = [m for m in words if not valid(m.group(0).lower()) and m.group(0).lower() in index]
+    if len(broken) < MIN_WORDS or len(broken) < DROPPED_MIN_SHARE * len(words):
+        return text, []
+    # an acronym (UBND) is no word with letters gone
+    chosen = [(m, [(c, 0.0) for c in index[low]] + ([(low, 0.0)] if valid(low) else []))
+              for m in words for low in [m.group(0).lower()]
+              if low in index and not (m.group(0).isupper() and len(low) > 1 and not valid(low))]
+    result, slots = _decode_words(text, chosen)
+    starts = _line_starts(text)
+    out, pos, changed = [], 0, []
+    for at, m in slots:
+        written = m.group(0)
+        word = to_style(result.best[at], style)
+        if word == to_style(written.lower(), style):
+            continue
+        if written.isupper() and len(written) > 1:
+            word = word.upper()
+        elif written[0].isupper() or (_lost(word[0], code_page) and (  # its case went with it
+                _sentence_start(text[:m.start()], set()) or _capitalised_before(word, text[m.end():]))):
+            word = word[:1].upper() + word[1:]
+        out += [text[pos:m.start()], word]
+        pos = m.end()
+        changed.append(_lost_word(starts, m.start(), written, word, result.confidence[at]))
+    out.append(text[pos:])
+    return unicodedata.normalize("NFC", "".join(out)), changed

@@ -1467,9 +1467,11 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     lost: list = []
     joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
-        from diacritics.lost_letters import fix_lost_letters, fix_lost_stroke
+        from diacritics.lost_letters import fix_dropped_letters, fix_lost_letters, fix_lost_stroke
         text, joined = join_cut_syllables(text, is_word)   # … or cut words at their marks (dụ ng)
         text, lost = fix_lost_letters(text, is_word, style)
+        if not lost:   # … or dropped them without a mark (Cng hòa)
+            text, lost = fix_dropped_letters(text, is_word, style)
         text, stroke = fix_lost_stroke(text, style)
         lost += stroke
     text = unicodedata.normalize("NFC", text)

@@ -309,6 +309,22 @@ def test_letters_lost_to_replacement_characters_or_a_fonts_private_codes():
         assert repair_document(own).text == own
 
 
+def test_letters_dropped_by_a_conversion_are_put_back_in_context():
+    from bench import garbles
+    text = ("Ủy ban nhân dân tỉnh Đồng Nai ban hành kế hoạch cải cách hành chính. Các cơ quan, "
+            "đơn vị triển khai thực hiện đúng kế hoạch; kết quả được báo cáo về Sở Nội vụ.")
+    dropped = garbles.dropped(text, "cp1252")   # iconv -c: "Ban nhân dân tnh ng Nai …"
+    res = repair_document(dropped)
+    assert res.text == text
+    assert {c.reason for c in res.changes} == {"lost letter"}
+    # a word that lost every letter is gone for good, but its neighbours still come back
+    assert repair_document("Ông đã ký quyết định về việc này.".replace("đã", "")).text.startswith("Ông  ký quyết định")
+    # English, addresses and codes have such pieces too (ng, .tn, G.222) and stay
+    for own in ("Tennessee (.tn.us), Utah (.ut.us), Virginia (.va.us), Vermont (.vt.us)",
+                "The ng and nh digraphs; see G.222 and the .ng domain"):
+        assert repair_document(own).text == own
+
+
 def test_eth_for_d_stroke_is_made_d_stroke_where_it_makes_vietnamese():
     res = repair_document("Ðiều 5. Nghị định 43/2011/NÐ-CP của HÐND tỉnh Ðồng Nai; ð) Khác")
     assert res.text == "Điều 5. Nghị định 43/2011/NĐ-CP của HĐND tỉnh Đồng Nai; đ) Khác"
