@@ -1432,6 +1432,9 @@ def line_labels(lines: list[str], stats: list | None = None) -> list[str]:
     return classify_lines(_line_stats(lines) if stats is None else stats)
 
 
+_INVISIBLE_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff]+(?=[^\W\d_])")
+
+
 def repair_document(text: str, mode: str = "auto", style: str = "new",
                     ocr_confidence: list[Spans | None] | None = None) -> Repaired:
     """Route each line to the right treatment and return the text with every change.
@@ -1454,6 +1457,11 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     original = unicodedata.normalize("NFC", text).split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
     marks_back = [i for i, (a, b) in enumerate(zip(original, text.split("\n"))) if a != b]
+    # an invisible character inside a word (a soft hyphen, a zero-width space from a PDF or a
+    # web page: Vi\u200bệt) splits it for every reader but the eye
+    unseen = text
+    text = _INVISIBLE_IN_WORD.sub("", text)
+    invisible = [i for i, (a, b) in enumerate(zip(unseen.split("\n"), text.split("\n"))) if a != b]
     text, escaped = fix_escapes(text)
     text, mojibake = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
@@ -1514,6 +1522,8 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, reason)
                 for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
     changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "cut syllable") for i in marks_back]
+    changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "artifact")
+                for i in invisible if i not in marks_back]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes, kept)
 

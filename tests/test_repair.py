@@ -325,6 +325,15 @@ def test_letters_dropped_by_a_conversion_are_put_back_in_context():
         assert repair_document(own).text == own
 
 
+def test_invisible_characters_inside_words_are_dropped():
+    # a soft hyphen or a zero-width space from a PDF or a web page splits a word for every
+    # reader but the eye (Vi\u200bet was read as vụ et); between words they stay
+    res = repair_document("Cong hoa xa hoi chu nghia Vi\u200bet Nam, Uy ban nhan d\u00adan tinh.")
+    assert res.text == "Cộng hòa xã hội chủ nghĩa Việt Nam, Ủy ban nhân dân tỉnh."
+    assert "artifact" in {c.reason for c in res.changes}
+    assert repair_document("Việt Nam\u200b và \u00ad Lào").text == "Việt Nam\u200b và \u00ad Lào"
+
+
 def test_eth_for_d_stroke_is_made_d_stroke_where_it_makes_vietnamese():
     res = repair_document("Ðiều 5. Nghị định 43/2011/NÐ-CP của HÐND tỉnh Ðồng Nai; ð) Khác")
     assert res.text == "Điều 5. Nghị định 43/2011/NĐ-CP của HĐND tỉnh Đồng Nai; đ) Khác"
