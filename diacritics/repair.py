@@ -1457,11 +1457,6 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     original = unicodedata.normalize("NFC", text).split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
     marks_back = [i for i, (a, b) in enumerate(zip(original, text.split("\n"))) if a != b]
-    # an invisible character inside a word (a soft hyphen, a zero-width space from a PDF or a
-    # web page: Vi\u200bệt) splits it for every reader but the eye
-    unseen = text
-    text = _INVISIBLE_IN_WORD.sub("", text)
-    invisible = [i for i, (a, b) in enumerate(zip(unseen.split("\n"), text.split("\n"))) if a != b]
     text, escaped = fix_escapes(text)
     text, mojibake = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
@@ -1471,6 +1466,12 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
 
     text, legacy = fix_legacy(text, is_word)
     text, eth = fix_eth(text, is_word)
+    # an invisible character inside a word (a soft hyphen, a zero-width space from a PDF or a
+    # web page: Vi\u200bệt) splits it for every reader but the eye; only now, as mojibake
+    # has soft hyphens of its own (í read as Windows-1252 is Ã and U+00AD)
+    unseen = text
+    text = _INVISIBLE_IN_WORD.sub("", text)
+    invisible = [i for i, (a, b) in enumerate(zip(unseen.split("\n"), text.split("\n"))) if a != b]
     recoded = sorted(set(escaped) | set(mojibake) | set(legacy) | set(eth))
     lost: list = []
     joined: list = []
@@ -1523,7 +1524,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
                 for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
     changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "cut syllable") for i in marks_back]
     changes += [Change(i + 1, 0, original[i].strip(), out[i].strip(), 1.0, "artifact")
-                for i in invisible if i not in marks_back]
+                for i in invisible if i not in marks_back and i not in recoded]
     changes.sort(key=lambda c: (c.line, c.col))
     return Repaired("\n".join(out), changes, kept)
 
