@@ -457,7 +457,7 @@ GARBLES = (
     ("exported to ASCII, `?` for the rest", "`C?ng h?a`", lambda t: garbles.lossy(t, "ascii")),
     ("read as Windows-1252 by a decoder that writes U+FFFD", "`C�ng hòa`",
      lambda t: garbles.lossy(t, "cp1252", "\ufffd")),
-    ("a PDF font's private-use codes for each marked letter", "`C\ue000ng h\ue001a`",
+    ("a PDF font's private-use codes for each marked letter", "`C`U+E000`ng h`U+E001`a`",
      lambda t: garbles.private_use(t)),
     ("converted to Windows-1252 dropping the rest (`iconv -c`)", "`Cng hòa xã hi`",
      lambda t: garbles.dropped(t, "cp1252")),
