@@ -560,6 +560,22 @@ def test_sohoa_ocr_keeps_a_sure_valid_word_its_neighbours_support():
     assert correct_page_text(raw, harsh) == unsure
 
 
+def test_sohoa_ocr_takes_a_slip_the_page_makes_elsewhere_for_no_rare_one():
+    """ê for ề is a rare slip on rendered pages, so a sure ``Điêu`` stays; a page whose font
+    loses that mark, seen corrected where Tesseract doubted the word (``quyên`` for ``quyền``),
+    loses it in sure words too (a real contract scan's ``Điêu 5``)."""
+    from pipeline.correct import correct_page_text
+    lines = _page([("Điêu", 95), ("5.", 96), ("Quyền", 96), ("và", 96), ("trách", 96), ("nhiệm", 96)],
+                  [("Tòa", 96), ("án", 96), ("có", 96), ("thẩm", 96), ("quyên", 60), ("giải", 96), ("quyết.", 96)],
+                  [("Bên", 96), ("A", 96), ("có", 96), ("quyên", 62), ("yêu", 96), ("cầu.", 96)])
+    raw = "\n".join(ln.text for ln in lines)
+    fixed = raw.replace("quyên", "quyền")
+    assert correct_page_text(raw, lines) == fixed.replace("Điêu", "Điều")
+    # one such correction is no evidence: the sure word stays
+    lines[2].words[3].confidence = 97
+    assert correct_page_text(raw, lines).split("\n")[0] == raw.split("\n")[0]
+
+
 def test_candidate_cut_keeps_common_words_the_channel_cannot_tell_apart():
     # d€: dê, dò, đê, để … all cost the same; the cut must not drop để for a rare d- word
     assert "để" in [c for c, _lp in get_repairer("eng").candidates("d€")]
