@@ -859,14 +859,23 @@ _CELL_LEAD = " \t\"“”'|,-–•*"   # what may stand before a wrapped line's
 WRAP_GAP = 2                       # blank lines a wrapped sentence may jump (a page or cell break)
 
 
-# Tesseract, in English and in Vietnamese, reads a round bullet as "e": "e Màu sắc: Đen"
-_BULLET_E = re.compile(r"^(\s*)e(?= [A-ZĐ])")
+# Tesseract, in English and in Vietnamese, reads a round bullet as "e" ("e Màu sắc: Đen"), and
+# on real scans as "se", "s" or "©" too ("se Display Type", "s  Hard Drive": a contract's list)
+_BULLET_E = re.compile(r"^(\s*)(?:e|se|s|©)(?=[ \t]+_?[^\W\d_])")
 MIN_BULLETS = 2   # lines opening so before they are taken for a list (e alone is no word)
 
 
 def _bullet_lines(lines: list[str], only: set[int] | None) -> set[int]:
-    found = {i for i, line in enumerate(lines) if (only is None or i in only) and _BULLET_E.match(line)}
-    return found if len(found) >= MIN_BULLETS else set()
+    """The lines of ``only`` that open with a bullet, if the whole text has ``MIN_BULLETS`` such
+    (a list's items may be routed apart: an English one and a Vietnamese one)."""
+    found = {i for i, line in enumerate(lines) if _opens_with_bullet(line)}
+    return {i for i in found if only is None or i in only} if len(found) >= MIN_BULLETS else set()
+
+
+def _opens_with_bullet(line: str) -> bool:
+    """Does the line open with a bullet Tesseract read as a letter, then a capitalised item?"""
+    m = _BULLET_E.match(line)
+    return m is not None and line[m.end():].lstrip(" \t_")[:1].isupper()
 
 
 _ITEM_LABEL = re.compile(r"[a-zđ][).][ \t]")   # "a) Mặt tích cực": a list item opens its own sentence

@@ -959,6 +959,12 @@ def test_round_bullets_tesseract_read_as_e_are_bullets_again():
     assert out[-1] == "• Bảo hành 12 tháng"
     vie = "e Cân Nặng: 1.2Kg;\ne Màu sắc: Đen"
     assert repair_document(vie, mode="ocr").text == "• Cân Nặng: 1.2Kg;\n• Màu sắc: Đen"
+    # the same scan read by `sohoa ocr` in full: se, s and © too, and two spaces after them
+    vie = "© _Processor: 8th Gen\nse Display Type: 14.0\"\ns  Hard Drive: 256GB SSD\nse Bảo hành 12 tháng"
+    assert repair_document(vie, mode="ocr").text == \
+        "• _Processor: 8th Gen\n• Display Type: 14.0\"\n•  Hard Drive: 256GB SSD\n• Bảo hành 12 tháng"
+    # … but not a word before a small letter: "se" and "s" open no sentence, a wrapped one goes on
+    assert not repair_document("thì Bên B\nse thực hiện\ns tiếp", mode="ocr").text.count("•")
     # one such line is no list: left to the model
     assert not repair_document("e Bao hanh 12 thang", mode="garbled").text.startswith("•")
 
