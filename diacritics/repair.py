@@ -251,6 +251,29 @@ def fix_code_part(part: str, lenient: bool = False) -> str | None:
     return best
 
 
+# a capital or digit OCR prints for another in an acronym (WNĐ, 1SO), and what it stands for
+_CODE_LOOKALIKES = {"W": "V", "1": "I", "l": "I", "0": "O", "5": "S", "8": "B"}
+LOOKALIKE_CODE_SUPPORT = 50   # corpus count of the acronym a look-alike is taken for
+
+
+def fix_lookalike_code(token: str) -> str | None:
+    """An acronym with one character printed as its look-alike: ``WNĐ`` → ``VNĐ``, ``1SO`` →
+    ``ISO``. Only a token the corpus never writes, of three characters or more, whose one
+    change it writes often (and no other change does)."""
+    if len(token) < 3 or not _LOOKALIKE_CODE.fullmatch(token):
+        return None
+    abbrev = _abbreviations()
+    if _support(token, abbrev):
+        return None
+    found = {v for i, ch in enumerate(token) if ch in _CODE_LOOKALIKES
+             for v in [token[:i] + _CODE_LOOKALIKES[ch] + token[i + 1:]]
+             if _support(v, abbrev) >= LOOKALIKE_CODE_SUPPORT}
+    return found.pop() if len(found) == 1 else None
+
+
+_LOOKALIKE_CODE = re.compile(r"[A-ZĐ0-9l]*[A-ZĐ][A-ZĐ0-9l]*")
+
+
 def _support(code: str, abbrev: dict[str, int]) -> int:
     """Corpus count of a code, or of the two known codes it is built from (``BCĐ`` + ``CCHC``)."""
     n = abbrev.get(code, 0)
@@ -419,13 +442,15 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and _between_words(line, s, e, numbers=True):
             pieces.append(Piece(s, e, tok, "word"))   # 16p tập huấn: lớp, l and ớ printed as 1 and 6
+        elif digits and fix_lookalike_code(tok):
+            pieces.append(Piece(s, e, tok, "fixed", fix_lookalike_code(tok), "code"))   # 1SO: ISO
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
         elif (letters >= 2 and tok.isalpha() and tok.isupper()
               and skeleton(tok) not in valid_skeletons
               and (not (upper_line or _in_caps_run(line, s, e, caps_words))
                    or not re.search(r"[AEIOUY]", skeleton(tok).upper()))):
-            code = fix_code(tok)
+            code = fix_code(tok) or fix_lookalike_code(tok)
             pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
         else:
             pieces.append(Piece(s, e, tok, "word"))

@@ -186,6 +186,19 @@ def test_our_ocr_of_a_real_contract_keeps_products_and_old_tone_style():
     assert out[2:] == ["•  Memory: § GB LPDDR3 2133MHz", "• Bảo hành 12 tháng"]
 
 
+def test_an_acronym_with_a_look_alike_character_is_the_acronym():
+    from diacritics.repair import fix_lookalike_code
+    # our OCR's W for V (the contract's price unit), English OCR's 1 for I (seed 003's ISO)
+    assert fix_lookalike_code("WNĐ") == "VNĐ"
+    assert fix_lookalike_code("1SO") == "ISO"
+    # codes the corpus writes, or that no single change makes a known one, stay
+    for own in ("UBND", "WTO", "A320", "H2O", "B52", "VBQPL", "XIII"):
+        assert fix_lookalike_code(own) is None
+    assert repair_document("Đơn giá: WNĐ", mode="ocr").text == "Đơn giá: VNĐ"
+    assert repair_document("dat tieu chuan 1SO 9001 tai cac co quan", mode="garbled").text == \
+        "đạt tiêu chuẩn ISO 9001 tại các cơ quan"
+
+
 def test_rules_for_codes_roman_numerals_and_debris():
     assert fix_code("QP-BCPCCHC") == "QĐ-BCĐCCHC"
     assert fix_code("QD-UBND") == "QĐ-UBND"
