@@ -136,6 +136,7 @@ def clean_artifacts(line: str) -> str:
     line = _INNER_JUNK.sub(lambda m: m.group() if m.group() == ";" and line[m.end()].isupper() else "", line)
     line = re.sub(r"(?<=[^\W\d_])‘(?=\s|$)", "", line)   # an opening quote closes no word: a speck
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
+    line = re.sub(r"^(\s*[-–])[ \t]*_(?=[ \t])", r"\1", line)   # a list dash with a speck: "-_ Bên B"
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
     return line

@@ -600,6 +600,10 @@ def test_a_lone_accent_speck_is_dropped_with_its_space():
     # harsh scans: Tesseract vie reads a speck between words as a bare modifier letter
     assert clean_artifacts("nhập ˆ khẩu ˆˆ thuốc") == "nhập khẩu thuốc"
     assert clean_artifacts("Điều 5ˆ") == "Điều 5ˆ"   # not alone: left to the model
+    # a list dash with a speck after it (a real contract scan, our own OCR)
+    assert clean_artifacts("-_ Bên B giao hàng") == "- Bên B giao hàng"
+    assert clean_artifacts("- _ Số lượng") == "- Số lượng"
+    assert clean_artifacts("Ký hiệu -_x là biến") == "Ký hiệu -_x là biến"   # not a list's dash
 
 
 # Slips seen in seed 003 (English OCR), repaired: a capital inside a common compound;
