@@ -486,6 +486,34 @@ def join_split_capital(line: str, rep: "Repairer") -> str:
     return _SPLIT_CAPITAL.sub(join, line)
 
 
+JOINED_MIN_LOGP = -6.0   # log P(second | first) of two words our OCR printed without their space
+JOINED_MIN_COUNT = 1000  # … each a common word (sêri, a loan word's spelling, is no sê + ri)
+
+
+def split_joined(line: str, rep: "Repairer") -> str:
+    """Our own OCR drops a space between two words: ``Đơngiá`` → ``Đơn giá``.
+
+    A word with Vietnamese marks that is no syllable is cut where both halves are
+    syllables and the pair is a likely one (``JOINED_MIN_LOGP``); of several such cuts,
+    the likeliest pair. Words without marks are left: they are as often foreign.
+    """
+    def cut(m: re.Match) -> str:
+        tok = m.group(0)
+        low = to_style(tok.lower(), "new")
+        if tok.isascii() or len(tok) < 4 or low in rep.valid:
+            return tok
+        best, best_lp = None, JOINED_MIN_LOGP
+        for i in range(1, len(tok)):
+            a, b = to_style(tok[:i].lower(), "new"), to_style(tok[i:].lower(), "new")
+            if min(rep._count.get(a, 0), rep._count.get(b, 0)) >= JOINED_MIN_COUNT and rep.bigram(a, b):
+                lp = rep.pair_logp(a, b, True)
+                if lp > best_lp:
+                    best, best_lp = i, lp
+        return tok if best is None else f"{tok[:best]} {tok[best:]}"
+
+    return re.sub(r"[^\W\d_]+", cut, line)
+
+
 def split_merged(line: str, rep: "Repairer") -> str:
     """Wrong-language OCR reads a space as a letter or mark: ``Théngrké`` → ``Théng ké``.
 
@@ -982,12 +1010,14 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if channel == "eng":
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(text, rep))
         else:
-            cleaned = _outside_web_addresses(cleaned, lambda text: join_split_capital(text, rep))
+            cleaned = _outside_web_addresses(cleaned, lambda text: split_joined(join_split_capital(text, rep), rep))
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
         prev_label = _list_label(cleaned, pieces, prev_label)
         spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
         if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway
             _attach_confidence(pieces, spans)
+        elif spans and cleaned.replace(" ", "") == line.replace(" ", "") and len(cleaned) > len(line):
+            _attach_confidence(pieces, _spans_with_spaces(spans, line, cleaned))   # Đơngiá: only cut
         pos = 0
         for k, p in enumerate(pieces):
             if p.kind == "digits" and channel == "eng":
@@ -1354,6 +1384,18 @@ def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece]
             return False
         sides += 1
     return sides > 0
+
+
+def _spans_with_spaces(spans: Spans, line: str, spaced: str) -> Spans:
+    """``spans`` of ``line`` moved onto ``spaced``, the same line with spaces put in."""
+    at, j = [], 0
+    for ch in line:
+        while spaced[j] != ch:
+            j += 1
+        at.append(j)
+        j += 1
+    at.append(len(spaced))
+    return [(at[a], at[b - 1] + 1 if b > a else at[a], c) for a, b, c in spans]
 
 
 def _attach_confidence(pieces: list[Piece], spans: Spans) -> None:

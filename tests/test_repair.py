@@ -590,6 +590,21 @@ def test_sohoa_ocr_takes_a_slip_the_page_makes_elsewhere_for_no_rare_one():
     assert correct_page_text(raw, lines).split("\n")[0] == raw.split("\n")[0]
 
 
+def test_sohoa_ocr_puts_back_a_space_it_dropped_between_two_words():
+    from pipeline.correct import correct_page_text
+    # contract page 2's table header; a loan word's one-word spelling (sêri) is no such join
+    assert repair_document("STT Hàng hoá SL | Đơngiá | Thành tiền", mode="ocr").text == \
+        "STT Hàng hoá SL | Đơn giá | Thành tiền"
+    assert repair_document("ghi rõ số sêri tem", mode="ocr").text == "ghi rõ số sêri tem"
+    # the line's word confidences still hold after the cut: a sure "số" stays, where the
+    # model alone would read "đầy đủ sổ theo dõi" (a record book)
+    lines = _page([("Đơngiá", 95), ("ghi", 96), ("đầy", 95), ("đủ", 96), ("số", 95), ("theo", 96), ("dõi.", 93)],
+                  [("Báo", 97), ("cáo", 97), ("gửi", 97), ("Sở", 97), ("Tài", 97), ("chính", 97)])
+    raw = "\n".join(ln.text for ln in lines)
+    assert correct_page_text(raw).split("\n")[0] == "Đơn giá ghi đầy đủ sổ theo dõi."
+    assert correct_page_text(raw, lines).split("\n")[0] == "Đơn giá ghi đầy đủ số theo dõi."
+
+
 def test_candidate_cut_keeps_common_words_the_channel_cannot_tell_apart():
     # d€: dê, dò, đê, để … all cost the same; the cut must not drop để for a rare d- word
     assert "để" in [c for c, _lp in get_repairer("eng").candidates("d€")]
