@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default); stripped = restore marks only; garbled = repair "
                              "wrong-language OCR (Chwong → Chương); ocr = post-correct our own "
                              "Tesseract output")
+    parser.add_argument("--encoding", default="utf-8", metavar="NAME",
+                        help="how the files are encoded: utf-8 (default; UTF-16 with a byte-order "
+                             "mark is read too), legacy (8-bit Vietnamese of the pre-Unicode "
+                             "fonts and code pages: TCVN3/.VnTime, VNI, Windows-1258; read "
+                             "byte for byte and decoded by the repair), or a Python codec name "
+                             "(cp1258, cp1252, cp437 …)")
     parser.add_argument("--review", metavar="FILE.tsv",
                         help="also write the changes the model was unsure of (file, line, column, "
                              "before, after, confidence, reason), and the garbled words it left "
@@ -47,9 +53,13 @@ def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
     return transform
 
 
-def read_text(path: str) -> str:
+LEGACY = "legacy"
+
+
+def read_text(path: str, encoding: str = "utf-8") -> str:
     """Read a UTF-8 file, or UTF-16 with its byte-order mark ('-' = stdin), raising the typed
-    error a user can act on."""
+    error a user can act on; or, with ``encoding``, a file in that codec, or (``legacy``) an
+    8-bit file whose bytes the repair decodes (TCVN3, VNI, Windows-1258)."""
     from pipeline.errors import InputFileError, NotUtf8Error
     name = "<stdin>" if path == "-" else path
     try:
@@ -63,6 +73,14 @@ def read_text(path: str) -> str:
         raise InputFileError(f"cannot read ({exc.strerror})", path=name,
                              fix="check the file exists and is readable") from exc
     import codecs
+    if encoding == LEGACY:
+        return _bytes_as_read_by_windows(data)
+    if codecs.lookup(encoding).name != "utf-8":
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise NotUtf8Error(f"not {encoding} text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                               path=name, fix="check the encoding, or try --encoding legacy") from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Windows' "Unicode" text (Notepad, Word, Excel exports): the mark says so unambiguously
         try:
@@ -74,8 +92,19 @@ def read_text(path: str) -> str:
         return data.decode("utf-8-sig")   # a UTF-8 byte-order mark is no part of the text
     except UnicodeDecodeError as exc:
         raise NotUtf8Error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                           path=name, fix="convert it to UTF-8 first, e.g. "
-                           "`iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
+                           path=name, fix="a pre-Unicode Vietnamese file (TCVN3/.VnTime, VNI, "
+                           "Windows-1258) reads with --encoding legacy; otherwise convert it to "
+                           "UTF-8 first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
+
+
+def _bytes_as_read_by_windows(data: bytes) -> str:
+    """Each byte as Windows-1252 shows it (Latin-1 where that page has no character): the form
+    in which the repair knows the legacy Vietnamese encodings (``Céng hoµ``, ``Coäng hoøa``)."""
+    return data.decode("latin-1").translate(_WINDOWS_1252_HIGH)
+
+
+_WINDOWS_1252_HIGH = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
+                      if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,12 +120,19 @@ def run(args: argparse.Namespace) -> int:
         if out_dir.exists() and not out_dir.is_dir():
             raise BadArgsError(f"{out_dir} is a file, but several inputs need an output folder",
                                fix="pass a folder to -o, or one input file")
+    if args.encoding != LEGACY:
+        import codecs
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise BadArgsError(f"unknown encoding {args.encoding!r}",
+                               fix="use utf-8, legacy or a Python codec name such as cp1258") from None
     transform = text_transform(args)
     status = ExitCode.OK
     review = ["file\tline\tcol\tbefore\tafter\tconfidence\treason"]
     for path in files:
         try:
-            result = transform(read_text(path))
+            result = transform(read_text(path, args.encoding))
         except SohoaError as err:
             print(f"sohoa: {err.message}", file=sys.stderr)
             status = max(status, err.exit_code)

@@ -217,6 +217,30 @@ def test_cli_files_style_and_non_utf8(tmp_path):
     assert r.returncode == 0 and single.read_text(encoding="utf-8") == "Hòa bình và sức khỏe\n"
 
 
+def test_cli_reads_pre_unicode_vietnamese_files_with_encoding_legacy(tmp_path):
+    # files saved from the .VnTime (TCVN3) and VNI-Windows fonts, and in Windows-1258, as bytes
+    from bench import garbles
+    text = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\n"
+    files = {"tcvn3.txt": garbles.tcvn3_font(text).encode("latin-1"),
+             "vni.txt": garbles.vni_font(text).encode("cp1252"),
+             "cp1258.txt": garbles.cp1258_as_cp1252(text).encode("cp1252")}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [str(tmp_path / name) for name in files]
+    r = _cli(paths, b"")   # not UTF-8: refused, with the way to read it
+    assert r.returncode == 2 and "--encoding legacy" in r.stderr.decode()
+    out = tmp_path / "out"
+    r = _cli(["--encoding", "legacy", *paths, "-o", str(out)], b"")
+    assert r.returncode == 0, r.stderr
+    for name in files:
+        assert (out / name).read_text(encoding="utf-8") == text, name
+    # … or with its codec named (Windows-1258 keeps a tone as a mark of its own: composed here)
+    r = _cli(["--encoding", "cp1258", str(tmp_path / "cp1258.txt")], b"")
+    assert r.returncode == 0 and r.stdout.decode() == text
+    r = _cli(["--encoding", "nonsense", paths[0]], b"")
+    assert r.returncode == 1 and "unknown encoding" in r.stderr.decode()
+
+
 def test_cli_reads_windows_unicode_and_a_utf8_byte_order_mark(tmp_path):
     # Notepad's and Excel's "Unicode" text is UTF-16 with a byte-order mark; the output is UTF-8
     wide = tmp_path / "wide.txt"
