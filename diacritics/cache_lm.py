@@ -109,8 +109,11 @@ class DocumentCache:
         word, hist = word[seen], hist[seen]
         p1 = left[seen] / self._total
         q = (hist << 16) | word
-        found = np.minimum(np.searchsorted(self._keys, q), len(self._keys) - 1)
-        pair = np.where(self._keys[found] == q, self._counts[found], 0.0)
+        if len(self._keys):
+            found = np.minimum(np.searchsorted(self._keys, q), len(self._keys) - 1)
+            pair = np.where(self._keys[found] == q, self._counts[found], 0.0)
+        else:   # no pair settled at all (every word beside an unknown one)
+            pair = np.zeros(len(word))
         pair = np.maximum(pair - own_pair[seen], 0.0)
         n_hist = np.maximum(self._hist[np.minimum(hist, len(self._hist) - 1)] - own_hist[seen], 0.0)
         # the pair estimate where the history was seen, mixed half and half with the word's

@@ -889,6 +889,14 @@ def test_document_cache_leaves_out_exactly_what_the_scored_spot_put_in():
     assert lp(cache, "tại", "lĩnh", settled + 1) <= lp(cache, "tại", "lĩnh", unsure + 1)
 
 
+def test_document_cache_with_no_pair_settled():
+    # every word beside one the model does not know: the cache has words but no pairs
+    # (found by fuzzing: an IndexError in the restorer's second pass)
+    text = "ñy ban " * 500
+    out = repair_document(text, mode="stripped").text.split()
+    assert len(out) == 1000 and set(out[::2]) == {"ñy"}
+
+
 def test_a_document_settles_its_own_ambiguous_words():
     # "Dat" alone is đạt or đất, which the corpus model cannot tell apart; this report
     # uses đạt, sure of it where the context says so
