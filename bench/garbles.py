@@ -188,15 +188,11 @@ def vni_typed(text: str) -> str:
 def best_fit(text: str, code_page: str = "cp1252") -> str:
     """An export through a Western code page with a best-fit mapping: each letter the page lacks
     loses marks until it fits (ộ → o, ư → u, đ → d); the Latin-1 ones stay (hòa, xã, tháng)."""
+    from diacritics.lost_letters import _lost
+
     def letter(_ch: str, parts: str) -> str:
-        for k in range(len(parts), 0, -1):
-            candidate = unicodedata.normalize("NFC", parts[:k])
-            try:
-                candidate.encode(code_page)
-            except UnicodeEncodeError:
-                continue
-            return candidate
-        return parts[0]
+        fitting = (unicodedata.normalize("NFC", parts[:k]) for k in range(len(parts), 0, -1))
+        return next((c for c in fitting if not _lost(c, code_page)), parts[0])
     return _per_letter(text, "", letter)
 
 
@@ -214,9 +210,9 @@ def vni_font(text: str) -> str:
     marks as Latin-1 letters (``Coäng hoøa xaõ hoäi``); đ, ơ, ư and the i's tones have codes of their own."""
     from diacritics.repair_encoding import _VNI_BREVE, _VNI_CIRC, _VNI_SINGLE, _VNI_TONE
     single = {uni: code for code, uni in _VNI_SINGLE.items()}
-    circ = {(tone, up): code for code, tone in _VNI_CIRC.items() for up in (code.isupper(),)}
-    breve = {(tone, up): code for code, tone in _VNI_BREVE.items() for up in (code.isupper(),)}
-    tones = {(tone, up): code for code, tone in _VNI_TONE.items() for up in (code.isupper(),)}
+    # each decoding table turned round: (tone, capital?) → the mark character
+    circ, breve, tones = ({(tone, code.isupper()): code for code, tone in table.items()}
+                          for table in (_VNI_CIRC, _VNI_BREVE, _VNI_TONE))
     out = []
     for ch in unicodedata.normalize("NFC", text):
         if ch in single or ch in "íìÍÌ":

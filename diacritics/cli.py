@@ -74,7 +74,8 @@ def read_text(path: str, encoding: str = "utf-8") -> str:
                              fix="check the file exists and is readable") from exc
     import codecs
     if encoding == LEGACY:
-        return _bytes_as_read_by_windows(data)
+        from diacritics.repair_encoding import windows_1252_text
+        return windows_1252_text(data)
     if codecs.lookup(encoding).name != "utf-8":
         try:
             return data.decode(encoding)
@@ -96,15 +97,6 @@ def read_text(path: str, encoding: str = "utf-8") -> str:
                            "Windows-1258) reads with --encoding legacy; otherwise convert it to "
                            "UTF-8 first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
 
-
-def _bytes_as_read_by_windows(data: bytes) -> str:
-    """Each byte as Windows-1252 shows it (Latin-1 where that page has no character): the form
-    in which the repair knows the legacy Vietnamese encodings (``Céng hoµ``, ``Coäng hoøa``)."""
-    return data.decode("latin-1").translate(_WINDOWS_1252_HIGH)
-
-
-_WINDOWS_1252_HIGH = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
-                      if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -140,8 +140,10 @@ def lost_letter_words(text: str, valid, index) -> list[tuple[int, int]]:
 # Other marks a letter may have been lost to: the replacement character a decoder writes for
 # bytes it cannot read (C�ng h�a), and private-use codes a PDF's embedded font gives
 # glyphs it has no Unicode for. Inside a word they stand for a letter as ``?`` does.
-_LOST_MARK_IN_WORD = re.compile(r"[\ufffd\ue000-\uf8ff](?=[^\W\d_]|[\ufffd\ue000-\uf8ff])|"
-                                r"(?<=[^\W\d_]|[\ufffd\ue000-\uf8ff])[\ufffd\ue000-\uf8ff]")
+_PRIVATE_USE = "\ue000-\uf8ff"
+_MARK = f"[\ufffd{_PRIVATE_USE}]"
+_LOST_MARK_IN_WORD = re.compile(rf"{_MARK}(?=[^\W\d_]|{_MARK})|(?<=[^\W\d_]|{_MARK}){_MARK}")
+_PRIVATE_USE_CODE = re.compile(f"[{_PRIVATE_USE}]")
 
 
 def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[LostWord]]:
@@ -165,15 +167,14 @@ def fix_lost_letters(text: str, valid, style: str = "new") -> tuple[str, list[Lo
         _fixed, changed = _fix_lost_letters(marked, valid, style, agrees)
     # only the words decided change: every other mark stays as it was written
     starts = _line_starts(text)
-    out, pos = [], 0
+    out, pos, as_written = [], 0, []
     for w in changed:
         at = starts[w.line] + w.col
         out += [text[pos:at], w.after]
         pos = at + len(w.before)
+        as_written.append(LostWord(w.line, w.col, text[at:pos], w.after, w.confidence))
     out.append(text[pos:])
-    changed = [LostWord(w.line, w.col, text[starts[w.line] + w.col:starts[w.line] + w.col + len(w.before)],
-                        w.after, w.confidence) for w in changed]
-    return unicodedata.normalize("NFC", "".join(out)), changed
+    return unicodedata.normalize("NFC", "".join(out)), as_written
 
 
 KEY_MIN_VOTES = 3     # times a private-use code must be read before its letter is taken as known
@@ -182,20 +183,20 @@ KEY_MIN_SHARE = 0.8   # … and the share of those readings that must agree
 
 def _private_use_key(text: str, changed: list[LostWord]) -> dict[str, str]:
     """Private-use code → the letter the first reading gave it nearly everywhere."""
+    from collections import Counter
     starts = _line_starts(text)
-    votes: dict[str, dict[str, int]] = {}
+    votes: dict[str, Counter] = {}
     for w in changed:
         at = starts[w.line] + w.col
-        written = text[at:at + len(w.before)]
+        written = text[at:at + len(w.before)]   # w.before shows the codes as ?
         if len(w.after) != len(written):
             continue
         for code, letter in zip(written, unicodedata.normalize("NFC", w.after.lower())):
-            if "\ue000" <= code <= "\uf8ff":
-                votes.setdefault(code, {}).setdefault(letter, 0)
-                votes[code][letter] += 1
+            if _PRIVATE_USE_CODE.fullmatch(code):
+                votes.setdefault(code, Counter())[letter] += 1
     key = {}
     for code, count in votes.items():
-        letter, n = max(count.items(), key=lambda kv: kv[1])
+        letter, n = count.most_common(1)[0]
         if n >= KEY_MIN_VOTES and n >= KEY_MIN_SHARE * sum(count.values()):
             key[code] = letter
     return key
@@ -290,11 +291,10 @@ def _cased(word: str, m: re.Match, text: str, lost_ends: set[int], decided: dict
     nxt = re.match(r"[ \t]+([^\W\d_?][\w?]*)", text[m.end():])
     low = to_style(word, "new")
     next_syl = _syllable(nxt.group(1), decided.get(m.end() + nxt.start(1))) if nxt else None
-    in_name = (prev is not None and prev.group(1)[0].isupper()
-               and (_syllable(prev.group(1), decided.get(prev.start(1))), low) in name_pairs()) or \
-        (nxt is not None and nxt.group(1)[0].isupper() and (low, next_syl) in name_pairs())
-    usual = nxt is not None and (low, next_syl) in capital_pairs()
-    if in_name or usual or _sentence_start(before, lost_ends):
+    after_name = prev is not None and prev.group(1)[0].isupper() \
+        and (_syllable(prev.group(1), decided.get(prev.start(1))), low) in name_pairs()
+    before_next = nxt is not None and capitalised_pair(low, next_syl, nxt.group(1)[0].isupper())
+    if after_name or before_next or _sentence_start(before, lost_ends):
         return word[:1].upper() + word[1:]
     return word
 
@@ -315,14 +315,17 @@ def _decode_words(text: str, chosen: list[tuple[re.Match, list[tuple[str, float]
     return decode(lattice, lm_weight=1.0), slots
 
 
+def capitalised_pair(word: str, next_word: str, next_capitalised: bool) -> bool:
+    """Does the corpus write ``word`` with a capital before ``next_word`` (``Ủy ban``), or is the
+    pair a known name's, the next word capitalised (``Đồng Nai``)? Either case, either tone style."""
+    pair = (to_style(word.lower(), "new"), to_style(next_word.lower(), "new"))
+    return pair in capital_pairs() or (next_capitalised and pair in name_pairs())
+
+
 def _capitalised_before(word: str, after: str) -> bool:
-    """Does the corpus write ``word`` with a capital before the next word (``Ủy ban``), or is
-    it a known name's with that next word, capitalised (``Đồng Nai``)?"""
+    """``capitalised_pair`` with the word that opens ``after``."""
     nxt = re.match(r"[ \t]+([^\W\d_]+)", after)
-    if nxt is None:
-        return False
-    pair = (to_style(word.lower(), "new"), to_style(nxt.group(1).lower(), "new"))
-    return pair in capital_pairs() or (nxt.group(1)[0].isupper() and pair in name_pairs())
+    return nxt is not None and capitalised_pair(word, nxt.group(1), nxt.group(1)[0].isupper())
 
 
 def _syllable(written: str, decided: str | None) -> str:

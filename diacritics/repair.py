@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   skeleton)
+from diacritics.repair_encoding import ETH_AS_D
 from diacritics.tone import to_style
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def clean_artifacts(line: str) -> str:
     line = re.sub("|".join(_LIGATURES), lig, line)
     line = dotted_leaders(line)
     # the Icelandic eth looks like Đ and is no Vietnamese letter; Tesseract prints it, even doubled (ĐÐ)
-    line = re.sub("[ĐÐ]{2,}", "Đ", line.replace("Ð", "Đ").replace("ð", "đ")) if "Ð" in line or "ð" in line else line
+    line = re.sub("[ĐÐ]{2,}", "Đ", line.translate(ETH_AS_D)) if "Ð" in line or "ð" in line else line
     # a speck read as a lone accent (ˆ, `): no text is a bare modifier letter
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
@@ -443,8 +444,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and _between_words(line, s, e, numbers=True):
             pieces.append(Piece(s, e, tok, "word"))   # 16p tập huấn: lớp, l and ớ printed as 1 and 6
-        elif digits and fix_lookalike_code(tok):
-            pieces.append(Piece(s, e, tok, "fixed", fix_lookalike_code(tok), "code"))   # 1SO: ISO
+        elif digits and (code := fix_lookalike_code(tok)):
+            pieces.append(Piece(s, e, tok, "fixed", code, "code"))   # 1SO: ISO
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
         elif (letters >= 2 and tok.isalpha() and tok.isupper()
@@ -769,7 +770,7 @@ def _left_garbled(p: Piece, line: str, rep: Repairer) -> bool:
     if _GARBLE_SYMBOL.search(token) and any(c.isalnum() for c in token):
         # … but a sum of money stays ($100, 100€, ¥500)
         return not _code_like(token, line) and not _MONEY.fullmatch(token)
-    if not any(c.isalpha() for c in token) or to_style(token.lower(), "new") in rep.valid:
+    if not letters or to_style(token.lower(), "new") in rep.valid:
         return False
     if not token.isalpha() or token[1:] != token[1:].lower():
         return False
@@ -1075,7 +1076,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     for li, k, at in slots:
         line_pieces[li][k].model_best = result.best[at]
     read_right: list[str] = []   # sure words with marks the OCR printed as they are
-    vetoed: list[tuple[int, int, str, float]] = []   # our OCR's valid words kept against the model
+    vetoed: list[tuple[int, int, str, str, float]] = []   # our OCR's valid words kept against the model
 
     def apply(li: int, k: int, syl: str, conf: float) -> None:
         p = line_pieces[li][k]
@@ -1106,16 +1107,15 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             continue  # the word as it came (maybe another tone placement): keep its spelling
         if channel == "vie" and own in rep.valid and _keep_valid(rep, own, syl, conf, p.ocr_confidence, clean_page,
                                                                    line_pieces[li], k, cleaned_lines[li]):
-            vetoed.append((li, k, syl, conf))
+            vetoed.append((li, k, own, syl, conf))
             continue
         apply(li, k, syl, conf)
     if vetoed:
         # A slip the page's OCR made where the model could correct it is no rare slip on this
         # page: its font or scan does it (a mark lost: quyên, điêu, thê for quyền, điều, thể)
         slips = _page_slips(p for pieces in line_pieces for p in pieces)
-        for li, k, syl, conf in vetoed:
+        for li, k, own, syl, conf in vetoed:
             p = line_pieces[li][k]
-            own = to_style(p.text.lower(), "new")
             if _slip(own, syl) in slips and not _keep_valid(
                     rep, own, syl, conf, p.ocr_confidence, clean_page, line_pieces[li], k, cleaned_lines[li], slips):
                 apply(li, k, syl, conf)
@@ -1570,11 +1570,12 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from diacritics.detect import document_label
-    from diacritics.repair_encoding import fix_escapes, fix_eth, fix_legacy, fix_mojibake
+    from diacritics.repair_encoding import changed_lines, fix_escapes, fix_eth, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
-    original = unicodedata.normalize("NFC", text).split("\n")   # what Tesseract's spans point into
+    as_given = unicodedata.normalize("NFC", text)
+    original = as_given.split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
-    marks_back = [i for i, (a, b) in enumerate(zip(original, text.split("\n"))) if a != b]
+    marks_back = changed_lines(as_given, text)
     text, escaped = fix_escapes(text)
     text, mojibake = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
@@ -1587,9 +1588,9 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     # an invisible character inside a word (a soft hyphen, a zero-width space from a PDF or a
     # web page: Vi\u200bệt) splits it for every reader but the eye; only now, as mojibake
     # has soft hyphens of its own (í read as Windows-1252 is Ã and U+00AD)
-    unseen = text
-    text = _INVISIBLE_IN_WORD.sub("", text)
-    invisible = [i for i, (a, b) in enumerate(zip(unseen.split("\n"), text.split("\n"))) if a != b]
+    seen = _INVISIBLE_IN_WORD.sub("", text)
+    invisible = changed_lines(text, seen)
+    text = seen
     recoded = sorted(set(escaped) | set(mojibake) | set(legacy) | set(eth))
     lost: list = []
     joined: list = []

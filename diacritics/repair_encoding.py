@@ -31,6 +31,20 @@ _MARKERS = re.compile(r"[ÂÃÄÅÆáâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u
 _LOST = -1
 
 
+def changed_lines(before: str, after: str) -> list[int]:
+    """The (0-based) indexes of the lines ``after`` changed (a repair that keeps lines one to one)."""
+    return [i for i, (a, b) in enumerate(zip(before.split("\n"), after.split("\n"))) if a != b]
+
+
+def windows_1252_text(data: bytes) -> str:
+    """Each byte as Windows-1252 shows it (Latin-1 where that page has no character): the form in
+    which a legacy Vietnamese file's encoding is recognised here (``Céng hoµ``, ``Coäng hoøa``)."""
+    return data.decode("latin-1").translate(_CP1252_BY_BYTE)
+
+
+_CP1252_BY_BYTE = {b[0]: ch for ch, b in _CP1252_HIGH.items()}
+
+
 def looks_mojibake(line: str) -> bool:
     return bool(_MARKERS.search(line))
 
@@ -84,7 +98,7 @@ def _windows_1252(line: str, word_score) -> list[tuple[str, float]]:
 
 def _best_reading(*readings: list[tuple[str, float]]) -> tuple[str, float] | None:
     """Of the code pages' readings of one line, the likeliest: pages share most signs, so
-    several may decode (Windows-1258 mojibake is Windows-1252 mojibake but for 9 bytes): the
+    several may decode (Windows-1258 and Windows-1252 differ in only 18 of their bytes): the
     one with more Vietnamese letters wins, then the likelier guess of the bytes lost."""
     found = [got for one in readings for got in one]
     return max(found, key=lambda got: (sum(c in _MARKED for c in got[0]), got[1]), default=None)
@@ -256,6 +270,7 @@ MAX_MOJIBAKE_ROUNDS = 3
 
 # Đ typed or converted as the look-alike Latin-1 eth (Ð U+00D0, ð U+00F0): ``Ðiều 5``
 # reads right but no search for Điều finds it. Put back where that makes a syllable.
+ETH_AS_D = str.maketrans("Ðð", "Đđ")
 _ETH_WORD = re.compile(r"[^\W\d_]*[Ðð][^\W\d_]*")
 _ETH_CODE = re.compile(r"(?<![^\W\d_])(?:[A-Z0-9]*Ð[A-ZÐ0-9]*|ð(?=[).]))(?![^\W\d_])")
 
@@ -268,17 +283,14 @@ def fix_eth(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[int]]:
 
     def word(m: re.Match) -> str:
         w = m.group(0)
-        fixed = w.replace("Ð", "Đ").replace("ð", "đ")
+        fixed = w.translate(ETH_AS_D)
         return fixed if is_word(fixed.lower()) and not is_word(w.lower()) else w
 
-    lines = text.split("\n")
-    fixed_lines = [_ETH_WORD.sub(word, line) for line in lines]
-    if fixed_lines != lines:
+    fixed = _ETH_WORD.sub(word, text)
+    if fixed != text:
         # a text that writes its Đ so writes its codes and list labels so too (HÐND, NÐ-CP, ð))
-        fixed_lines = [_ETH_CODE.sub(lambda m: m.group(0).replace("Ð", "Đ").replace("ð", "đ"), line)
-                       for line in fixed_lines]
-    changed = [i for i, (a, b) in enumerate(zip(lines, fixed_lines)) if a != b]
-    return "\n".join(fixed_lines), changed
+        fixed = _ETH_CODE.sub(lambda m: m.group(0).translate(ETH_AS_D), fixed)
+    return fixed, changed_lines(text, fixed)
 
 
 # --- legacy 8-bit Vietnamese encodings -----------------------------------------------
@@ -293,6 +305,9 @@ _TCVN3 = dict(zip(
     "¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾ÆÇÈÉÊËÌÎÏÐÑÒÓÔÕÖ×ØÜÝÞßáâãäåæçèéêëìíîïñòóôõö÷øùúûüýþ",
     "ăâêôơưđĂÂÊÔƠƯĐàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"))
 _TCVN3_TRANS = str.maketrans(_TCVN3)
+# the codes that are no letter in Latin-1 (¸ for á, § for Đ): a line whose marked letters are all
+# such codes has only ASCII letters (ª and µ are letters: a line with them is tried anyway)
+_TCVN3_SYMBOL = re.compile("[" + re.escape("".join(c for c in _TCVN3 if not c.isalpha())) + "]")
 
 _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT, _CIRC, _BREVE = ("\u0301", "\u0300", "\u0309", "\u0303",
                                                       "\u0323", "\u0302", "\u0306")
@@ -301,7 +316,6 @@ _VNI_TONE = dict(zip("ùøûõïÙØÛÕÏ", [_ACUTE, _GRAVE, _HOOK, _TILDE, _DO
 _VNI_CIRC = dict(zip("âáàåãäÂÁÀÅÃÄ", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))   # after a, e, o
 _VNI_BREVE = dict(zip("êéèúüëÊÉÈÚÜË", ["", _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT] * 2))  # after a
 _VNI_SINGLE = dict(zip("ôÔöÖñÑæÆóÓòÒîÎ", "ơƠưƯđĐỉỈĩĨịỊỵỴ"))
-_TCVN3_SYMBOL = re.compile("[¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×÷]")
 _TCVN3_SIGNATURE = re.compile("[\\w][¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×]|[¨©ª«¬\xad®¡¢£¤¥¦§µ¶·¸¹»¼½¾×][\\w]")
 _VNI_SIGNATURE = re.compile(r"[aeoAEO][âáàåãäÂÁÀÅÃÄ]|[aA][êéèëÊÉÈË]|[aeiouyöôAEIOUYÖÔ][ùøûõïÙØÛÕÏ]|ñ|Ñ")
 # Letters only real Unicode Vietnamese has: their presence rules both encodings out.
@@ -351,14 +365,12 @@ def _capital_lost(before: str, word: str, next_word: str) -> bool:
     sentence's end or a list label on the line, or where the corpus writes the pair with a
     capital (``Ủy ban``, ``Ứng Hòa``: ``lexicon.names``). A bare line start says nothing:
     a wrapped sentence goes on there as often."""
-    from diacritics.tone import to_style
-    from lexicon.names import capital_pairs, name_pairs
+    from diacritics.lost_letters import capitalised_pair
     line = before[before.rfind("\n") + 1:]
     end = line.rstrip(" \t")
     if end and end[-1] in ".!?:;" or _ITEM_LEAD.fullmatch(line):
         return True
-    pair = (to_style(word.lower(), "new"), to_style(next_word.translate(_TCVN3_TRANS).lower(), "new"))
-    return pair in capital_pairs() or (next_word[:1].isupper() and pair in name_pairs())
+    return capitalised_pair(word, next_word.translate(_TCVN3_TRANS), next_word[:1].isupper())
 
 
 def vni_to_unicode(text: str) -> str:
