@@ -874,7 +874,8 @@ def test_document_cache_leaves_out_exactly_what_the_scored_spot_put_in():
     choice = np.array([lat.pos_start[p] + (1 if p in (settled, unsure) else 0) for p in range(len(lat))])
     posterior = np.ones(len(lat.cand_id))
     posterior[lat.pos_start[unsure] + 1] = 0.5
-    cache = DocumentCache.of_search(lm, lat, choice, posterior).bind(lat)
+    # uncapped, to see the counts alone (the corpus has tài lĩnh vực likelier than tại lĩnh vực)
+    cache = DocumentCache.of_search(lm, lat, choice, posterior, lift_cap=None).bind(lat)
 
     def lp(model, h3, word, at):
         return float(model.logprob(np.array([ids["thống"]], np.uint64), np.array([ids["kê"]], np.uint64),
@@ -887,6 +888,25 @@ def test_document_cache_leaves_out_exactly_what_the_scored_spot_put_in():
     # … and the settled spot none from itself: nothing else in the document says "tại"
     assert lp(cache, "kê", "tại", settled) < lp(lm, "kê", "tại", settled)
     assert lp(cache, "tại", "lĩnh", settled + 1) <= lp(cache, "tại", "lĩnh", unsure + 1)
+
+
+def test_document_cache_cannot_overrule_the_corpus_context():
+    # a report full of "các" must not make "tự chủ tài các" (the corpus: tài chính) a
+    # likely sequence: the cache lifts a word at most e^LIFT_CAP over the corpus model
+    import numpy as np
+    from diacritics.cache_lm import LIFT_CAP, DocumentCache
+    from diacritics.model import load_model
+    from diacritics.tokens import lm_ids
+    lm = load_model()
+    ids = lm.index
+    doc = lm_ids(" ".join(["các cơ quan, các đơn vị."] * 50), ids)
+    h = [np.array([ids[w]], np.uint64) for w in ("tự", "chủ", "tài")]
+
+    def lp(model):
+        return float(model.logprob(*h, np.array([ids["các"]], np.uint64))[0])
+
+    assert lp(DocumentCache(lm, doc, lift_cap=None)) > lp(lm) + LIFT_CAP + 1.0   # unbounded: rescued
+    assert lp(DocumentCache(lm, doc)) <= lp(lm) + LIFT_CAP + 1e-4
 
 
 def test_document_cache_with_no_pair_settled():
