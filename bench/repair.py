@@ -278,17 +278,8 @@ def run(quick: bool = False) -> str:
 
     # (a) wrong-language OCR
     t0 = time.perf_counter()
-    e_before = e_after = e_total = 0
-    repair_s = 0.0
     pages_a = make_pages(n, ("clean", "office"), seed=11)
-    for img, truth, dpi, _prof in pages_a:
-        raw = tesseract(img, "eng", dpi)
-        t1 = time.perf_counter()
-        fixed = repair_document(raw, mode="auto").text
-        repair_s += time.perf_counter() - t1
-        b, tot = wer(truth, raw)
-        a, _ = wer(truth, fixed)
-        e_before, e_after, e_total = e_before + b, e_after + a, e_total + tot
+    e_before, e_after, e_total, repair_s = _pages_wer(pages_a, "eng")
     print(f"[repair] (a) {n} eng pages: WER {_pct(e_before, e_total)} → {_pct(e_after, e_total)} "
           f"({time.perf_counter() - t0:.0f} s)", flush=True)
     lines += ["### (a) Wrong-language OCR (`-l eng`), repaired by `sohoa restore` (auto)",
@@ -314,7 +305,7 @@ def run(quick: bool = False) -> str:
         print(f"[repair] (a) {name} eng, {len(pages)} pages: WER {_pct(b, tot)} → {_pct(a, tot)}", flush=True)
         lines.append(f"| {name}, whole document | {len(pages)} | {tot} | {_pct(b, tot)} | "
                      f"**{_pct(a, tot)}** | {took:.1f} s |")
-    lines += _other_languages_rows(pages_a, repair_document, tesseract)
+    lines += _other_languages_rows(pages_a)
     lines += ["", "The seed reports (000, 001, 002 and 004 — 001 and 004 with their appendix tables) are "
               "rendered with a different font each, 000 and 002 as office scans, and repaired as whole "
               "documents, so the second pass's document cache (`diacritics/cache_lm.py`) sees each "
@@ -405,7 +396,25 @@ def run(quick: bool = False) -> str:
 OTHER_OCR_LANGUAGES = {"fra": "French", "deu": "German"}
 
 
-def _other_languages_rows(pages, repair_document, tesseract) -> list[str]:
+def _pages_wer(pages, lang: str) -> tuple[int, int, int, float]:
+    """``pages`` OCR'd with ``-l lang``, each repaired alone: word errors before and after the
+    repair, words in all, and the seconds the repair took."""
+    from diacritics.repair import repair_document
+    from lexicon.ocr_pairs import tesseract
+    before = after = total = 0
+    took = 0.0
+    for img, truth, dpi, _prof in pages:
+        raw = tesseract(img, lang, dpi)
+        t1 = time.perf_counter()
+        fixed = repair_document(raw, mode="auto").text
+        took += time.perf_counter() - t1
+        b, tot = wer(truth, raw)
+        a, _ = wer(truth, fixed)
+        before, after, total = before + b, after + a, total + tot
+    return before, after, total, took
+
+
+def _other_languages_rows(pages) -> list[str]:
     """The (a) pages OCR'd with other wrong languages: garbling the channel never learnt
     (French and German OCR keep ê ô â and invent ä ö ü ß; it was trained on English OCR)."""
     import pytesseract
@@ -416,16 +425,7 @@ def _other_languages_rows(pages, repair_document, tesseract) -> list[str]:
             rows.append(f"| the same devset pages OCR'd with `-l {lang}` | — | — | — | not run: "
                         f"`apt-get install tesseract-ocr-{lang}` | — |")
             continue
-        before = after = total = 0
-        took = 0.0
-        for img, truth, dpi, _prof in pages:
-            raw = tesseract(img, lang, dpi)
-            t1 = time.perf_counter()
-            fixed = repair_document(raw, mode="auto").text
-            took += time.perf_counter() - t1
-            b, tot = wer(truth, raw)
-            a, _ = wer(truth, fixed)
-            before, after, total = before + b, after + a, total + tot
+        before, after, total, took = _pages_wer(pages, lang)
         print(f"[repair] (a) {len(pages)} {lang} pages: WER {_pct(before, total)} → {_pct(after, total)}",
               flush=True)
         rows.append(f"| the same devset pages OCR'd with `-l {lang}` ({name}: never trained on) | "

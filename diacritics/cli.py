@@ -98,7 +98,6 @@ def read_text(path: str, encoding: str = "utf-8") -> str:
                            "UTF-8 first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
 
 
-
 def run(args: argparse.Namespace) -> int:
     from pipeline.atomic import write_text_atomic
     from pipeline.errors import BadArgsError, ExitCode, SohoaError

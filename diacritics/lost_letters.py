@@ -19,6 +19,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from diacritics.tone import to_style
@@ -183,7 +184,6 @@ KEY_MIN_SHARE = 0.8   # … and the share of those readings that must agree
 
 def _private_use_key(text: str, changed: list[LostWord]) -> dict[str, str]:
     """Private-use code → the letter the first reading gave it nearly everywhere."""
-    from collections import Counter
     starts = _line_starts(text)
     votes: dict[str, Counter] = {}
     for w in changed:

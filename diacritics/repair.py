@@ -26,6 +26,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -256,6 +257,7 @@ def fix_code_part(part: str, lenient: bool = False) -> str | None:
 # a capital or digit OCR prints for another in an acronym (WNĐ, 1SO), and what it stands for
 _CODE_LOOKALIKES = {"W": "V", "1": "I", "l": "I", "0": "O", "5": "S", "8": "B"}
 LOOKALIKE_CODE_SUPPORT = 50   # corpus count of the acronym a look-alike is taken for
+_LOOKALIKE_CODE = re.compile(r"[A-ZĐ0-9l]*[A-ZĐ][A-ZĐ0-9l]*")
 
 
 def fix_lookalike_code(token: str) -> str | None:
@@ -272,8 +274,6 @@ def fix_lookalike_code(token: str) -> str | None:
              if _support(v, abbrev) >= LOOKALIKE_CODE_SUPPORT}
     return found.pop() if len(found) == 1 else None
 
-
-_LOOKALIKE_CODE = re.compile(r"[A-ZĐ0-9l]*[A-ZĐ][A-ZĐ0-9l]*")
 
 
 def _support(code: str, abbrev: dict[str, int]) -> int:
@@ -753,6 +753,15 @@ def _code_like(token: str, line: str) -> bool:
     return _NUMBER_UNIT.fullmatch(token) is not None and not _mostly_upper(line)
 
 
+_SENTENCE_OPENERS = ".:;!?-–•)"   # what may stand right before a sentence's first word
+
+
+def _mid_sentence(line: str, start: int) -> bool:
+    """Does the word at ``start`` go on a sentence (text before it on the line, not ending one)?"""
+    before = line[:start].rstrip()
+    return bool(before) and before[-1] not in _SENTENCE_OPENERS
+
+
 _GARBLE_SYMBOL = re.compile(r"[&€¢§@$¥]")
 _MONEY = re.compile(r"[$€¥]\d[\d.,]*|\d[\d.,]*[$€¥]")
 
@@ -781,8 +790,7 @@ def _left_garbled(p: Piece, line: str, rep: Repairer) -> bool:
     if token[:1].isupper():
         # a capital inside a sentence is a name's; at its start a name's or a garble's (Chutr):
         # taken for a garble alone on its line or among Vietnamese words, not in English ones
-        before = line[:p.start].rstrip()
-        if before and before[-1] not in ".:;!?-–•)":
+        if _mid_sentence(line, p.start):
             return False
         others = [w for w in re.findall(r"[^\W\d_]+", line) if w != token]
         return sum(to_style(w.lower(), "new") in rep.valid for w in others) * 2 >= len(others)
@@ -811,9 +819,7 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
         return KEEP_VIE_LP if token.isascii() else KEEP_VIE_MARKED_LP
     if not token.isascii():
         return None
-    before = line[:start].rstrip()
-    mid_sentence = bool(before) and before[-1] not in ".:;!?-–•)"
-    if token[0].isupper() and token[1:].islower() and mid_sentence:
+    if token[0].isupper() and token[1:].islower() and _mid_sentence(line, start):
         return KEEP_NAME_LP
     return KEEP_LP
 
@@ -1080,8 +1086,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
 
     def apply(li: int, k: int, syl: str, conf: float) -> None:
         p = line_pieces[li][k]
-        starts = not cleaned_lines[li][:p.start].strip() or \
-            cleaned_lines[li][:p.start].rstrip()[-1] in ".:;!?-–•)"
+        starts = not _mid_sentence(cleaned_lines[li], p.start)
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
         shape = "S" + p.text[1:] if p.text[:1] == "$" else "Y" if p.text == "¥" else p.text
         shape = shape if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
@@ -1314,7 +1319,6 @@ def _slip(own: str, syl: str) -> tuple[str, str] | None:
 
 def _page_slips(pieces) -> frozenset[tuple[str, str]]:
     """The one-letter slips corrected surely at least ``PAGE_SLIP_MIN`` times."""
-    from collections import Counter
     seen = Counter(_slip(to_style(p.text.lower(), "new"), to_style(p.out.lower(), "new")) for p in pieces
                    if p.reason == "model" and p.out and p.confidence >= PAGE_SLIP_CONFIDENCE)
     return frozenset(s for s, n in seen.items() if s is not None and n >= PAGE_SLIP_MIN)
