@@ -515,6 +515,42 @@ def split_joined(line: str, rep: "Repairer") -> str:
     return re.sub(r"[^\W\d_]+", cut, line)
 
 
+GLUED_LETTER_GAIN = 4.0      # nats the word explains better without the capital after it
+GLUED_LETTER_WORD = -2.0     # … which it must explain well by itself
+GLUED_LETTER_MIN_LOGP = -8.0  # log P(letter | word): a word that is often followed by a letter
+_GLUED_LETTER = re.compile(r"(?<![^\W\d_])([^\W\d_]*[^\W\d_A-ZĐ])([A-ZĐ])([^\W\d_A-ZĐ]+)?(?![^\W\d_])")
+
+
+def split_glued_letter(line: str, rep: "Repairer") -> str:
+    """Wrong-language OCR drops the space before a one-letter label: ``BénB giao hàng`` →
+    ``Bén B`` (Bên B, a party of a contract), ``BénAcé`` → ``Bén A cé``.
+
+    A capital after small letters is as often a misread small letter (``dwocC``, ``VoI``,
+    ``ThUoC``: được, với, thuộc), so the cut needs three things: the word explains the
+    letters much better without the capital (``GLUED_LETTER_GAIN``), it explains them well
+    (``GLUED_LETTER_WORD``), and the corpus often has that word followed by that letter
+    (``bên b``; not ``được c``).
+    """
+    def cut(m: re.Match) -> str:
+        left, cap, right = m.groups()
+        if len(left) < 2:
+            return m.group(0)
+        word = rep.candidates(left)
+        if not word or word[0][1] < GLUED_LETTER_WORD:
+            return m.group(0)
+        whole = rep.candidates(left + cap + (right or ""))
+        if whole and whole[0][1] > word[0][1] - GLUED_LETTER_GAIN:
+            return m.group(0)
+        readings = [w for w, lp in word if lp >= word[0][1] - 1.0]
+        if max(rep.pair_logp(w, cap.lower(), True) for w in readings) < GLUED_LETTER_MIN_LOGP:
+            return m.group(0)
+        if right and not rep.candidates(right):
+            return m.group(0)
+        return f"{left} {cap} {right}" if right else f"{left} {cap}"
+
+    return _GLUED_LETTER.sub(cut, line)
+
+
 def split_merged(line: str, rep: "Repairer") -> str:
     """Wrong-language OCR reads a space as a letter or mark: ``Théngrké`` → ``Théng ké``.
 
@@ -1015,7 +1051,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if li in bullets:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
-            cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(text, rep))
+            cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(split_glued_letter(text, rep), rep))
         else:
             cleaned = _outside_web_addresses(cleaned, lambda text: split_joined(join_split_capital(text, rep), rep))
         pieces = split_line(cleaned, rep.valid_skeletons, channel)
@@ -1088,7 +1124,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         p = line_pieces[li][k]
         starts = not _mid_sentence(cleaned_lines[li], p.start)
         # a capital the OCR invented with a wrong letter (Tượu for rượu) is not a name
-        shape = "S" + p.text[1:] if p.text[:1] == "$" else "Y" if p.text == "¥" else p.text
+        # $ and § opening a word are a capital S with its mark ($6, §6: Số)
+        shape = "S" + p.text[1:] if p.text[:1] in "$§" else "Y" if p.text == "¥" else p.text
         shape = shape if starts or skeleton(p.text[:1]) == skeleton(syl[:1]) \
             or (channel == "eng" and p.text[:1] not in "Il1|") else p.text.lower()
         if channel == "eng" and p.text[:1] == "p" and syl[:1] == "đ":

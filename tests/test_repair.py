@@ -7,7 +7,7 @@ import re
 import pytest
 
 from diacritics.repair import (Change, adapt_channel, clean_artifacts, fix_code, fix_roman,
-                               get_repairer, repair, repair_document, repair_text)
+                               get_repairer, repair, repair_document, repair_text, split_glued_letter)
 from pipeline.cli import main as sohoa
 
 SEED003 = "003_ac805ce7c85713f0.txt"
@@ -248,6 +248,15 @@ def test_restore_command_modes_and_review(tmp_path):
     with pytest.raises(SystemExit) as exc:
         sohoa(["restore", "--mode", "nonsense", str(src)])
     assert exc.value.code == 1
+
+
+def test_restore_writes_standard_output_for_dash(tmp_path, monkeypatch, capfd):
+    src = tmp_path / "plan.txt"
+    src.write_text("cai cach hanh chinh\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert sohoa(["restore", str(src), "-o", "-"]) == 0
+    assert capfd.readouterr().out == "cải cách hành chính\n"
+    assert not (tmp_path / "-").exists()
 
 
 def test_repair_api_returns_changes():
@@ -696,6 +705,13 @@ ENG_OCR = {
     "Gia 100¥ mot chiec, phi ¥ 20 hoac ¥20": "Giá 100¥ một chiếc, phí ¥ 20 hoặc ¥20",   # … and a yen is a yen
     # … while ¥ alone between words is the capital Y (a harsh scan of the devset: Cục ¥ tế)
     "Phéi hop véi Cuc ¥ té du phong, co so ¥ té": "Phối hợp với Cục Y tế dự phòng, cơ sở Y tế",
+    # a real contract scan: the party's letter glued to "Bên" keeps its letter and its space
+    # (it had come out as "Bên có trách nhiệm"), and § opening a word is a capital S
+    "- BénB cé trach nhiém giao hang": "- Bên B có trách nhiệm giao hàng",
+    "- BénAcé quyén thay déi thoi gian, dia diém giao hang;": "- Bên A có quyền thay đổi thời gian, địa điểm giao hàng;",
+    "- §6 luong, chat luong, ching loai hang héa": "- Số lượng, chất lượng, chủng loại hàng hóa",
+    # … while a capital English OCR printed for a small letter stays in its word (với)
+    "Cac noi dung nay phai gan VoI cac san pham": "Các nội dung này phải gắn với các sản phẩm",
 }
 
 
@@ -707,6 +723,15 @@ def test_wrong_language_ocr_slips(text):
 @pytest.mark.parametrize("text,channel", [(t, "eng") for t in KEPT] + [(t, "vie") for t in KEPT_VIE])
 def test_what_the_slip_rules_leave_alone(text, channel):
     assert repair_text(text, channel) == text
+
+
+def test_a_letter_is_cut_off_a_word_only_where_the_corpus_has_them_apart():
+    rep = get_repairer("eng")
+    assert split_glued_letter("- BénB giao hang; BénAcé quyén", rep) == "- Bén B giao hang; Bén A cé quyén"
+    # the C of dwocC (được) and the I of VoI (với) are misread small letters: "được c" and
+    # "vô i" are rare pairs, and VoI reads as với with its I
+    for text in ("PAKN dwocC Xir 1y", "gan VoI cac", "ThUoC UBND", "McDonald, iPhone"):
+        assert split_glued_letter(text, rep) == text
 
 
 def test_candidates_offer_likely_words_the_channel_cut_drops():
