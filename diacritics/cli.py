@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="UTF-8 text files; none or '-' reads standard input")
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="output file (one input) or folder (several inputs; each keeps its "
-                             "name); default: standard output")
+                             "name); default or '-': standard output")
     parser.add_argument("--style", choices=("new", "old"), default="new",
                         help="tone placement of restored words: new = hòa, khỏe, thủy (default); "
                              "old = hoà, khoẻ, thuỷ")
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.errors import BadArgsError, ExitCode, SohoaError
 
     files = args.files or ["-"]
+    if args.output == "-":
+        args.output = None   # the Unix convention: '-o -' is standard output, not a file named '-'
     if files.count("-") > 1:
         raise BadArgsError("standard input ('-') can be read only once")
     out_dir = None
