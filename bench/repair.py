@@ -393,7 +393,7 @@ def run(quick: bool = False) -> str:
     return "\n".join(lines)
 
 
-OTHER_OCR_LANGUAGES = {"fra": "French", "deu": "German"}
+OTHER_OCR_LANGUAGES = {"fra": "French", "deu": "German", "por": "Portuguese", "spa": "Spanish"}
 
 
 def _pages_wer(pages, lang: str) -> tuple[int, int, int, float]:
@@ -416,7 +416,8 @@ def _pages_wer(pages, lang: str) -> tuple[int, int, int, float]:
 
 def _other_languages_rows(pages) -> list[str]:
     """The (a) pages OCR'd with other wrong languages: garbling the channel never learnt
-    (French and German OCR keep ê ô â and invent ä ö ü ß; it was trained on English OCR)."""
+    (French and German OCR keep ê ô â and invent ä ö ü ß, Portuguese and Spanish ã õ ñ; it
+    was trained on English OCR)."""
     import pytesseract
     installed = set(pytesseract.get_languages(config=""))
     rows = []
