@@ -980,7 +980,8 @@ _ITEM_LABEL = re.compile(r"[a-zđ][).][ \t]")   # "a) Mặt tích cực": a list
 
 def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     """Lines whose break is no sentence end: the next text line starts with a small letter
-    (not a list label's: ``a) Mặt tích cực`` after a heading is a new item).
+    (not a list label's: ``a) Mặt tích cực`` after a heading is a new item), or a full line
+    runs straight on into a name (``_wrapped_before_capital``).
 
     The model then reads both lines as one sentence (``cán bộ, công`` / ``" | chức``), across
     up to ``WRAP_GAP`` blank lines and past a table cell's bar or quote marks; the blank
@@ -995,10 +996,25 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
                 break
             nxt = lines[nj].lstrip(_CELL_LEAD)
             if nxt:
-                if nxt[0].isalpha() and nxt[0].islower() and not _ITEM_LABEL.match(nxt):
+                if nxt[0].isalpha() and nxt[0].islower() and not _ITEM_LABEL.match(nxt) \
+                        or nj == li + 1 and _wrapped_before_capital(line, nxt):
                     joins.update(range(li, nj))
                 break
     return joins
+
+
+WRAP_CAPITAL_MIN_LEN = 45   # characters of a line that wraps a sentence onto a capitalised word
+
+
+def _wrapped_before_capital(line: str, nxt: str) -> bool:
+    """A paragraph's full line wrapped before a name (``văn bản đồng ý của Bô`` / ``Công
+    Thương``): it ends in a small-letter word with no stop, and the next line goes on in a
+    capitalised word followed by a small one or another capitalised word. A short line
+    (a heading, a table cell) is a unit of its own."""
+    body = line.rstrip()
+    if len(body) < WRAP_CAPITAL_MIN_LEN or not re.search(r"(?<![^\W\d_])[^\W\d_A-ZĐ]+$", body):
+        return False
+    return re.match(r"[^\W\d_a-zđ][^\W\d_A-ZĐ]+[ \t]+[^\W\d_]", nxt) is not None
 
 
 def _list_label(line: str, pieces: list[Piece], prev_label: str) -> str:
@@ -1168,9 +1184,11 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         pj = li - 1
         while pj >= 0 and not lines[pj].strip():
             pj -= 1
-        before = last_words[pj] if pj >= 0 and pj in joins else None
+        # … but not across a break onto a capital: that word's case is the line's own (Công Thương)
+        onto_capital = pj >= 0 and _wrapped_before_capital(lines[pj], lines[li].lstrip(_CELL_LEAD))
+        before = last_words[pj] if pj >= 0 and pj in joins and not onto_capital else None
         after = None
-        if li in joins:
+        if li in joins and not _wrapped_before_capital(lines[li], lines[li + 1].lstrip(_CELL_LEAD)):
             nj = li + 1
             while nj < len(lines) and not lines[nj].strip():
                 nj += 1

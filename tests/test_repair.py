@@ -834,6 +834,26 @@ def test_capitals_our_ocr_invents_on_a_harsh_scan_are_set_right():
     assert correct_page_text(raw, clean).split("\n")[0] == "phối hợp với cơ Quan chức năng Và đơn vị liên quan."
 
 
+def test_a_full_line_runs_on_into_a_name_on_the_next():
+    from diacritics.repair import _wrapped_lines
+    full = "d) Quyết định việc tạm dừng vắc xin trên cơ sở ý kiến của Cục Quản lý"
+    # a full line that ends in a small word, then a capitalised word and another word
+    assert _wrapped_lines([full, "Dược và sử dụng lại"], None) == {0}
+    # … not a short line (a heading, a cell), nor across a blank line (a new paragraph),
+    # nor after a stop, nor onto a lone capitalised word or a code
+    assert _wrapped_lines(["Sự nghiệp y tế", "Sự nghiệp khác nữa"], None) == set()
+    assert _wrapped_lines([full, "", "Dược và sử dụng lại"], None) == set()
+    assert _wrapped_lines([full + ".", "Dược và sử dụng lại"], None) == set()
+    assert _wrapped_lines([full, "Dược", full], None) == set()
+    assert _wrapped_lines([full, "DVC quốc gia"], None) == set()
+    # English OCR of a devset document: read apart, the second line opened with "Được"
+    assert "của Cục Quản lý\nDược và" in repair_text(
+        "d) Quyét dinh viéc tam dirng vac xin trén co sé y kién cua Cuc Quan ly\nDugc va st? dung lai vac xin.\n")
+    # a capital the next line opens with keeps its case: it is no mid-sentence capital the OCR invented
+    assert repair_text("tir thong sudt va hop nhat trén tat ca cac hé thong thdng tin\nCua cac co quan\n") \
+        == "từ thông suốt và hợp nhất trên tất cả các hệ thống thông tin\nCủa các cơ quan\n"
+
+
 def test_a_semicolon_before_a_capital_is_punctuation_not_debris():
     assert clean_artifacts("xử lý kỷ luật;Điều 5") == "xử lý kỷ luật;Điều 5"  # not glued into luậtĐiều
     assert clean_artifacts("c;éc cơ quan") == "céc cơ quan"                 # debris inside a word still goes
