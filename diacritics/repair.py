@@ -345,6 +345,14 @@ def _between_words(line: str, start: int, end: int, numbers: bool = False) -> bo
     return bool(before and after) and (numbers or before.group(1).lower() not in _NUMBER_WORDS)
 
 
+def _word_before_number(line: str, start: int, end: int) -> bool:
+    """Is the piece after a word and before a number (``đạt ty 16 60,01%``: tỷ lệ, not a
+    second number), the word no unit or label that numbers follow (``ngày 16 3``)?"""
+    before = re.search(r"([^\W\d_]+)\s+$", line[:start])
+    return bool(before) and before.group(1).lower() not in _NUMBER_WORDS \
+        and re.match(r"\s+\d[\d.,]*%?(?![^\W\d_])", line[end:]) is not None
+
+
 # A word English OCR printed with digits for its first letters: l as 1, a marked o or a as
 # 6, 0 or 4 (16p = lớp, 16ng = lòng, 146i = lối); 16h, 10m and 12A are not of this shape.
 _LOOKALIKE_WORD = re.compile(r"1[046]{1,2}[a-zđ]{1,3}")
@@ -437,7 +445,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> li
             pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
         elif letters == 0 or (channel != "eng" and not any(c.isalpha() for c in tok)):
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
-            kind = "digits" if len(tok) <= 2 and _between_words(line, s, e) else "fixed"
+            kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e) or _word_before_number(
+                line, s, e)) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):

@@ -712,6 +712,10 @@ ENG_OCR = {
     "- §6 luong, chat luong, ching loai hang héa": "- Số lượng, chất lượng, chủng loại hàng hóa",
     # … while a capital English OCR printed for a small letter stays in its word (với)
     "Cac noi dung nay phai gan VoI cac san pham": "Các nội dung này phải gắn với các sản phẩm",
+    # seed report 001: lệ printed as 16 before a number is the word (not "đạt từ 16 60,01%"),
+    # while numbers in a row after a label or in a table row stay numbers
+    "luot, dat ty 16 60,01%, hai long": "lượt, đạt tỷ lệ 60,01%, hài lòng",
+    "Tong so 16 20 30, ngay 16 3": "Tổng số 16 20 30, ngày 16 3",
 }
 
 
