@@ -216,7 +216,7 @@ def fix_code(code: str) -> str | None:
     P spelling is all but unseen (``PT`` in ``PT-TH`` is real). Once one part
     of a code shows the P-for-Đ misreading, the other parts need less evidence.
     """
-    parts = re.split(r"([-/])", code)
+    parts = re.split(r"([-/&])", code)
     fixed = [fix_code_part(p) if i % 2 == 0 else None for i, p in enumerate(parts)]
     if any(f and "P" not in f and "P" in p for f, p in zip(fixed, parts)):
         fixed = [f or (fix_code_part(p, lenient=True) if i % 2 == 0 else None)
@@ -292,6 +292,15 @@ def _support(code: str, abbrev: dict[str, int]) -> int:
 
 _CODE_RE = re.compile(r"(?<![\wĐđ])(?:[A-Za-zĐđ0-9]*[A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)+"
                       r"|[A-ZĐ0-9]+(?:[-/][A-ZĐ]{2,}[A-Za-zĐđ]*)+)(?![\wĐđ])")
+
+
+# Capitals joined by & are an acronym (Sở TT&TT, KH&ĐT, LĐ-TB&XH, Bộ phận TN&TKQ), not a
+# word whose marked vowel English OCR printed as & (S& for Sở): that & has no capital after it.
+# Two or more capitals on each side of the &; and no syllable may read well through the
+# whole (CH&NG, in a heading, is CHƯƠNG; TT&TT is no word).
+_AMPERSAND_CODE_RE = re.compile(r"(?<![\wĐđ&])[A-ZĐ]{1,6}(?:[-/][A-ZĐ]{1,6})*[A-ZĐ](?:&[A-ZĐ]{2,6})+"
+                                r"(?:[-/&][A-ZĐ]{1,6})*(?![\wĐđ&])")
+AMPERSAND_WORD_LP = -6.0   # channel score from which a capitals-&-capitals token reads as a word
 
 
 def _word_pair(token: str) -> bool:
@@ -402,15 +411,18 @@ def _pieces(line: str, lookalikes: bool = False):
             yield s, m.end(), tok
 
 
-def split_line(line: str, valid_skeletons: set[str], channel: str = "eng") -> list[Piece]:
-    """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules."""
+def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
+               reads_as_word=lambda token: False) -> list[Piece]:
+    """Cut one (debris-cleaned) line into word pieces and fixed pieces, applying the rules.
+    ``reads_as_word(token)``: does some syllable explain the token well (CH&NG: chương)?"""
     from diacritics.restorer import web_address_spans
     pieces: list[Piece] = []
     code_spans = web_address_spans(line)   # www.vaac.gov.vn, a@b.vn
     for a, b in code_spans:   # … whose first capital is the OCR's (Www.vaac.gov.vn)
         www = "www" + line[a + 3:b] if line[a:a + 4] == "Www." else None
         pieces.append(Piece(a, b, line[a:b], "fixed", www, "code" if www else ""))
-    for m in _CODE_RE.finditer(line):
+    ampersand = [m for m in _AMPERSAND_CODE_RE.finditer(line) if not reads_as_word(m.group(0))]
+    for m in [*ampersand, *_CODE_RE.finditer(line)]:
         if any(a <= m.start() < b for a, b in code_spans):
             continue
         if _word_pair(m.group(0)):
@@ -1079,7 +1091,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(split_glued_letter(text, rep), rep))
         else:
             cleaned = _outside_web_addresses(cleaned, lambda text: split_joined(join_split_capital(text, rep), rep))
-        pieces = split_line(cleaned, rep.valid_skeletons, channel)
+        pieces = split_line(cleaned, rep.valid_skeletons, channel, lambda token: any(
+            lp >= AMPERSAND_WORD_LP for _w, lp in rep.candidates(token)[:1]))
         prev_label = _list_label(cleaned, pieces, prev_label)
         spans = ocr_confidence[li] if ocr_confidence and li < len(ocr_confidence) else None
         if spans and cleaned == line:   # debris removed: offsets moved, and the line is suspect anyway

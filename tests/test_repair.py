@@ -716,6 +716,10 @@ ENG_OCR = {
     # while numbers in a row after a label or in a table row stay numbers
     "luot, dat ty 16 60,01%, hai long": "lượt, đạt tỷ lệ 60,01%, hài lòng",
     "Tong so 16 20 30, ngay 16 3": "Tổng số 16 20 30, ngày 16 3",
+    # capitals joined by & are a department's acronym (Sở KH&ĐT, seed report 004: they had
+    # come out as KHÁC, TRƯỢT), while a heading's CH&NG reads as a word (CHƯƠNG)
+    "Sé KH&DT chii tri, phéi hop vdi Sé TT&TT": "Sở KH&ĐT chủ trì, phối hợp với Sở TT&TT",
+    "CH&NG TRINH CONG TAC": "CHƯƠNG TRÌNH CÔNG TÁC",
 }
 
 
