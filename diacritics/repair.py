@@ -862,6 +862,14 @@ def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str,
     return [(c, lp) for c, lp in cands if skeleton(c[:1]) in first]
 
 
+def _shaped_by_rule(token: str, line: str, start: int) -> bool:
+    """Is a token's candidate list reshaped by a rule of its own (a lone letter, a capital
+    with digits, a number look-alike, the label before ``: 04``, a capital mid-sentence)?
+    Words proposed by the context would slip past that rule (Khu E6 became Khu Có)."""
+    return (len(token) < 2 or bool(_CAPITAL_DIGITS.fullmatch(token)) or bool(_LOOKALIKE_WORD.fullmatch(token))
+            or bool(_NUMBER_LABEL.match(line, start + len(token))) or _capital_mid_sentence(token, line, start))
+
+
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
     """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
     low = token.lower()
@@ -1075,6 +1083,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     clean_page = _clean_page(ocr_confidence)
     lattice: list = []
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
+    open_slots: dict[int, str] = {}               # lattice index → token, for context candidates
     cleaned_lines, line_pieces = [], []
     joins = _wrapped_lines(lines, only)
     bullets = _bullet_lines(lines, only)
@@ -1122,6 +1131,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 p.kind = "fixed"   # D2, i5, 6MB: a code or a size, not a word with a digit for its vowel
                 continue
             cands = p.candidates or rep.candidates(p.text)
+            # a word whose list no rule below reshapes may take what its neighbours propose
+            open_list = p.kind == "word" and not _shaped_by_rule(p.text, cleaned, p.start)
             if channel == "eng" and len(p.text) == 1 and p.text.isupper():
                 cands = _same_initial(p.text, cands)
             elif channel == "eng" and _CAPITAL_DIGITS.fullmatch(p.text):
@@ -1145,12 +1156,19 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 gap = " "   # a wrapped cell's bar or quote ("cán bộ, công" / '" | chức') is no sentence end
             if gap:
                 lattice.append(gap)
+            if open_list:
+                open_slots[len(lattice)] = p.text
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
             pos = p.end
         lattice.append(cleaned[pos:] + (" " if li in joins else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
+    if channel == "eng" and open_slots:
+        from diacritics.context_candidates import add_context_candidates
+        add_context_candidates(lattice, open_slots, rep, BEAM, FLOOR)
+        for li, k, at in slots:
+            line_pieces[li][k].candidates = lattice[at]
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, beam=REPAIR_BEAM, model=model or rep.lm) if slots else None
     for li, k, at in slots:

@@ -1130,3 +1130,24 @@ def test_an_export_through_a_best_fit_code_page_gets_its_marks_back(seeds_dir):
         truth = to_style((seeds_dir / seed).read_text(encoding="utf-8"), "new")
         errors, total = wer(truth, to_style(repair_document(best_fit(truth, code_page)).text, "new"))
         assert errors < 0.02 * total, code_page
+
+
+def test_the_neighbours_propose_a_word_the_letters_alone_rank_too_low():
+    from diacritics.context_candidates import add_context_candidates
+    from diacritics.repair import BEAM, FLOOR, get_repairer
+    rep = get_repairer("eng")
+    # seed 003: thirty syllables explain "tix" better than "tử", which "điện" before it all but settles
+    assert "tử" not in dict(rep.candidates("tix"))
+    lattice = [rep.candidates("dién"), " ", rep.candidates("tix")]
+    assert add_context_candidates(lattice, {2: "tix"}, rep, BEAM, FLOOR) > 0
+    assert "tử" in dict(lattice[2]) and "tử" not in dict(rep.candidates("tix"))   # the cache is untouched
+    # … not across a sentence break, and not for a token read as it was printed
+    assert add_context_candidates([rep.candidates("dién"), ". ", rep.candidates("tix")], {2: "tix"},
+                                  rep, BEAM, FLOOR) == 0
+    assert add_context_candidates([rep.candidates("dién"), " ", rep.candidates("tu")], {2: "tu"},
+                                  rep, BEAM, FLOOR) == 0
+    assert repair_text("trén Cong/ Trang Thong tin dién tix") == "trên Cổng/ Trang Thông tin điện tử"
+    assert repair_text("danh gia dinh ky cjéi vGi cac nhiém vu thudc") == "đánh giá định kỳ đối với các nhiệm vụ thuộc"
+    # a capital with digits keeps its own rule (a code, or a word with its letter): no proposals
+    assert repair_text("Landmark Tower, Khu E6 khu DTM Cau Giay") == "Landmark Tower, Khu E6 khu DTM Cầu Giấy"
+
