@@ -1032,6 +1032,7 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     return joins
 
 
+_SMALL_WORD_END = re.compile(r"(?<![^\W\d_])[^\W\d_A-ZĐ]+$")   # a line ending in a small-letter word
 WRAP_CAPITAL_MIN_LEN = 45   # characters of a line that wraps a sentence onto a capitalised word
 
 
@@ -1041,7 +1042,7 @@ def _wrapped_before_capital(line: str, nxt: str) -> bool:
     capitalised word followed by a small one or another capitalised word. A short line
     (a heading, a table cell) is a unit of its own."""
     body = line.rstrip()
-    if len(body) < WRAP_CAPITAL_MIN_LEN or not re.search(r"(?<![^\W\d_])[^\W\d_A-ZĐ]+$", body):
+    if len(body) < WRAP_CAPITAL_MIN_LEN or not _SMALL_WORD_END.search(body):
         return False
     return re.match(r"[^\W\d_a-zđ][^\W\d_A-ZĐ]+[ \t]+[^\W\d_]", nxt) is not None
 
@@ -1226,7 +1227,12 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             pj -= 1
         # … but not across a break onto a capital: that word's case is the line's own (Công Thương)
         onto_capital = pj >= 0 and _wrapped_before_capital(lines[pj], lines[li].lstrip(_CELL_LEAD))
-        before = last_words[pj] if pj >= 0 and pj in joins and not onto_capital else None
+        # … and so does a table cell's line run on without a stop (chi thường / Xuyên): it
+        # was read as a sentence end, as the next line opens with a capital, yet only a
+        # word common after the last one loses its capital there
+        runs_on = pj == li - 1 and _SMALL_WORD_END.search(lines[pj].rstrip()) is not None
+        before = last_words[pj] if pj >= 0 and (pj in joins or runs_on) and not onto_capital else None
+        compound_only = before is not None and pj not in joins
         after = None
         if li in joins and not _wrapped_before_capital(lines[li], lines[li + 1].lstrip(_CELL_LEAD)):
             nj = li + 1
@@ -1234,7 +1240,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 nj += 1
             after = next(iter(_case_words(line_pieces[nj])), None) if nj < len(lines) else None
         words = _settle_case(cleaned, pieces, rep, invented_capitals=channel == "eng" or not clean_page,
-                             before=before, after=after)
+                             before=before, after=after, before_compound_only=compound_only)
         last_words[li] = words[-1] if words else None
 
     out_lines: list[str] = []
@@ -1534,7 +1540,8 @@ def _case_words(pieces: list[Piece]) -> list[Piece]:
 
 
 def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capitals: bool = False,
-                 before: Piece | None = None, after: Piece | None = None) -> list[Piece]:
+                 before: Piece | None = None, after: Piece | None = None,
+                 before_compound_only: bool = False) -> list[Piece]:
     """Case the OCR got wrong on a word it otherwise read right.
 
     * a capital inside a small-letter word (``nghiỆp``, ``vỆ``) is a small letter;
@@ -1555,6 +1562,10 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
 
     ``before``/``after``: the last word of the line before and the first of the line
     after, when the sentence wraps across them (their neighbours at the line's edges).
+    ``before_compound_only``: ``before`` ends a table cell's line that may run on (no
+    stop, yet the next line opens with a capital): the line's first word loses its
+    capital only as a common compound's second half (``thường`` / ``Xuyên``), not a
+    row's first word (``Số lượng``).
     Returns the line's words.
     """
     words = _case_words(pieces)
@@ -1572,10 +1583,12 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
         else:
             prev = words[k - 1] if k else edge_before
             nxt = words[k + 1] if k + 1 < len(words) else edge_after
+            compound_only = k == 0 and before_compound_only
             neighbours_small = all(w is not None and (w.out or w.text)[:1].islower() for w in (prev, nxt))
             after_small = prev is not None and (prev.out or prev.text)[:1].islower() \
                 and (prev.out or prev.text).isalpha() and not line[prev.end:p.start].strip()
-            if text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE:
+            if (text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE
+                    and not compound_only):
                 new = low
             elif (text[1:].islower() and after_small
                   and (skeleton(low[:1]) in _SAME_SHAPE or invented_capitals and rep.channel == "vie")
@@ -1583,7 +1596,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
                   and rep.pair_logp(to_style((prev.out or prev.text).lower(), "new"),
                                     to_style(low, "new"), True) >= COMPOUND_LOGP):
                 new = low   # thường Xuyên: the second half of a common compound, not a name
-            elif (invented_capitals and text[1:].islower() and after_small
+            elif (invented_capitals and not compound_only and text[1:].islower() and after_small
                   and skeleton(low[:1]) in _SAME_SHAPE and to_style(low, "new") in _small_words()
                   and nxt is not None and not line[p.end:nxt.start].strip()
                   and (nxt.out or nxt.text)[:1].isalpha() and (nxt.out or nxt.text)[:1].islower()):

@@ -1151,3 +1151,10 @@ def test_the_neighbours_propose_a_word_the_letters_alone_rank_too_low():
     # a capital with digits keeps its own rule (a code, or a word with its letter): no proposals
     assert repair_text("Landmark Tower, Khu E6 khu DTM Cau Giay") == "Landmark Tower, Khu E6 khu DTM Cầu Giấy"
 
+
+def test_a_table_cell_run_on_loses_only_a_compound_capital():
+    # seed 003, Phụ lục 6: a cell's last line "Xuyén" (thường xuyên), not a row's first word
+    assert repair_text("nghiép cong tu bao dam\nmot phan chi thuong\nXuyén\n") \
+        == "nghiệp công tự bảo đảm\nmột phần chi thường\nxuyên\n"
+    assert repair_text("theo hinh thire thi canh tranh\nS6 cong chire dugc bé nhiém vao\n") \
+        == "theo hình thức thi cạnh tranh\nSố công chức được bổ nhiệm vào\n"
