@@ -61,13 +61,18 @@ def add_context_candidates(lattice: list, tokens: dict[int, str], rep, beam: flo
         # ¢ for c or đ): the channel prices the others far below the beam, and scoring
         # them is the whole cost
         keys = {lookup_skeleton(obs), skeleton(obs)} | _source_keys(obs, rep.conf)
+        near: dict[str, bool] = {}   # per skeleton: the proposals share a few hundred
         extra = []
         for wid in proposed:
             word = rep.lm.vocab[wid]
             if word in have or word not in rep.valid:
                 continue
             sk = skeleton(word)
-            if all(Levenshtein.distance(key, sk, score_cutoff=MAX_EDITS) > MAX_EDITS for key in keys):
+            ok = near.get(sk)
+            if ok is None:
+                ok = near[sk] = any(Levenshtein.distance(key, sk, score_cutoff=MAX_EDITS) <= MAX_EDITS
+                                    for key in keys)
+            if not ok:
                 continue
             lp = rep.conf.logp(obs, word)
             if lp >= lowest:
