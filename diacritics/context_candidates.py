@@ -25,6 +25,11 @@ from diacritics.tone import to_style
 GARBLED_BELOW = -1.0     # a token whose best channel score is below this was misread, not read
 NEIGHBOUR_READINGS = 3   # a neighbour's best readings that propose words …
 NEIGHBOUR_SLACK = 3.0    # … within this many nats of its best
+# A token this far gone takes proposals from more of a neighbour's readings (qai mai: mới is
+# mai's 20th reading, 5.6 nats down); only these few, as each reading costs a bigram lookup
+MANGLED_BELOW = -5.0
+WIDE_READINGS = 30
+WIDE_SLACK = 6.0
 PROPOSALS = 100          # the model's likeliest next (or previous) words per reading
 MAX_EDITS = 2            # skeleton letters a proposal may differ by from the token
 
@@ -48,9 +53,10 @@ def add_context_candidates(lattice: list, tokens: dict[int, str], rep, beam: flo
         have = {w for w, _lp in cands}
         proposed: set[int] = set()
         left, right = _neighbour(lattice, at, -1), _neighbour(lattice, at, +1)
-        for wid in _readings(left, rep):
+        wide = cands[0][1] < MANGLED_BELOW
+        for wid in _readings(left, rep, wide):
             proposed.update(_followers(rep.lm, wid))
-        for wid in _readings(right, rep):
+        for wid in _readings(right, rep, wide):
             proposed.update(_leaders(rep.lm, wid))
         if not proposed:
             continue
@@ -96,15 +102,16 @@ def _neighbour(lattice: list, at: int, step: int) -> list | None:
     return None
 
 
-def _readings(cands: list | None, rep) -> list[int]:
+def _readings(cands: list | None, rep, wide: bool = False) -> list[int]:
     """Ids of a neighbour's likeliest readings: the best few its channel allows."""
     if not cands:
         return []
     best = cands[0][1]
     out = []
-    for w, lp in cands[:NEIGHBOUR_READINGS]:
+    n, slack = (WIDE_READINGS, WIDE_SLACK) if wide else (NEIGHBOUR_READINGS, NEIGHBOUR_SLACK)
+    for w, lp in cands[:n]:
         wid = rep.lm.index.get(w)
-        if lp >= best - NEIGHBOUR_SLACK and wid is not None and w in rep.valid:
+        if lp >= best - slack and wid is not None and w in rep.valid:
             out.append(wid)
     return out
 

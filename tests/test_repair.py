@@ -45,6 +45,14 @@ SEED003_LINES = {
     # Bố trí, as lines 204 and 280 write it: Bố costs 11.5 nats more than Bá in the channel,
     # and only a wide enough beam keeps it until "trí" vouches for it
     233: "- Bố trí kinh phí bảo đảm cho việc tổng kết tại các cơ quan, đơn vị theo",
+    # words the letters rank too low, proposed by their neighbours (diacritics.context_candidates):
+    # cjéi, ¢ay, tix; qai (đổi) only from the wider readings of a badly mangled token's neighbour
+    416: "- Công tác kiểm tra, giám sát, đánh giá định kỳ đối với các nhiệm vụ thuộc",
+    411: "- Việc đề xuất đẩy mạnh phân cấp đối với các ngành, lĩnh vực thuộc phạm vi",
+    791: "trên Cổng/ Trang Thông tin điện tử",
+    212: "thực hiện đáp ứng yêu cầu đổi mới về hình thức, sinh động về nội dung tại các cơ",
+    # a cell's line run on without a stop: the second half of a compound is small (thường xuyên)
+    985: "xuyên",
 }
 
 
