@@ -362,6 +362,14 @@ def _word_before_number(line: str, start: int, end: int) -> bool:
         and re.match(r"\s+\d[\d.,]*%?(?![^\W\d_])", line[end:]) is not None
 
 
+def _word_before_stop(line: str, start: int, end: int) -> bool:
+    """Is the piece after a word and before a comma, semicolon, colon or the line's end
+    (``thuéc 14,``: thuốc lá), the word no unit or label that numbers follow (``Điều 14:``)?"""
+    before = re.search(r"([^\W\d_]+)\s+$", line[:start])
+    return bool(before) and before.group(1).lower() not in _NUMBER_WORDS \
+        and re.match(r"\s*(?:[,;:]|$)", line[end:]) is not None
+
+
 # A word English OCR printed with digits for its first letters: l as 1, a marked o or a as
 # 6, 0 or 4 (16p = lớp, 16ng = lòng, 146i = lối); 16h, 10m and 12A are not of this shape.
 _LOOKALIKE_WORD = re.compile(r"1[046]{1,2}[a-zđ]{1,3}")
@@ -458,7 +466,7 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
         elif letters == 0 or (channel != "eng" and not any(c.isalpha() for c in tok)):
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
             kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e) or _word_before_number(
-                line, s, e)) else "fixed"
+                line, s, e) or _word_before_stop(line, s, e)) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):

@@ -724,6 +724,11 @@ ENG_OCR = {
     # while numbers in a row after a label or in a table row stay numbers
     "luot, dat ty 16 60,01%, hai long": "lượt, đạt tỷ lệ 60,01%, hài lòng",
     "Tong so 16 20 30, ngay 16 3": "Tổng số 16 20 30, ngày 16 3",
+    # … and so do two digits between a word and a comma, a colon or the line's end (devset
+    # pages: thuốc lá had stayed thuốc 14 eight times), while after a label they are a number
+    "nhu cau gidy cuén diéu thuéc 14, nguyén liéu thuéc 14 cia nim sau":
+        "nhu cầu giấy cuốn điếu thuốc lá, nguyên liệu thuốc lá của năm sau",
+    "theo quy dinh tai Diéu 14, khoan 2 Nghi dinh 14; trang 14:": "theo quy định tại Điều 14, khoản 2 Nghị định 14; trang 14:",
     # capitals joined by & are a department's acronym (Sở KH&ĐT, seed report 004: they had
     # come out as KHÁC, TRƯỢT), while a heading's CH&NG reads as a word (CHƯƠNG)
     "Sé KH&DT chii tri, phéi hop vdi Sé TT&TT": "Sở KH&ĐT chủ trì, phối hợp với Sở TT&TT",
