@@ -801,6 +801,9 @@ def _digit_word(token: str) -> bool:
 # number (i5, A320, K25).
 _VOWEL_DIGITS = frozenset("0146")
 _CODE_DIGITS = frozenset("2579")
+# … but 5 for s before a vowel's digit, alone between words, is số, sổ, sở (Nghị định 56
+# 67/2013/NĐ-CP): the number and the words go into the lattice
+_SO_DIGITS = re.compile(r"5[0146]")
 # A capital followed by digits only (S6, B4, E6, D2): a word printed with a digit, or a code.
 _CAPITAL_DIGITS = re.compile(r"[A-ZĐ]\d{1,2}")
 # An ordinal or a size/unit after a number (8th, 6MB, 4G): English OCR of a word starts so only
@@ -1136,7 +1139,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 if _LOOKALIKE_NUMBER.fullmatch(p.text) and len(p.text) <= 4:
                     p.out, p.reason = p.text.translate(_DIGIT_LOOKALIKE), "number"   # 1Ô → 10, l6 → 16
                 continue
-            if channel == "eng" and _code_like(p.text, cleaned):
+            if channel == "eng" and _code_like(p.text, cleaned) and not _SO_DIGITS.fullmatch(p.text):
                 p.kind = "fixed"   # D2, i5, 6MB: a code or a size, not a word with a digit for its vowel
                 continue
             cands = p.candidates or rep.candidates(p.text)

@@ -729,6 +729,10 @@ ENG_OCR = {
     "nhu cau gidy cuén diéu thuéc 14, nguyén liéu thuéc 14 cia nim sau":
         "nhu cầu giấy cuốn điếu thuốc lá, nguyên liệu thuốc lá của năm sau",
     "theo quy dinh tai Diéu 14, khoan 2 Nghi dinh 14; trang 14:": "theo quy định tại Điều 14, khoản 2 Nghị định 14; trang 14:",
+    # 5 for s is a code's digit, except 56 before a document's number (Nghị định số), while a
+    # count stays a count
+    "(Dieu 37 Nghi dinh 56 67/2013/ND-CP, c6 hiéu luc thi hanh": "(Điều 37 Nghị định số 67/2013/NĐ-CP, có hiệu lực thi hành",
+    "Tong cong 56 xa, 50 phuong va 56 thi tran": "Tổng cộng 56 xã, 50 phường và 56 thị trấn",
     # capitals joined by & are a department's acronym (Sở KH&ĐT, seed report 004: they had
     # come out as KHÁC, TRƯỢT), while a heading's CH&NG reads as a word (CHƯƠNG)
     "Sé KH&DT chii tri, phéi hop vdi Sé TT&TT": "Sở KH&ĐT chủ trì, phối hợp với Sở TT&TT",
