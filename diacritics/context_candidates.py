@@ -2,9 +2,9 @@
 
 The repair offers each token the syllables its letters explain best
 (``Repairer.candidates``): a few dozen of the hundreds the channel allows. For a
-token English OCR mangled, the intended syllable can lie below that cut: ``tix``
-has thirty syllables the letters explain better than ``tử`` (``tỉ``, ``tít``,
-``tìm`` …), and ``cjéi`` in ``định kỳ cjéi vGi`` has forty closer than ``đối``.
+token English OCR mangled, the intended syllable can lie below that cut: the letters
+of ``tix`` explain 51 syllables better than ``tử`` (``tỉ``, ``tít``, ``tìm`` …), and
+those of ``cjéi`` in ``định kỳ cjéi vGi`` 143 better than ``đối``.
 The words around such a token know what it is: the language model's likeliest
 words after its left neighbour and before its right one are offered too, when the
 channel still allows them (within the beam of the token's best). The decoder then
@@ -55,9 +55,9 @@ def add_context_candidates(lattice: list, tokens: dict[int, str], rep, beam: flo
         left, right = _neighbour(lattice, at, -1), _neighbour(lattice, at, +1)
         wide = cands[0][1] < MANGLED_BELOW
         for wid in _readings(left, rep, wide):
-            proposed.update(_followers(rep.lm, wid))
+            proposed.update(_top_bigrams(rep.lm, wid, after=True))
         for wid in _readings(right, rep, wide):
-            proposed.update(_leaders(rep.lm, wid))
+            proposed.update(_top_bigrams(rep.lm, wid, after=False))
         if not proposed:
             continue
         obs = to_style(unicodedata.normalize("NFC", token.lower()), "new")
@@ -114,14 +114,6 @@ def _readings(cands: list | None, rep, wide: bool = False) -> list[int]:
         if lp >= best - slack and wid is not None and w in rep.valid:
             out.append(wid)
     return out
-
-
-def _followers(lm, wid: int) -> tuple[int, ...]:
-    return _top_bigrams(lm, wid, after=True)
-
-
-def _leaders(lm, wid: int) -> tuple[int, ...]:
-    return _top_bigrams(lm, wid, after=False)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -354,20 +354,17 @@ def _between_words(line: str, start: int, end: int, numbers: bool = False) -> bo
     return bool(before and after) and (numbers or before.group(1).lower() not in _NUMBER_WORDS)
 
 
-def _word_before_number(line: str, start: int, end: int) -> bool:
-    """Is the piece after a word and before a number (``đạt ty 16 60,01%``: tỷ lệ, not a
-    second number), the word no unit or label that numbers follow (``ngày 16 3``)?"""
-    before = re.search(r"([^\W\d_]+)\s+$", line[:start])
-    return bool(before) and before.group(1).lower() not in _NUMBER_WORDS \
-        and re.match(r"\s+\d[\d.,]*%?(?![^\W\d_])", line[end:]) is not None
+# … or before a number (đạt ty 16 60,01%: tỷ lệ, not a second number), a comma, semicolon,
+# colon or the line's end (thuéc 14,: thuốc lá)
+_WORD_DIGITS_END = re.compile(r"\s+\d[\d.,]*%?(?![^\W\d_])|\s*(?:[,;:]|$)")
 
 
-def _word_before_stop(line: str, start: int, end: int) -> bool:
-    """Is the piece after a word and before a comma, semicolon, colon or the line's end
-    (``thuéc 14,``: thuốc lá), the word no unit or label that numbers follow (``Điều 14:``)?"""
+def _word_before_number_or_stop(line: str, start: int, end: int) -> bool:
+    """Is the piece after a word and before a number or a stop (``_WORD_DIGITS_END``), the
+    word no unit or label that numbers follow (``ngày 16 3``, ``Điều 14:``)?"""
     before = re.search(r"([^\W\d_]+)\s+$", line[:start])
     return bool(before) and before.group(1).lower() not in _NUMBER_WORDS \
-        and re.match(r"\s*(?:[,;:]|$)", line[end:]) is not None
+        and _WORD_DIGITS_END.match(line, end) is not None
 
 
 # A word English OCR printed with digits for its first letters: l as 1, a marked o or a as
@@ -465,8 +462,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
             pieces.append(Piece(s, e, tok, "fixed", code, "code" if code else ""))
         elif letters == 0 or (channel != "eng" and not any(c.isalpha() for c in tok)):
             # "nhiéu 6 tinh": English OCR prints ở as 6 (and lỗ as 16) between words
-            kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e) or _word_before_number(
-                line, s, e) or _word_before_stop(line, s, e)) else "fixed"
+            kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e)
+                                                  or _word_before_number_or_stop(line, s, e)) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):
@@ -873,14 +870,6 @@ def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str,
     return [(c, lp) for c, lp in cands if skeleton(c[:1]) in first]
 
 
-def _shaped_by_rule(token: str, line: str, start: int) -> bool:
-    """Is a token's candidate list reshaped by a rule of its own (a lone letter, a capital
-    with digits, a number look-alike, the label before ``: 04``, a capital mid-sentence)?
-    Words proposed by the context would slip past that rule (Khu E6 became Khu Có)."""
-    return (len(token) < 2 or bool(_CAPITAL_DIGITS.fullmatch(token)) or bool(_LOOKALIKE_WORD.fullmatch(token))
-            or bool(_NUMBER_LABEL.match(line, start + len(token))) or _capital_mid_sentence(token, line, start))
-
-
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
     """Channel score for leaving an unknown word as it is, or None if it cannot be a word."""
     low = token.lower()
@@ -1143,18 +1132,25 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 p.kind = "fixed"   # D2, i5, 6MB: a code or a size, not a word with a digit for its vowel
                 continue
             cands = p.candidates or rep.candidates(p.text)
-            # a word whose list no rule below reshapes may take what its neighbours propose
-            open_list = p.kind == "word" and not _shaped_by_rule(p.text, cleaned, p.start)
-            if channel == "eng" and len(p.text) == 1 and p.text.isupper():
+            eng = channel == "eng"
+            capital_digits = eng and _CAPITAL_DIGITS.fullmatch(p.text) is not None
+            lookalike = eng and _LOOKALIKE_WORD.fullmatch(p.text) is not None
+            number_label = _NUMBER_LABEL.match(cleaned, p.end) is not None
+            capital_mid = eng and _capital_mid_sentence(p.text, cleaned, p.start)
+            # a word whose list no rule below reshapes may take what its neighbours propose:
+            # a proposal would slip past the rule (Khu E6 became Khu Có)
+            open_list = p.kind == "word" and len(p.text) > 1 and not (
+                capital_digits or lookalike or number_label or capital_mid)
+            if eng and len(p.text) == 1 and p.text.isupper():
                 cands = _same_initial(p.text, cands)
-            elif channel == "eng" and _CAPITAL_DIGITS.fullmatch(p.text):
+            elif capital_digits:
                 cands = _same_initial(p.text, cands)
                 cands = cands + [(p.text.lower(), KEEP_LP)] if cands else []   # or a code: Khu E6
-            if channel == "eng" and _LOOKALIKE_WORD.fullmatch(p.text):
+            if lookalike:
                 cands = cands + [(p.text, KEEP_LP)] if cands else []
-            if _NUMBER_LABEL.match(cleaned, p.end):
+            if number_label:
                 cands = _prefer_number_label(cands)
-            if channel == "eng" and _capital_mid_sentence(p.text, cleaned, p.start):
+            if capital_mid:
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
             if keep is not None:
@@ -1179,8 +1175,6 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     if channel == "eng" and open_slots:
         from diacritics.context_candidates import add_context_candidates
         add_context_candidates(lattice, open_slots, rep, BEAM, FLOOR)
-        for li, k, at in slots:
-            line_pieces[li][k].candidates = lattice[at]
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, beam=REPAIR_BEAM, model=model or rep.lm) if slots else None
     for li, k, at in slots:

@@ -1153,7 +1153,7 @@ def test_the_neighbours_propose_a_word_the_letters_alone_rank_too_low():
     from diacritics.context_candidates import add_context_candidates
     from diacritics.repair import BEAM, FLOOR, get_repairer
     rep = get_repairer("eng")
-    # seed 003: thirty syllables explain "tix" better than "tử", which "điện" before it all but settles
+    # seed 003: 51 syllables explain "tix" better than "tử", which "điện" before it all but settles
     assert "tử" not in dict(rep.candidates("tix"))
     lattice = [rep.candidates("dién"), " ", rep.candidates("tix")]
     assert add_context_candidates(lattice, {2: "tix"}, rep, BEAM, FLOOR) > 0
