@@ -650,6 +650,10 @@ SEED003_SLIPS = {
     "sản xuất và Xu ly chất thải": "sản xuất và xử lý chất thải",
     "- Théngrké cac chi tiéu thuoc ITnh,vuc cai cach": "- Thống kê các chỉ tiêu thuộc lĩnh vực cải cách",
     "Chuong trinh tong thé céivcéch hanh chinh": "Chương trình tổng thể cải cách hành chính",
+    # a lost space some one syllable explains badly: two explain it far better, and the
+    # neighbours agree (điện tử), where a horn printed uw stays one word (Thủ tướng)
+    "trién khai cac hé thong mét cira diéntu:": "triển khai các hệ thống một cửa điện tử:",
+    "cua Thu tuwdéng Chinh phu vé viéc": "của Thủ tướng Chính phủ về việc",
 }
 # … and what those rules must leave: names, list labels, legal references, labels in
 # capitals, plain ASCII names, capitals with a comma, our own OCR's capitals (units, titles).
