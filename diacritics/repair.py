@@ -49,6 +49,28 @@ _LETTER = re.compile(r"[^\W\d_]")
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
 # a single letter it is an elision (d'Ivoire) and stays.
 _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’?](?=[^\W\d_])")
+# A speck opening a line, apart from the text, before a list dash (``~ -Chu tri``, ``q - Sở``), a
+# label or a capital (``_ @) Tình hình``, ``‘ ' Phần thứ hai``, ``¢ PHỤ LỤC``): no text opens so.
+_LINE_SPECK = re.compile(r"(?:[~_!¢]+|q(?=[ \t]+[-–•])|[‘’'`]+)[ \t]+")
+_AFTER_SPECK = re.compile(r"[-–•]|(?:[^\W\d_]{1,2}|@)\)|[A-ZĐ]")
+_QUOTES = "‘’'`"
+# … and a tilde alone before a word is the list dash itself (``~ Tăng thời lượng``)
+_TILDE_BULLET = re.compile(r"^(\s*)~(?=[ \t]+[^\W\d_])")
+
+
+def _drop_line_specks(line: str) -> str:
+    indent = len(line) - len(line.lstrip())
+    at = indent
+    while (m := _LINE_SPECK.match(line, at)) is not None:
+        at = m.end()
+    if at == indent or not _AFTER_SPECK.match(line, at):
+        return line
+    # a quote opens a quotation unless none closes on the line (‘ ' Phần thứ hai)
+    if any(q in line[indent:at] for q in _QUOTES) and any(q in line[at:] for q in _QUOTES):
+        return line
+    return line[:indent] + line[at:]
+
+
 _LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨_]*[\u02b0-\u02ff][\u02b0-\u02ff`´¨_]*(?:[ \t]+|$)")
 # a speck's accent glued to the edge of a number, list label or dash (ˆ2. → 2., -ˆ → -)
 _EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
@@ -140,6 +162,7 @@ def clean_artifacts(line: str) -> str:
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*[-–])[ \t]*_(?=[ \t])", r"\1", line)   # a list dash with a speck: "-_ Bên B"
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
+    line = _drop_line_specks(_TILDE_BULLET.sub(r"\1-", line))
     line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
     return line
 

@@ -53,6 +53,12 @@ SEED003_LINES = {
     212: "thực hiện đáp ứng yêu cầu đổi mới về hình thức, sinh động về nội dung tại các cơ",
     # a cell's line run on without a stop: the second half of a compound is small (thường xuyên)
     985: "xuyên",
+    # a lost space one syllable explains only badly (diéntu), and specks opening a line
+    541: "nghiệp; triển khai các hệ thống một cửa điện tử:",
+    155: "- Sở Nội vụ chủ trì, phối hợp với các cơ quan có liên quan xây dựng, trình",
+    245: "- Tăng thời lượng phát sóng, đưa tin về các nội dung liên quan đến công tác",
+    474: "a) Tình hình triển khai các chính sách cải cách về thuế, thu nhập, tiền lương,",
+    568: "Phần thứ hai",
 }
 
 
@@ -223,6 +229,27 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert clean_artifacts("tai Ke hoach‘ néy; ‘Tu do’") == "tai Ke hoach néy; ‘Tu do’"   # a speck, a quote
     assert repair_text("Ket qua dat duoc phai gan VoI c;éc san pham cong viéc cu the") == \
         "Kết quả đạt được phải gắn với các sản phẩm công việc cụ thể"
+
+
+# Seed 003's specks opening a line, and what must stay: a quotation, a letter that is a word,
+# a tilde before a number (about).
+LINE_SPECKS = {
+    "~ -Chu tri, phdi hop": "-Chu tri, phdi hop",
+    "~ Tang thoi luong phat song": "- Tang thoi luong phat song",
+    "q - S& Noi vu chu tri": "- S& Noi vu chu tri",
+    "_ @) Tinh hinh trién khai": "@) Tinh hinh trién khai",
+    "‘ ' Phan thi hai": "Phan thi hai",
+    " ¢ PHU LUC 1": " PHU LUC 1",
+    "! Chiatheo tan | NG quyét": "Chiatheo tan | NG quyét",
+    "' Tự do' là khẩu hiệu": "' Tự do' là khẩu hiệu",
+    "q là chữ cái": "q là chữ cái",
+    "~ 5 năm": "~ 5 năm",
+}
+
+
+@pytest.mark.parametrize("line", list(LINE_SPECKS))
+def test_a_speck_opening_a_line_is_dropped(line):
+    assert clean_artifacts(line) == LINE_SPECKS[line]
 
 
 def test_vie_channel_fixes_our_own_ocr_slips():
