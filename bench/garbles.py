@@ -205,6 +205,20 @@ def tcvn3_font(text: str) -> str:
     return "".join(encode.get(ch, encode.get(ch.lower(), ch)) for ch in unicodedata.normalize("NFC", text))
 
 
+def viscii_bytes(text: str) -> bytes:
+    """Text saved in VISCII (RFC 1456): each marked letter one byte."""
+    from diacritics.repair_encoding import _VISCII
+    encode = {uni: bytes([code]) for code, uni in _VISCII.items()}
+    return b"".join(encode.get(ch) or ch.encode("ascii", errors="replace")
+                    for ch in unicodedata.normalize("NFC", text))
+
+
+def viscii(text: str) -> str:
+    """A VISCII file read as Windows-1252 (``Cµng hòa xã hµi``)."""
+    from diacritics.repair_encoding import windows_1252_text
+    return windows_1252_text(viscii_bytes(text))
+
+
 def vni_font(text: str) -> str:
     """A document typed in the VNI-Windows fonts, read without them: a base letter, then its
     marks as Latin-1 letters (``Coäng hoøa xaõ hoäi``); đ, ơ, ư and the i's tones have codes of their own."""

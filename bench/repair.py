@@ -484,6 +484,7 @@ GARBLES = (
      lambda t: garbles.tcvn3_font(t)),
     ("typed in the VNI-Windows fonts, read without them", "`Coäng hoøa xaõ hoäi`",
      lambda t: garbles.vni_font(t)),
+    ("VISCII (RFC 1456) read as Windows-1252", "`Cµng hòa xã hµi`", lambda t: garbles.viscii(t)),
     ("VIQR", "`Co^.ng ho`a`", lambda t: garbles.viqr(t)),
     ("Telex, input method off", "`Coongj hoaf`", lambda t: garbles.telex(t)),
     ("VNI keys, input method off", "`Co65ng ho2a`", lambda t: garbles.vni_typed(t)),

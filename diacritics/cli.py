@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", default="utf-8", metavar="NAME",
                         help="how the files are encoded: utf-8 (default; UTF-16 with a byte-order "
                              "mark is read too), legacy (8-bit Vietnamese of the pre-Unicode "
-                             "fonts and code pages: TCVN3/.VnTime, VNI, Windows-1258; read "
+                             "fonts and code pages: TCVN3/.VnTime, VNI, Windows-1258, VISCII; read "
                              "byte for byte and decoded by the repair), or a Python codec name "
                              "(cp1258, cp1252, cp437 …)")
     parser.add_argument("--review", metavar="FILE.tsv",
@@ -59,7 +59,7 @@ LEGACY = "legacy"
 def read_text(path: str, encoding: str = "utf-8") -> str:
     """Read a UTF-8 file, or UTF-16 with its byte-order mark ('-' = stdin), raising the typed
     error a user can act on; or, with ``encoding``, a file in that codec, or (``legacy``) an
-    8-bit file whose bytes the repair decodes (TCVN3, VNI, Windows-1258)."""
+    8-bit file whose bytes the repair decodes (TCVN3, VNI, Windows-1258, VISCII)."""
     from pipeline.errors import InputFileError, NotUtf8Error
     name = "<stdin>" if path == "-" else path
     try:
@@ -94,7 +94,7 @@ def read_text(path: str, encoding: str = "utf-8") -> str:
     except UnicodeDecodeError as exc:
         raise NotUtf8Error(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                            path=name, fix="a pre-Unicode Vietnamese file (TCVN3/.VnTime, VNI, "
-                           "Windows-1258) reads with --encoding legacy; otherwise convert it to "
+                           "Windows-1258, VISCII) reads with --encoding legacy; otherwise convert it to "
                            "UTF-8 first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 FILE`") from exc
 
 

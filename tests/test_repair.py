@@ -3,6 +3,7 @@ that must never make text worse, the review list and ``sohoa restore --mode``.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -336,6 +337,41 @@ def test_legacy_vietnamese_encodings_are_decoded():
     for foreign in ("La réunion aura lieu à Paris le lundi prochain avec les délégués.",
                     "Può darsi che lì ci sia più città per il popolo della regione."):
         assert repair_document(foreign).text == foreign
+
+
+def test_viscii_table_is_rfc_1456_as_iconv_decodes_it():
+    import shutil
+    import subprocess
+    from diacritics.repair_encoding import _VISCII
+    if not shutil.which("iconv") or subprocess.run(["iconv", "-f", "VISCII", "-t", "UTF-8"], input=b"a",
+                                                   capture_output=True).returncode:
+        pytest.skip("iconv without VISCII")
+    every_byte = bytes(range(256))
+    want = subprocess.run(["iconv", "-f", "VISCII", "-t", "UTF-8"], input=every_byte,
+                          capture_output=True, check=True).stdout.decode()
+    assert "".join(_VISCII.get(b, chr(b)) for b in every_byte) == want
+
+
+def test_viscii_read_as_windows_1252_is_decoded():
+    """VISCII (RFC 1456) read as Windows-1252: a marked letter a symbol (Cµng hòa), a capital
+    with a tone a quotation mark (II. N“I DUNG) or a control character (Ẵ, 0x05)."""
+    from bench import garbles
+    text = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nII. NỘI DUNG\n"
+            "Ủy ban nhân dân tỉnh ban hành Kế hoạch tổng kết thực hiện Chương trình tổng thể\n"
+            "STT\tChỉ tiêu\tNăm 2015\tNăm 2020 (Tính đến 31/3)\nPhiếu\nẴ")
+    garbled = garbles.viscii(text)
+    assert "Cµng" not in garbled and "N“I DUNG" in garbled and "hoÕch" in garbled
+    assert repair_document(garbled).text == text
+    # … and text in the languages whose letters VISCII's bytes show as is left alone, as is
+    # German OCR of Vietnamese (its ä is no VISCII ả), which the repair reads as such
+    for foreign in ("España y Francia: señor, café, à la carte", "Größe ½ × 3 ® Æsir"):
+        assert repair_document(foreign).text == foreign
+    from diacritics.repair import _valid_words
+    from diacritics.repair_encoding import _decode_line, viscii_to_unicode
+    valid = _valid_words()[0]
+    page = (Path(__file__).parent / "fixtures" / "devset_ocr_deu.txt").read_text(encoding="utf-8").split("\n")
+    read_as = [_decode_line(line, lambda w: w in valid, None, False) for line in page]
+    assert not [line for line, found in zip(page, read_as) if found and found[1] is viscii_to_unicode]
 
 
 def test_utf8_read_in_other_code_pages_is_decoded():

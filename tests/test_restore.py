@@ -218,12 +218,13 @@ def test_cli_files_style_and_non_utf8(tmp_path):
 
 
 def test_cli_reads_pre_unicode_vietnamese_files_with_encoding_legacy(tmp_path):
-    # files saved from the .VnTime (TCVN3) and VNI-Windows fonts, and in Windows-1258, as bytes
+    # files saved from the .VnTime (TCVN3) and VNI-Windows fonts, in Windows-1258 and VISCII, as bytes
     from bench import garbles
     text = "Cộng hòa xã hội chủ nghĩa Việt Nam\nĐộc lập - Tự do - Hạnh phúc\n"
     files = {"tcvn3.txt": garbles.tcvn3_font(text).encode("latin-1"),
              "vni.txt": garbles.vni_font(text).encode("cp1252"),
-             "cp1258.txt": garbles.cp1258_as_cp1252(text).encode("cp1252")}
+             "cp1258.txt": garbles.cp1258_as_cp1252(text).encode("cp1252"),
+             "viscii.txt": garbles.viscii_bytes(text)}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     paths = [str(tmp_path / name) for name in files]
