@@ -362,6 +362,9 @@ def test_viscii_read_as_windows_1252_is_decoded():
     garbled = garbles.viscii(text)
     assert "Cµng" not in garbled and "N“I DUNG" in garbled and "hoÕch" in garbled
     assert repair_document(garbled).text == text
+    # … or as Latin-1, whose control characters stand where Windows-1252 has signs
+    latin1 = garbles.viscii_bytes(text).decode("latin-1")
+    assert latin1 != garbled and repair_document(latin1).text == text
     # … and text in the languages whose letters VISCII's bytes show as is left alone, as is
     # German OCR of Vietnamese (its ä is no VISCII ả), which the repair reads as such
     for foreign in ("España y Francia: señor, café, à la carte", "Größe ½ × 3 ® Æsir"):
