@@ -612,8 +612,11 @@ def split_merged(line: str, rep: "Repairer") -> str:
     explains only badly (``diéntu``: điện with two letters thrown in, -12.6 nats) is
     cut, without dropping anything, where two halves explain it far better and the
     neighbours' word pairs agree (``điện tử``).
-    Only tokens with a mark are cut: a plain ASCII one is more often a foreign
-    name (``Samsung`` is no ``Sam ung``).
+    A plain ASCII token is more often a foreign word or name (``Samsung`` is no
+    ``Sam ung``): it is cut, into two or three close garbles, only where they read in
+    the neighbours' context beats keeping it as an unknown word (``tổ chiedoi với`` →
+    ``tổ chức đối với``); not a word the model knows, an acronym, or a capitalised word
+    inside a sentence.
     A comma or full stop glued between two letters (``lĩnh,vực``) is a space too; a
     quotation mark there is a space or a horn printed apart, as explains the letters better.
     """
@@ -635,8 +638,10 @@ def split_merged(line: str, rep: "Repairer") -> str:
 
     def fix(m: re.Match) -> str:
         tok = m.group(0)
-        if len(tok) < 6 or not tok.isalpha() or tok.isascii():   # Google, Thompson: names
+        if len(tok) < 6 or not tok.isalpha():
             return tok
+        if tok.isascii():
+            return split_ascii(m)
         whole = best(tok)
         if whole >= SPLIT_WHOLE_BELOW:
             return tok   # some syllable explains it well enough
@@ -668,7 +673,70 @@ def split_merged(line: str, rep: "Repairer") -> str:
         rights = _readings(after.group(1), rep) if after else []
         return f"{left} {right}" if _split_in_context(tok, left, right, lefts, rights, rep) else tok
 
+    @functools.lru_cache(maxsize=None)
+    def pieces_of(tok: str, depth: int) -> tuple[float, tuple[str, ...]]:
+        """The best cut of ``tok`` into syllable garbles (at most ``depth`` + 1 of them)."""
+        found = (best(tok), (tok,))
+        if depth == 0:
+            return found
+        for i in range(2, len(tok) - 1):
+            for drop in (0, 1):
+                left, right = tok[:i], tok[i + drop:]
+                a = best(left)
+                if len(right) < 2 or a < ASCII_SPLIT_FLOOR:
+                    continue
+                b, rest = pieces_of(right, depth - 1)
+                score = a + b + SPLIT_COST + drop * DROP_COST
+                if min(best(r) for r in rest) >= ASCII_SPLIT_FLOOR and score > found[0]:
+                    found = (score, (left, *rest))
+        return found
+
+    def split_ascii(m: re.Match) -> str:
+        tok = m.group(0)
+        if tok.lower() in rep.lm.index or tok.isupper() or \
+                (tok[:1].isupper() and _mid_sentence(line, m.start())):
+            return tok   # a word the model knows, an acronym, a name (Thompson)
+        whole = best(tok)
+        if whole >= SPLIT_WHOLE_BELOW:
+            return tok
+        score, parts = pieces_of(tok, 2)
+        if len(parts) < 2:
+            return tok
+        before = _NEIGHBOUR_BEFORE.search(line, 0, m.start())
+        after = _NEIGHBOUR_AFTER.match(line, m.end())
+        lefts = _readings(before.group(1), rep) if before else []
+        rights = _readings(after.group(1), rep) if after else []
+        return " ".join(parts) if _cut_beats_keeping(tok, parts, lefts, rights, rep) else tok
+
     return _PIECE_RE.sub(fix, line)
+
+
+ASCII_SPLIT_FLOOR = -3.0   # each piece of a plain ASCII token cut apart must be a close garble
+DROP_COST = -1.0   # … and a character between two pieces is read as a space only when it must be
+
+
+def _cut_beats_keeping(tok: str, parts: tuple[str, ...], lefts, rights, rep: "Repairer") -> bool:
+    """Do the pieces, read in the neighbours' context, beat keeping ``tok`` as an unknown word
+    (the model's ``<unk>`` at ``KEEP_LP``) and reading it as one syllable?"""
+    import itertools
+    from diacritics.tokens import UNK
+    unk = rep.lm.vocab[UNK]
+
+    def context(first: str, last: str) -> float:
+        # every reading pays for its first word: after the neighbour, or as a line's first
+        lp = max((ch + LM_WEIGHT * rep.pair_logp(w, first, True) for w, ch in lefts),
+                 default=LM_WEIGHT * rep.word_logp(first))
+        return lp + max((ch + LM_WEIGHT * rep.pair_logp(w, last, False) for w, ch in rights), default=0.0)
+    keep = KEEP_LP + context(unk, unk)
+    whole = max((ch + context(w, w) for w, ch in rep.candidates(tok)[:SPLIT_READINGS * 2]), default=NO_SYLLABLE)
+    readings = [rep.candidates(p)[:SPLIT_READINGS * 2] or [(to_style(p.lower(), "new"), 0.0)] for p in parts]
+    apart = NO_SYLLABLE
+    for combo in itertools.product(*readings):
+        words = [w for w, _ch in combo]
+        lp = sum(ch for _w, ch in combo) + SPLIT_COST * (len(parts) - 1) + context(words[0], words[-1])
+        lp += LM_WEIGHT * sum(rep.pair_logp(a, b, True) for a, b in zip(words, words[1:]))
+        apart = max(apart, lp)
+    return apart > max(keep, whole)
 
 
 _NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
@@ -764,6 +832,16 @@ class Repairer:
         none = np.array([NONE], dtype=np.uint64)
         return float(self.lm.logprob(none, none, np.array([ia], dtype=np.uint64),
                                      np.array([ib], dtype=np.uint64))[0])
+
+    def word_logp(self, word: str) -> float:
+        """log P(word) at a sentence's start."""
+        import numpy as np
+        from diacritics.tokens import NONE
+        wid = self.lm.index.get(word)
+        if wid is None:
+            return -30.0
+        none = np.array([NONE], dtype=np.uint64)
+        return float(self.lm.logprob(none, none, none, np.array([wid], dtype=np.uint64))[0])
 
     def adapted(self, conf: ConfusionModel) -> "Repairer":
         """The same lexicon and model with another channel (``adapt_channel``); its own candidate cache."""
@@ -902,7 +980,7 @@ _MONEY = re.compile(r"[$€¥]\d[\d.,]*|\d[\d.,]*[$€¥]")
 def _left_garbled(p: Piece, line: str, rep: Repairer) -> bool:
     """A word of wrong-language OCR kept as printed that still reads as no word: marks on no
     syllable (``sérlurcmg``), a symbol for a letter (``@40``), or small letters the model
-    never saw (``hozc``, ``chiedoi``), or so capitalised at a sentence's start (``Chutr``).
+    never saw (``hozc``, ``Phanthitba``), or so capitalised at a sentence's start (``Chutr``).
     Codes, acronyms and words capitalised inside a sentence (names: ``Keangnam``) are the
     text's own. Listed with confidence 0: the text there is no word the model knows."""
     token = p.text
