@@ -1172,7 +1172,7 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
             nxt = lines[nj].lstrip(_CELL_LEAD)
             if nxt:
                 if nxt[0].isalpha() and nxt[0].islower() and not _ITEM_LABEL.match(nxt) \
-                        or nj == li + 1 and _wrapped_before_capital(line, nxt):
+                        or nj == li + 1 and (_wrapped_before_capital(line, nxt) or _wrapped_before_acronym(line, nxt)):
                     joins.update(range(li, nj))
                 break
     return joins
@@ -1191,6 +1191,18 @@ def _wrapped_before_capital(line: str, nxt: str) -> bool:
     if len(body) < WRAP_CAPITAL_MIN_LEN or not _SMALL_WORD_END.search(body):
         return False
     return re.match(r"[^\W\d_a-zđ][^\W\d_A-ZĐ]+[ \t]+[^\W\d_]", nxt) is not None
+
+
+# … but not STT or TT (số thứ tự), the header of a table's number column: a new table
+_ACRONYM_START = re.compile(r"(?!S?TT(?:[ \t]|$))[A-ZĐ]{2,}(?:[ \t]|$)")
+
+
+def _wrapped_before_acronym(line: str, nxt: str) -> bool:
+    """A line with no stop whose next line opens with an acronym (``trên Cổng`` / ``TTĐT``,
+    ``dữ liệu`` / ``SO hóa``: số hóa): a cell or sentence going on."""
+    body = line.rstrip()
+    return bool(body) and body[-1].isalpha() and not _mostly_upper(body) and \
+        _ACRONYM_START.match(nxt) is not None
 
 
 def _list_label(line: str, pieces: list[Piece], prev_label: str) -> str:

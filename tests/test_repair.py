@@ -61,6 +61,7 @@ SEED003_LINES = {
     474: "a) Tình hình triển khai các chính sách cải cách về thuế, thu nhập, tiền lương,",
     568: "Phần thứ hai",
     283: "cơ quan, đơn vị trực thuộc; đánh giá sự hài lòng của cơ quan, tổ chức đối với sự",
+    872: "công khai kết quả trả lời trên Cổng",
 }
 
 
@@ -726,6 +727,11 @@ SEED003_SLIPS = {
     "danh gia su hai long cua co quan, to chiedoi voi su phuc vu":
         "đánh giá sự hài lòng của cơ quan, tổ chức đối với sự phục vụ",
     "! Chiatheo tan | NG": "Chia theo tần | NG",
+    # a cell or sentence going on into an acronym on the next line is read as one (Cổng TTĐT,
+    # dữ liệu số hóa), but not into a table's number column (STT)
+    "cong khai két qua tra loi trén Cong\nTTDT": "công khai kết quả trả lời trên Cổng\nTTĐT",
+    "th6ng tin, dir liéu\nSO hoa: 01 ho so.": "thông tin, dữ liệu\nsố hóa: 01 hồ sơ.",
+    "S6 lwong don vi Sw\n STT": "Số lượng đơn vị Sự\n STT",
 }
 # … and what those rules must leave: names, list labels, legal references, labels in
 # capitals, plain ASCII names, capitals with a comma, our own OCR's capitals (units, titles).
@@ -942,12 +948,17 @@ def test_a_full_line_runs_on_into_a_name_on_the_next():
     # a full line that ends in a small word, then a capitalised word and another word
     assert _wrapped_lines([full, "Dược và sử dụng lại"], None) == {0}
     # … not a short line (a heading, a cell), nor across a blank line (a new paragraph),
-    # nor after a stop, nor onto a lone capitalised word or a code
+    # nor after a stop, nor onto a lone capitalised word
     assert _wrapped_lines(["Sự nghiệp y tế", "Sự nghiệp khác nữa"], None) == set()
     assert _wrapped_lines([full, "", "Dược và sử dụng lại"], None) == set()
     assert _wrapped_lines([full + ".", "Dược và sử dụng lại"], None) == set()
     assert _wrapped_lines([full, "Dược", full], None) == set()
-    assert _wrapped_lines([full, "DVC quốc gia"], None) == set()
+    # any line with no stop runs on into an acronym (trên Cổng / TTĐT), not into a new
+    # table's number column, nor out of a heading in capitals
+    assert _wrapped_lines([full, "DVC quốc gia"], None) == {0}
+    assert _wrapped_lines(["trên Cổng", "TTĐT"], None) == {0}
+    assert _wrapped_lines(["Số lượng đơn vị Sự", " STT"], None) == set()
+    assert _wrapped_lines(["PHỤ LỤC", "UBND TỈNH"], None) == set()
     # English OCR of a devset document: read apart, the second line opened with "Được"
     assert "của Cục Quản lý\nDược và" in repair_text(
         "d) Quyét dinh viéc tam dirng vac xin trén co sé y kién cua Cuc Quan ly\nDugc va st? dung lai vac xin.\n")
