@@ -693,6 +693,8 @@ def split_merged(line: str, rep: "Repairer") -> str:
 
     def split_ascii(m: re.Match) -> str:
         tok = m.group(0)
+        if len(tok) > 3 * rep._longest:
+            return tok   # no three syllables make it (and a run of 20,000 letters took 50 s to try)
         if tok.lower() in rep.lm.index or tok.isupper() or \
                 (tok[:1].isupper() and _mid_sentence(line, m.start())):
             return tok   # a word the model knows, an acronym, a name (Thompson)
