@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -667,11 +668,14 @@ def split_merged(line: str, rep: "Repairer") -> str:
         # more word errors (545 → 559) and the French, German, Portuguese and Spanish pages 43
         if score < whole + SPLIT_GAIN:
             return tok
+        return f"{left} {right}" if _cut_reads_better(tok, (left, right), *neighbours(m), rep) else tok
+
+    def neighbours(m: re.Match) -> tuple[list, list]:
+        """The likeliest readings of the words either side of the token."""
         before = _NEIGHBOUR_BEFORE.search(line, 0, m.start())
         after = _NEIGHBOUR_AFTER.match(line, m.end())
-        lefts = _readings(before.group(1), rep) if before else []
-        rights = _readings(after.group(1), rep) if after else []
-        return f"{left} {right}" if _split_in_context(tok, left, right, lefts, rights, rep) else tok
+        return (_neighbour_readings(before.group(1), rep) if before else [],
+                _neighbour_readings(after.group(1), rep) if after else [])
 
     @functools.lru_cache(maxsize=None)
     def pieces_of(tok: str, depth: int) -> tuple[float, tuple[str, ...]]:
@@ -704,11 +708,7 @@ def split_merged(line: str, rep: "Repairer") -> str:
         score, parts = pieces_of(tok, 2)
         if len(parts) < 2:
             return tok
-        before = _NEIGHBOUR_BEFORE.search(line, 0, m.start())
-        after = _NEIGHBOUR_AFTER.match(line, m.end())
-        lefts = _readings(before.group(1), rep) if before else []
-        rights = _readings(after.group(1), rep) if after else []
-        return " ".join(parts) if _cut_beats_keeping(tok, parts, lefts, rights, rep) else tok
+        return " ".join(parts) if _cut_reads_better(tok, parts, *neighbours(m), rep, unknown=True) else tok
 
     return _PIECE_RE.sub(fix, line)
 
@@ -717,20 +717,36 @@ ASCII_SPLIT_FLOOR = -3.0   # each piece of a plain ASCII token cut apart must be
 DROP_COST = -1.0   # … and a character between two pieces is read as a space only when it must be
 
 
-def _cut_beats_keeping(tok: str, parts: tuple[str, ...], lefts, rights, rep: "Repairer") -> bool:
-    """Do the pieces, read in the neighbours' context, beat keeping ``tok`` as an unknown word
-    (the model's ``<unk>`` at ``KEEP_LP``) and reading it as one syllable?"""
-    import itertools
+_NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+_NEIGHBOUR_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")
+SPLIT_READINGS = 3
+
+
+def _neighbour_readings(token: str, rep: "Repairer") -> list[tuple[str, float]]:
+    low = to_style(token.lower(), "new")
+    got = rep.candidates(token)[:SPLIT_READINGS]
+    return got if got else ([(low, 0.0)] if low in rep.valid else [])
+
+
+def _cut_reads_better(tok: str, parts: tuple[str, ...], lefts, rights, rep: "Repairer",
+                      unknown: bool = False) -> bool:
+    """Do the pieces, read with the neighbours' likeliest readings (``lefts``, ``rights``) by the
+    model's word pairs, beat reading ``tok`` as one syllable? A local stand-in for the decoder,
+    which sees one token a word. ``unknown``: a plain ASCII token, which may also stay as an
+    unknown word (the model's ``<unk>`` at ``KEEP_LP``); then every reading pays for its first
+    word even where no neighbour stands before it."""
     from diacritics.tokens import UNK
-    unk = rep.lm.vocab[UNK]
 
     def context(first: str, last: str) -> float:
-        # every reading pays for its first word: after the neighbour, or as a line's first
-        lp = max((ch + LM_WEIGHT * rep.pair_logp(w, first, True) for w, ch in lefts),
-                 default=LM_WEIGHT * rep.word_logp(first))
+        if lefts:
+            lp = max(ch + LM_WEIGHT * rep.pair_logp(w, first, True) for w, ch in lefts)
+        else:
+            lp = LM_WEIGHT * rep.word_logp(first) if unknown else 0.0
         return lp + max((ch + LM_WEIGHT * rep.pair_logp(w, last, False) for w, ch in rights), default=0.0)
-    keep = KEEP_LP + context(unk, unk)
     whole = max((ch + context(w, w) for w, ch in rep.candidates(tok)[:SPLIT_READINGS * 2]), default=NO_SYLLABLE)
+    if unknown:
+        unk = rep.lm.vocab[UNK]
+        whole = max(whole, KEEP_LP + context(unk, unk))
     readings = [rep.candidates(p)[:SPLIT_READINGS * 2] or [(to_style(p.lower(), "new"), 0.0)] for p in parts]
     apart = NO_SYLLABLE
     for combo in itertools.product(*readings):
@@ -738,30 +754,6 @@ def _cut_beats_keeping(tok: str, parts: tuple[str, ...], lefts, rights, rep: "Re
         lp = sum(ch for _w, ch in combo) + SPLIT_COST * (len(parts) - 1) + context(words[0], words[-1])
         lp += LM_WEIGHT * sum(rep.pair_logp(a, b, True) for a, b in zip(words, words[1:]))
         apart = max(apart, lp)
-    return apart > max(keep, whole)
-
-
-_NEIGHBOUR_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
-_NEIGHBOUR_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")
-SPLIT_READINGS = 3
-
-
-def _readings(token: str, rep: "Repairer") -> list[tuple[str, float]]:
-    low = to_style(token.lower(), "new")
-    got = rep.candidates(token)[:SPLIT_READINGS]
-    return got if got else ([(low, 0.0)] if low in rep.valid else [])
-
-
-def _split_in_context(tok: str, left: str, right: str, lefts, rights, rep: "Repairer") -> bool:
-    """Do the neighbours' likeliest readings make the two halves likelier than the whole, by
-    the model's word pairs? (A local stand-in for the decoder, which sees one token a word.)"""
-    def around(first: str, last: str) -> float:
-        lp = max((ch + LM_WEIGHT * rep.pair_logp(w, first, True) for w, ch in lefts), default=0.0)
-        return lp + max((ch + LM_WEIGHT * rep.pair_logp(w, last, False) for w, ch in rights), default=0.0)
-    whole = max((ch + around(w, w) for w, ch in rep.candidates(tok)[:SPLIT_READINGS * 2]), default=NO_SYLLABLE)
-    apart = max((ca + cb + SPLIT_COST + LM_WEIGHT * rep.pair_logp(a, b, True) + around(a, b)
-                 for a, ca in rep.candidates(left)[:SPLIT_READINGS * 2]
-                 for b, cb in rep.candidates(right)[:SPLIT_READINGS * 2]), default=NO_SYLLABLE)
     return apart > whole
 
 

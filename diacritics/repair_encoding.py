@@ -434,20 +434,10 @@ VISCII_MIN_SHARE = 0.8
 
 def viscii_to_unicode(text: str) -> str:
     """Decode VISCII text that was read as Windows-1252 (or Latin-1)."""
-    out = []
-    for ch in text:
-        code = _byte_as_shown(ch)
-        if code is None:
-            return text   # a character neither code page has: this was never VISCII
-        out.append(_VISCII.get(code, chr(code)))
-    return "".join(out)
-
-
-def _byte_as_shown(ch: str) -> int | None:
-    """The byte Windows-1252 (or, where it has none, Latin-1) shows as ``ch``."""
-    if ch in _CP1252_HIGH:
-        return _CP1252_HIGH[ch][0]
-    return ord(ch) if ord(ch) < 0x100 else None
+    values = _to_bytes(text)
+    if values is None or _LOST in values:
+        return text   # a character neither code page has: this was never VISCII
+    return "".join(_VISCII.get(v, chr(v)) for v in values)
 
 
 def fix_legacy_line(line: str, is_word: Callable[[str], bool],
