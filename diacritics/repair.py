@@ -250,11 +250,21 @@ def fix_code(code: str) -> str | None:
     return "".join(f or p for f, p in zip(fixed, parts))
 
 
+# what a capital in a code may be a misreading of: English OCR prints Đ as P or D, and
+# the Q of QH (Quốc hội: Luật số 91/2015/QH13) or QĐ as O
+_CODE_MISREAD = {"P": "Đ", "D": "Đ", "O": "Q"}
+_CODE_NUMBER = re.compile(r"([A-ZĐ]{2,})(\d+)")
+
+
 def fix_code_part(part: str, lenient: bool = False) -> str | None:
+    if (m := _CODE_NUMBER.fullmatch(part)) and m.group(1).isascii():
+        fixed = fix_code_part(m.group(1), lenient)   # OH13: the letters, then the number
+        return fixed + m.group(2) if fixed else None
     if not (len(part) >= 2 and part.isupper() and part.isalpha() and part.isascii()):
         return None
     abbrev = _abbreviations()
-    pos = [i for i, c in enumerate(part) if c in "PD"]
+    # lenient (another part already showed the misreading; a ? put back): Đ only
+    pos = [i for i, c in enumerate(part) if c in ("PD" if lenient else _CODE_MISREAD)]
     if not pos or len(pos) > 4:
         return None
     orig = _support(part, abbrev)
@@ -263,10 +273,12 @@ def fix_code_part(part: str, lenient: bool = False) -> str | None:
         chars = list(part)
         for k, i in enumerate(pos):
             if mask >> k & 1:
-                chars[i] = "Đ"
+                chars[i] = _CODE_MISREAD[part[i]]
         v = "".join(chars)
         n = _support(v, abbrev)
-        changes_p = any(part[i] == "P" and mask >> k & 1 for k, i in enumerate(pos))
+        # P and O are real code letters too (PT in PT-TH, OH): taken for Đ and Q only when
+        # the corpus all but never writes the code as printed
+        changes_p = any(part[i] in "PO" and mask >> k & 1 for k, i in enumerate(pos))
         if lenient:
             ok = n >= 3 and n >= orig
         elif changes_p:

@@ -128,3 +128,18 @@ def test_build_names_a_missing_input(tmp_path):
     assert r.returncode == 2
     assert "nosuch.txt.gz: not found" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_code_counts_include_codes_with_their_number(tmp_path, monkeypatch):
+    """The shipped table's code counts decide OH → QH: QH13 must count as QH."""
+    import gzip
+
+    from lexicon import build_confusion
+    with gzip.open(tmp_path / "legal.txt.gz", "wt", encoding="utf-8") as fh:
+        fh.write("Luật số 91/2015/QH13 và 36/2005/QH11, Bộ luật 100/2015/QH13.\n"
+                 "Nhóm OH trong NaOH; Nghị định 15/2020/NĐ-CP; mã A320B.\n")
+    monkeypatch.setattr(build_confusion, "CORPUS", tmp_path)
+    counts = build_confusion.abbreviation_counts(min_count=1)
+    assert counts["QH"] == 3 and counts["OH"] == 1   # NaOH is a word, not the code OH
+    assert counts["NĐ"] == 1 and counts["CP"] == 1
+    assert "A" not in counts and "B" not in counts

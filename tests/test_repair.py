@@ -221,6 +221,13 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert fix_code("QD-UBND") == "QĐ-UBND"
     assert fix_code("PT-TH") is None          # a real code stays
     assert fix_code("KH-UBND") is None
+    # the Q of QH (Quốc hội) printed as O, with its number glued on or cut off
+    assert fix_code("2015/OH13") == "2015/QH13"
+    assert fix_code("2015/OH") == "2015/QH"
+    assert fix_code("OD-UBND") == "QĐ-UBND"
+    assert fix_code("ODA-WB") is None          # an O the corpus writes stays
+    assert repair_text("Bo Luat dan su s6 91/2015/OH 13 ngay 24 thang 11 nam 2015") == \
+        "Bộ Luật dân sự số 91/2015/QH 13 ngày 24 tháng 11 năm 2015"
     assert fix_roman("X111", "thứ", False, False) == "XIII"
     assert fix_roman("I1", "", True, True) == "II"
     assert fix_roman("111", "thứ", False, False) is None   # digits alone are a number
