@@ -37,7 +37,14 @@ FONT_FILES = {
     "DejaVuSans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     "NotoSerif": ("NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf"),
     "NotoSans": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    # from the same packages, but no page the OCR channels were learnt from uses them
+    # (lexicon.ocr_pairs.FONTS): the repair bench's held-out fonts
+    "FreeSans": ("FreeSans.ttf", "FreeSansBold.ttf"),
+    "NotoSansDisplay": ("NotoSansDisplay-Regular.ttf", "NotoSansDisplay-Bold.ttf"),
+    "LiberationMono": ("LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf"),
+    "NotoSerifDisplay": ("NotoSerifDisplay-Regular.ttf", "NotoSerifDisplay-Bold.ttf"),
 }
+HELD_OUT_FONTS = ("FreeSans", "NotoSansDisplay", "LiberationMono", "NotoSerifDisplay")
 A4_MM = (210.0, 297.0)
 
 
