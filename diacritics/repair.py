@@ -55,6 +55,10 @@ _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2
 _LINE_SPECK = re.compile(r"(?:[~_!¢]+|q(?=[ \t]+[-–•])|[‘’'`]+)[ \t]+")
 _AFTER_SPECK = re.compile(r"[-–•]|(?:[^\W\d_]{1,2}|@)\)|[A-ZĐ]")
 _QUOTES = "‘’'`"
+# … and one after a word, where no quotation opens before it on the line, is the horn too
+# (``co’ so’ quan`` is cơ sở quản): left there, it cut the sentence for the model in two
+_TRAILING_HORN = re.compile(r"(?<=[^\W\d_]{2})[’'](?=[ \t,.;:)]|$)")
+_QUOTE_OPEN = re.compile(r"(?:^|[\s(\[])[‘’'\"“]")
 # … and a tilde alone before a word is the list dash itself (``~ Tăng thời lượng``)
 _TILDE_BULLET = re.compile(r"^(\s*)~(?=[ \t]+[^\W\d_])")
 
@@ -160,6 +164,7 @@ def clean_artifacts(line: str) -> str:
     # removing it would glue two words.
     line = _INNER_JUNK.sub(lambda m: m.group() if m.group() == ";" and line[m.end()].isupper() else "", line)
     line = re.sub(r"(?<=[^\W\d_])‘(?=\s|$)", "", line)   # an opening quote closes no word: a speck
+    line = _TRAILING_HORN.sub(lambda m: m.group() if _QUOTE_OPEN.search(line, 0, m.start()) else "", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)
     line = re.sub(r"^(\s*[-–])[ \t]*_(?=[ \t])", r"\1", line)   # a list dash with a speck: "-_ Bên B"
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign

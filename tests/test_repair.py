@@ -237,6 +237,11 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert clean_artifacts("toan dién kétﬁqué dat duoc") == "toan dién két qué dat duoc"
     assert clean_artifacts("|. MUC PICH") == "I. MUC PICH"
     assert clean_artifacts("tai Ke hoach‘ néy; ‘Tu do’") == "tai Ke hoach néy; ‘Tu do’"   # a speck, a quote
+    # italic type prints the horn of ơ/ư after the word; a quotation's close stays
+    assert clean_artifacts("Trung hop co’ so’ quan ly, tw’ nay") == "Trung hop co so quan ly, tw nay"
+    assert clean_artifacts("khau hieu 'Tu do' va ‘Hanh phuc’") == "khau hieu 'Tu do' va ‘Hanh phuc’"
+    assert clean_artifacts("the O'Neil report") == "the O'Neil report"
+    assert repair_text("mien phi tai co’ so’ quan ly tw’ nguon thudc") == "miễn phí tại cơ sở quản lý từ nguồn thuốc"
     assert repair_text("Ket qua dat duoc phai gan VoI c;éc san pham cong viéc cu the") == \
         "Kết quả đạt được phải gắn với các sản phẩm công việc cụ thể"
 
