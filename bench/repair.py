@@ -306,7 +306,7 @@ def run(quick: bool = False) -> str:
         lines.append(f"| {name}, whole document | {len(pages)} | {tot} | {_pct(b, tot)} | "
                      f"**{_pct(a, tot)}** | {took:.1f} s |")
     lines += _other_languages_rows(pages_a)
-    lines += _held_out_fonts_row(3 if quick else 8)
+    lines += _held_out_fonts_row(3 if quick else 12)
     lines += ["", "The seed reports (000, 001, 002 and 004 — 001 and 004 with their appendix tables) are "
               "rendered with a different font each, 000 and 002 as office scans, and repaired as whole "
               "documents, so the second pass's document cache (`diacritics/cache_lm.py`) sees each "

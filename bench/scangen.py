@@ -43,8 +43,11 @@ FONT_FILES = {
     "NotoSansDisplay": ("NotoSansDisplay-Regular.ttf", "NotoSansDisplay-Bold.ttf"),
     "LiberationMono": ("LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf"),
     "NotoSerifDisplay": ("NotoSerifDisplay-Regular.ttf", "NotoSerifDisplay-Bold.ttf"),
+    "LiberationSerifItalic": ("LiberationSerif-Italic.ttf", "LiberationSerif-BoldItalic.ttf"),
+    "NotoSansItalic": ("NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf"),
 }
-HELD_OUT_FONTS = ("FreeSans", "NotoSansDisplay", "LiberationMono", "NotoSerifDisplay")
+HELD_OUT_FONTS = ("FreeSans", "NotoSansDisplay", "LiberationMono", "NotoSerifDisplay",
+                  "LiberationSerifItalic", "NotoSansItalic")
 A4_MM = (210.0, 297.0)
 
 
