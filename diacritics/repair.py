@@ -85,8 +85,8 @@ _SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)
 # "ccccecccesecsseeseee", "c cece eeeeeeseeee". No Vietnamese syllable is five of c/e/o/s/t, so
 # such a word anchors the run, as do three dots; the dots and short c/e/o/s non-words (cece, eee)
 # beside it join it.
-_LEADER_ANCHOR = re.compile(r"(?<![^\W\d_])[ceost]{5,}(?![^\W\d_])|\.{3,}|…+")
-_LEADER_PIECE = re.compile(r"[ .…]+|(?<![^\W\d_])[ceos]{1,4}(?=[ .…]|$)")
+_LEADER_ANCHOR = re.compile(r"(?<![^\W\d_])(?:[ceost]{5,}|[ceostan]{10,})(?![^\W\d_])|\.{3,}|…+")
+_LEADER_PIECE = re.compile(r"[ .…]+|(?<![^\W\d_])[ceostna]{1,4}(?=[ .…]|$)")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 _ROMAN_LOOKALIKE = str.maketrans({"1": "I", "l": "I", "|": "I", "!": "I", "]": "I", "i": "I"})
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
@@ -178,7 +178,8 @@ def dotted_leaders(line: str) -> str:
     from diacritics.tone import is_syllable
 
     def leader(piece: str) -> bool:
-        return not piece.strip(" .…") or not is_syllable(piece)   # dots, or cece but not co, so
+        # dots, or cece but not co, so; a lone letter between leader runs is one too (eect e eee)
+        return not piece.strip(" .…") or not is_syllable(piece) or piece in ("c", "e")
 
     for m in reversed(list(_LEADER_ANCHOR.finditer(line))):
         start, end = m.start(), m.end()

@@ -1103,6 +1103,13 @@ def test_a_forms_dotted_leader_read_as_letters_is_dots_again():
     assert dotted_leaders("doanh nghiệp.....c cece eeeeeeseeee") == "doanh nghiệp" + "." * 23
     assert dotted_leaders("hồi ccccc giờ eeeee ngày") == "hồi ..... giờ ..... ngày"
     assert dotted_leaders("co so sesese") == "co so ......"
+    # leaders with n, a and t in them, and a lone c or e between their runs (a devset form)
+    leader = "Dia Chit... cece ccc eee eect e eee e nena eee e cece enna eens eee eaeseeececeesessesaeseees"
+    assert dotted_leaders(leader) == "Dia Chit" + "." * (len(leader) - 8)
+    assert dotted_leaders("ton tai: oo. eee cesecseececesecseeescesecsnenes") == "ton tai: " + "." * 39
+    # … but not a word: ở after a leader, a syllable of letters it uses (tai, nên)
+    assert dotted_leaders("Ông (Bà)........ o Hà Nội") == "Ông (Bà)........ o Hà Nội"
+    assert dotted_leaders("ký tên........ tai so nha nên") == "ký tên........ tai so nha nên"
     assert repair_text("Dia chi: .........cccccceeeeeesss\nNgay cap") == "Địa chỉ: " + "." * 24 + "\nNgày cấp"
 
 
