@@ -22,6 +22,11 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 # Look-alikes that wrong-language OCR leaves inside words.
 _GARBLE_CHARS = re.compile(r"[wW€¢§&@|}{\];_]|[a-zA-Z][0-9]|[0-9][a-zA-Z]")
 _ROMAN = re.compile(r"[IVXLC]+")
+# English OCR of capitals prints a mark above as ! or a small letter: TRONG THO! GIAN (THỜI),
+# ĐIỀU TR! BẰNG (TRỊ), CHi ĐỊNH (CHỈ), TiCH (TÍCH); a stop mid-line and one small letter inside
+# a word of capitals are no typing. Without them English OCR of a text in capitals, which
+# loses nearly every mark, read as plain stripped text and missed the channel's repairs.
+_CAPS_SLIP = re.compile(r"[A-ZĐ]{1,6}!|[A-ZĐ]+[a-z][A-ZĐ]*")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
@@ -107,10 +112,16 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     st = LineStats()
     stripped: set[str] = set()
     foreign: set[str] = set()
-    for raw in line.split():
+    tokens = line.split()
+    for i, raw in enumerate(tokens):
         core = split_edge_punct(raw)[1]
         if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
             continue  # numbers, document codes (30c/NQ-CP), Roman numerals
+        if _CAPS_SLIP.fullmatch(raw) and (raw[-1] != "!" or i + 1 < len(tokens)) \
+                and sum(c.isupper() for c in raw) >= 2 - (raw[-1] == "!"):
+            st.words += 1
+            st.lookalike += 1   # THO! GIAN, ĐIỀU TR! BẰNG, CHi ĐỊNH: English OCR of a capital's mark
+            continue
         if core.isupper() and len(core) >= 2 and not is_skeleton(skeleton(core)) and not is_valid(core.lower()):
             continue  # acronyms and codes (UBND, CCHC) say nothing either way
         st.words += 1

@@ -1745,7 +1745,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
     """
     words = _case_words(pieces)
     if _mostly_upper(line):
-        return words
+        return _caps_between_caps(words, rep)
     edge_before = None if before is None else Piece(0, 0, before.out or before.text, "word")
     edge_after = None if after is None else Piece(len(line), len(line), after.out or after.text, "word")
     for k, p in enumerate(words):
@@ -1783,6 +1783,23 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
         p.out = new
         if p.reason == "":
             p.reason, p.confidence = "case", 0.9
+    return words
+
+
+def _caps_between_caps(words: list[Piece], rep: Repairer) -> list[Piece]:
+    """A line in capitals: a word the OCR printed with small letters between capitals is in
+    capitals too. English OCR prints a capital's mark as a small letter (``CHi ĐỊNH`` for
+    CHỈ, ``TiCH`` for TÍCH, ``CO sé ĐIỀU`` for SỞ); left so, the word came out ``CHỉ``, ``sở``."""
+    for k, p in enumerate(words):
+        text = p.out if p.out is not None else p.text
+        if len(text) < 2 or not text.isalpha() or text.isupper() or to_style(text.lower(), "new") not in rep.valid:
+            continue   # a list label (a) C) QUẢN LÝ) keeps its case
+        if 0 < k < len(words) - 1 and all(sum(c.isalpha() for c in w) >= 2 and w.isupper()
+                                          for w in (words[k - 1].out or words[k - 1].text,
+                                                    words[k + 1].out or words[k + 1].text)):
+            p.out = text.upper()
+            if p.reason == "":
+                p.reason, p.confidence = "case", 0.9
     return words
 
 

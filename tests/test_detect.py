@@ -52,3 +52,11 @@ def test_seed_documents(seeds_dir, seed, label):
     labels = [lab for lab, ln in zip(line_labels(lines), lines) if ln.strip()]
     share = labels.count(label) / len(labels)
     assert share >= 0.98, (seed, share)
+
+
+def test_english_ocr_of_capitals_shows_itself():
+    # a mark above a capital printed as ! mid-line or as one small letter: no one types so
+    caps_ocr = "TRONG THO! GIAN 15 NGAY LAM VIEC, CO SO DIEU TR! DUOC CHi DINH"
+    assert line_labels([caps_ocr]) == ["garbled"]
+    # … while capitals typed without marks, ending on a real exclamation, are stripped text
+    assert line_labels(["KHAN TRUONG THUC HIEN CAC NOI DUNG SAU DAY NGAY!"]) == ["stripped"]

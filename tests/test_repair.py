@@ -581,6 +581,16 @@ def test_case_our_ocr_got_wrong_is_settled():
     assert out == "các cơ sở sẽ được nghiệp vụ hóa ở ở đây, Sở Tài chính và UBND xã"
 
 
+def test_a_word_in_small_letters_between_capitals_is_capitals():
+    # English OCR prints a capital's mark as a small letter (CHi for CHỈ, sé for SỞ)
+    assert repair_document("CONG VAN CUA CO SO QUAN LY, CO sé DIEU TRI DUOC CHi DINH CO",
+                           mode="garbled").text == "CÔNG VĂN CỦA CƠ SỞ QUẢN LÝ, CƠ SỞ ĐIỀU TRỊ ĐƯỢC CHỈ ĐỊNH CÓ"
+    # a list label, a line's first word and one beside a single capital keep their case
+    assert repair_document("a) C) QUAN LY NANG LUC MAY,", mode="garbled").text == "a) C) QUẢN LÝ NĂNG LỰC MÁY,"
+    assert repair_document("Bén A (Bén mua) : CONG TY TNHH SUN VIET NAM",
+                           mode="garbled").text.startswith("Bên A (B")
+
+
 @pytest.mark.parametrize("line", [
     "Báo cáo theo mẫu số 01 ban hành kèm theo Thông tư này.",
     "Cơ sở lập báo cáo theo mẫu số 02/BC quy định tại Phụ lục.",
