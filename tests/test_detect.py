@@ -60,3 +60,13 @@ def test_english_ocr_of_capitals_shows_itself():
     assert line_labels([caps_ocr]) == ["garbled"]
     # … while capitals typed without marks, ending on a real exclamation, are stripped text
     assert line_labels(["KHAN TRUONG THUC HIEN CAC NOI DUNG SAU DAY NGAY!"]) == ["stripped"]
+
+
+def test_a_mark_less_text_with_english_ocrs_garbles_is_garbled_throughout():
+    caps = ["TRONG THO! GIAN 15 NGAY LAM VIEC, KE TU NGAY NHAN DUOC CONG VAN",
+            "CUA CO SO QUAN LY, CO SO DIEU TRI DUOC CHI DINH CO TRACH NHIEM",
+            "LAP PHIEU CHUYEN TIEP DIEU TR! BANG THUOC KHANG HIV CHO DOI TUONG"]
+    assert line_labels(caps) == ["garbled"] * 3   # the middle line shows nothing itself
+    # one look-alike (an e-mail address) in stripped text is no such sign
+    typed = [STRIPPED] * 5 + ["Moi thong tin xin lien he dia chi thu dien tu vaac@moh.gov.vn de duoc"] + [STRIPPED] * 5
+    assert line_labels(typed) == ["stripped"] * 11
