@@ -82,9 +82,9 @@ _EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s]
 # a year split by a space inside a date or a document number (01/11/201 7, 105/201 7/NĐ-CP)
 _SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)")
 # A dotted leader of a form (Địa chỉ: ……, hồi …… giờ) that the OCR read as small round letters:
-# "ccccecccesecsseeseee", "c cece eeeeeeseeee". No Vietnamese syllable is five of c/e/o/s/t, so
-# such a word anchors the run, as do three dots; the dots and short c/e/o/s non-words (cece, eee)
-# beside it join it.
+# "ccccecccesecsseeseee", "c cece eeeeeeseeee", "cesecsseeeeseseenes". No Vietnamese syllable is
+# five of c/e/o/s/t, or ten of c/e/o/s/t/a/n, so such a word anchors the run, as do three dots;
+# the dots and short non-words of those letters (cece, eee, nena, eect) beside it join it.
 _LEADER_ANCHOR = re.compile(r"(?<![^\W\d_])(?:[ceost]{5,}|[ceostan]{10,})(?![^\W\d_])|\.{3,}|…+")
 _LEADER_PIECE = re.compile(r"[ .…]+|(?<![^\W\d_])[ceostna]{1,4}(?=[ .…]|$)")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
