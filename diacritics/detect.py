@@ -58,6 +58,7 @@ class LineStats:
     viet_marked: int = 0       # valid words with a letter English OCR cannot print (ư, ộ, ả …)
     stripped: int = 0          # distinct ASCII words the corpus practically always writes marked (nghia, cach)
     foreign: int = 0           # distinct function words of other languages (des, the … see _FOREIGN)
+    near_caps: frozenset = frozenset()   # words in capitals one letter off a syllable (HIBU, DIRU)
 
     @property
     def garble(self) -> int:
@@ -112,6 +113,7 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     st = LineStats()
     stripped: set[str] = set()
     foreign: set[str] = set()
+    near_caps: set[str] = set()
     tokens = line.split()
     for i, raw in enumerate(tokens):
         core = split_edge_punct(raw)[1]
@@ -123,6 +125,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
             st.lookalike += 1   # THO! GIAN, ĐIỀU TR! BẰNG, CHi ĐỊNH: English OCR of a capital's mark
             continue
         if core.isupper() and len(core) >= 2 and not is_skeleton(skeleton(core)) and not is_valid(core.lower()):
+            if _near_syllable_caps(core, is_skeleton):
+                near_caps.add(core)
             continue  # acronyms and codes (UBND, CCHC) say nothing either way
         st.words += 1
         low = core.lower()
@@ -151,7 +155,24 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
             st.accented_invalid += 1
     st.stripped = len(stripped)   # one word repeated (ho gà … ho gà) is a word meant that way
     st.foreign = len(foreign)
+    st.near_caps = frozenset(near_caps)
     return st
+
+
+def _near_syllable_caps(core: str, is_skeleton: Callable[[str], bool]) -> bool:
+    """A word in capitals, with a vowel, one letter off a syllable's letters: English OCR's
+    reading of a marked capital (HIBU for HIỆU, DIRU for ĐIỀU, TUQONG for TƯỢNG)."""
+    if not (4 <= len(core) <= 7 and core.isalpha() and core.isascii() and re.search("[AEIOUY]", core)):
+        return False
+    low = core.lower()
+    for i in range(len(low)):
+        if is_skeleton(low[:i] + low[i + 1:]) or any(
+                c != low[i] and is_skeleton(low[:i] + c + low[i + 1:]) for c in _SKELETON_LETTERS):
+            return True
+    return False
+
+
+_SKELETON_LETTERS = "abcdeghiklmnopqrstuvxy"
 
 
 def _w_for_u(low: str, is_skeleton: Callable[[str], bool]) -> bool:
@@ -227,6 +248,11 @@ LOST_WITH_GARBLE = ((0.05, 0.02), (0.20, 0.01))
 # stripped text a little worse than the restorer: 19 against 14 errors on 958 stripped words.
 STRIPPED_GARBLE_MIN = 2
 STRIPPED_GARBLE_SHARE = 0.005
+# … or this many different words in capitals one letter off a syllable (DIBU, DIRU, HIBU), at
+# the same share: a page in capitals can show nothing else (50 → 42 errors on the four pages).
+# Acronyms with a vowel count too (PAKN, KIOT, TOKEN: 4 in seed report 001's 6,530 words, typed
+# in capitals and stripped), so it takes three different ones.
+NEAR_CAPS_MIN = 3
 
 
 def document_label(stats: Sequence[LineStats]) -> str:
@@ -244,6 +270,8 @@ def document_label(stats: Sequence[LineStats]) -> str:
         # … unless some words show English OCR's garbles: OCR of text in capitals loses
         # nearly every mark and looks stripped (TRONG THO! GIAN, CO sé), and the channel
         # reads both kinds
-        return GARBLED if garble >= STRIPPED_GARBLE_MIN and garble >= STRIPPED_GARBLE_SHARE * words \
+        near = len(frozenset().union(*(s.near_caps for s in stats)))
+        share = STRIPPED_GARBLE_SHARE * words
+        return GARBLED if garble >= max(STRIPPED_GARBLE_MIN, share) or near >= max(NEAR_CAPS_MIN, share) \
             else STRIPPED
     return CLEAN

@@ -70,3 +70,14 @@ def test_a_mark_less_text_with_english_ocrs_garbles_is_garbled_throughout():
     # one look-alike (an e-mail address) in stripped text is no such sign
     typed = [STRIPPED] * 5 + ["Moi thong tin xin lien he dia chi thu dien tu vaac@moh.gov.vn de duoc"] + [STRIPPED] * 5
     assert line_labels(typed) == ["stripped"] * 11
+
+
+def test_capitals_one_letter_off_a_syllable_show_english_ocr_too():
+    # a page in capitals can show nothing but such words (HIBU for HIỆU, DIRU for ĐIỀU)
+    caps = ["QUY DINH VE DIRU KIEN CAP GIAY PHEP VA HIBU LUC CUA GIAY PHEP CHE BIEN",
+            "THUOC LA THEO DIBU 12 CUA NGHI DINH NAY DOI VOI CAC DOANH NGHIEP SAN XUAT"]
+    assert line_labels(caps) == ["garbled"] * 2
+    # … but acronyms with a vowel do too (PAKN, KIOT), so two different ones are not enough
+    typed = ["SO LUONG PAKN DA GIAI QUYET TRONG NAM VA SO KIOT BAN HANG TAI CHO DUOC CAP PHEP",
+             "TONG SO PAKN TIEP NHAN QUA CONG DICH VU CONG CUA TINH TRONG NAM VUA QUA"]
+    assert line_labels(typed) == ["stripped"] * 2
