@@ -250,8 +250,9 @@ STRIPPED_GARBLE_MIN = 2
 STRIPPED_GARBLE_SHARE = 0.005
 # … or this many different words in capitals one letter off a syllable (DIBU, DIRU, HIBU), at
 # the same share: a page in capitals can show nothing else (50 → 42 errors on the four pages).
-# Acronyms with a vowel count too (PAKN, KIOT, TOKEN: 4 in seed report 001's 6,530 words, typed
-# in capitals and stripped), so it takes three different ones.
+# Acronyms and foreign words with a vowel count too: the seed reports typed in capitals and
+# stripped have up to three (001: PAKN, TOKEN, VUOI in 6,524 words; 002: KIOT, SCAN), which
+# the share keeps out; a short text needs three different ones.
 NEAR_CAPS_MIN = 3
 
 

@@ -1561,7 +1561,9 @@ def _clean_page(ocr_confidence: list[Spans | None] | None) -> bool:
 
 
 _HORN, _HOOK_ABOVE = "\u031b", "\u0309"
-# what English OCR prints after a syllable for the mark it cannot read: co’ (cơ), tu? (tử)
+# what English OCR prints after a syllable for the mark it cannot read: co’ (cơ), tu? (tử).
+# clean_artifacts already drops an apostrophe after a word (_TRAILING_HORN) unless a quotation
+# opens before it on the line; this reads the ones it keeps, and the ? it never touches.
 _APART_MARK = {"’": _HORN, "'": _HORN, "?": _HOOK_ABOVE}
 
 
