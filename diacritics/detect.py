@@ -71,6 +71,11 @@ class LineStats:
         return self.ascii_plausible + self.accented_valid + self.lookalike >= 0.4 * self.words
 
     @property
+    def foreign_quote(self) -> bool:
+        """Enough function words of other languages: a French or English quotation."""
+        return self.foreign >= FOREIGN_MIN and self.foreign >= FOREIGN_SHARE * self.words
+
+    @property
     def marked(self) -> bool:
         """Clean Vietnamese marks ~85-90 % of its words; wrong-language OCR a few per cent."""
         return self.accented_valid >= MARKED_SHARE * self.words
@@ -89,8 +94,8 @@ class LineStats:
     def label(self) -> str | None:
         if self.words < MIN_EVIDENCE:
             return None
-        if self.foreign >= FOREIGN_MIN and self.foreign >= FOREIGN_SHARE * self.words:
-            return CLEAN   # a French or English quotation: not ours to change
+        if self.foreign_quote:
+            return CLEAN   # not ours to change
         # Wrong-language OCR marks a few per cent of its words (and those mostly by chance:
         # thé, két). A well-marked line with a slip or two is our own OCR with errors, still
         # "clean" …
@@ -205,7 +210,8 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
     # In a wrong-language export, mark-less lines are garbled text that happens
     # to carry no look-alikes: repair them with the same channel.
     if doc == GARBLED:
-        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.2 * st.words)
+        out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.2 * st.words
+                                              and not st.foreign_quote)
                else lab for lab, st in zip(out, stats)]
     elif doc == CLEAN:
         # In well-marked text a lone "garbled" line is mostly a name list or a
@@ -223,7 +229,8 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
         rare = sum(stats[i].stripped for i in marked)
         if (len(partly) >= PARTLY_STRIPPED_LINES and len(partly) >= PARTLY_STRIPPED_TEXT * len(marked)) or \
                 (rare >= PARTLY_STRIPPED_WORDS and rare >= PARTLY_STRIPPED_RATE * words):
-            out = [STRIPPED if lab == CLEAN and st.lost_marks(1) else lab for lab, st in zip(out, stats)]
+            out = [STRIPPED if lab == CLEAN and st.lost_marks(1) and not st.foreign_quote else lab
+                   for lab, st in zip(out, stats)]
     return out
 
 
