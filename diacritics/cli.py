@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "old = hoà, khoẻ, thuỷ")
     parser.add_argument("--mode", choices=("auto", "stripped", "garbled", "ocr"), default="auto",
                         help="auto = decide per line whether text is clean, stripped or garbled "
-                             "(default); stripped = restore marks only; garbled = repair "
+                             "(default; in clean lines only what is no word is mended: Luậi → "
+                             "Luật); stripped = restore marks only; garbled = repair "
                              "wrong-language OCR (Chwong → Chương); ocr = post-correct our own "
                              "Tesseract output")
     parser.add_argument("--encoding", default="utf-8", metavar="NAME",

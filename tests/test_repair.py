@@ -177,6 +177,22 @@ def test_clean_text_is_left_alone(seeds_dir, seed):
     assert len(ocr.changes) <= len(text) / 2000
 
 
+def test_auto_mends_what_is_no_word_in_a_clean_text_and_keeps_the_rest():
+    """A Vietnamese text with its marks that someone else OCR'd: auto mode mends its non-words
+    with our OCR's channel, but takes every common word as typed, and keeps names, fragments,
+    foreign words, codes and punctuation."""
+    line = ("Việc bổ sung các quy định điễu chỉnh của Luậi Đất đai thuộc thẩm quyền của tỉnh "
+            "từ tháng 1] năm 2019, sô doanh nghiệp nhỏ.")
+    res = repair_document(line)
+    assert res.text == ("Việc bổ sung các quy định điều chỉnh của Luật Đất đai thuộc thẩm quyền của "
+                        "tỉnh từ tháng 11 năm 2019, sô doanh nghiệp nhỏ.")
+    assert {c.reason for c in res.changes} <= {"model", "number", "artifact"}
+    kept = ("thị trấn Sĩa ./.\nng nghiệp phát triển; hệ thống cloud computing, big data và "
+            "e-government; Quyết định số 1234/QĐ-UBND, KT&ĐT; lệ phí,…) và VH,TD?T.\n"
+            "Le comité a publié les rapports des provinces.")
+    assert repair_document(kept).text == kept
+
+
 def test_ocr_mode_fixes_typos_in_context(seeds_dir):
     line = ("mục tiêu xây dựng chính quyền xã trong sách vững mạnh. Tổ phòng- thông kế "
             "thị trấn theo dõi, đôn đốc các bộ phận")
@@ -1120,6 +1136,8 @@ def test_a_forms_dotted_leader_read_as_letters_is_dots_again():
     # … but not a word: ở after a leader, a syllable of letters it uses (tai, nên)
     assert dotted_leaders("Ông (Bà)........ o Hà Nội") == "Ông (Bà)........ o Hà Nội"
     assert dotted_leaders("ký tên........ tai so nha nên") == "ký tên........ tai so nha nên"
+    # … and dots or an ellipsis alone stay as they were typed (was: lệ phí,…) → lệ phí,.)
+    assert dotted_leaders("lệ phí,…) và v.v… tại:……") == "lệ phí,…) và v.v… tại:……"
     assert repair_text("Dia chi: .........cccccceeeeeesss\nNgay cap") == "Địa chỉ: " + "." * 24 + "\nNgày cấp"
 
 
