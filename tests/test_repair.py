@@ -182,10 +182,11 @@ def test_auto_mends_what_is_no_word_in_a_clean_text_and_keeps_the_rest():
     with our OCR's channel, but takes every common word as typed, and keeps names, fragments,
     foreign words, codes and punctuation."""
     line = ("Việc bổ sung các quy định điễu chỉnh của Luậi Đất đai thuộc thẩm quyền của tỉnh "
-            "từ tháng 1] năm 2019, sô doanh nghiệp nhỏ.")
+            "trên dia bàn từ tháng 1] năm 2019, sô doanh nghiệp nhỏ.")
     res = repair_document(line)
+    # dia: a word the corpus practically always marks is no typed word either
     assert res.text == ("Việc bổ sung các quy định điều chỉnh của Luật Đất đai thuộc thẩm quyền của "
-                        "tỉnh từ tháng 11 năm 2019, sô doanh nghiệp nhỏ.")
+                        "tỉnh trên địa bàn từ tháng 11 năm 2019, sô doanh nghiệp nhỏ.")
     assert {c.reason for c in res.changes} <= {"model", "number", "artifact"}
     kept = ("thị trấn Sĩa ./.\nng nghiệp phát triển; hệ thống cloud computing, big data và "
             "e-government; Quyết định số 1234/QĐ-UBND, KT&ĐT; lệ phí,…) và VH,TD?T.\n"
