@@ -32,8 +32,10 @@ MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
 # Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable
 # (the, et, con, che do): two of them, a fifth of a line's words, make it a foreign line.
-_FOREIGN = frozenset("des est une pour avec dans sur aux les and of with for from this is are were "
-                     "der die das und ist el los las del por para il della per sono gli nel".split())
+_FOREIGN = frozenset("des est une pour avec dans sur aux les par sont ces leur nous vous pas mais avant "
+                     "and of with for from this is are were which have has been their will would "
+                     "der die das und ist nicht eine auf wird "
+                     "el los las del por para una como pero il della per sono gli nel".split())
 FOREIGN_MIN = 2
 FOREIGN_SHARE = 0.2
 # a marked line is partly stripped with this many words (and this share) the corpus always marks
