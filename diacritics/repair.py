@@ -141,8 +141,13 @@ def apply_case(observed: str, word: str, sentence_start: bool = True) -> str:
     return word
 
 
-def clean_artifacts(line: str) -> str:
-    """Remove OCR debris that is never text: ligatures glued between words, marks inside words."""
+def clean_artifacts(line: str, typed: bool = False) -> str:
+    """Remove OCR debris that is never text: ligatures glued between words, marks inside words.
+
+    ``typed``: a text we did not OCR, which may be typed: only what no one types is removed
+    (ligatures, a form's leader read as letters, the eth, lone accents, a split year, ``tháng
+    1]``); punctuation inside and after words, list marks and specks stay (``Điều 5a;khoản``).
+    """
     def lig(m: re.Match) -> str:
         before, after = line[m.start() - 1:m.start()], line[m.end():m.end() + 1]
         # Vietnamese has no f: a ligature wedged between two words is a misread space.
@@ -160,6 +165,8 @@ def clean_artifacts(line: str) -> str:
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
     line = _SPLIT_YEAR.sub(r"\1\2", line)
+    if typed:
+        return _month_eleven(line)
     # …but a semicolon before a capital ends a clause whose space was lost (quy định;Điều 5):
     # removing it would glue two words.
     line = _INNER_JUNK.sub(lambda m: m.group() if m.group() == ";" and line[m.end()].isupper() else "", line)
@@ -169,8 +176,11 @@ def clean_artifacts(line: str) -> str:
     line = re.sub(r"^(\s*[-–])[ \t]*_(?=[ \t])", r"\1", line)   # a list dash with a speck: "-_ Bên B"
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     line = _drop_line_specks(_TILDE_BULLET.sub(r"\1-", line))
-    line = re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
-    return line
+    return _month_eleven(line)
+
+
+def _month_eleven(line: str) -> str:
+    return re.sub(r"(?i)(\bth[áa]ng\s+)1[\]|!l]", r"\g<1>11", line)   # tháng 1] → tháng 11
 
 
 def dotted_leaders(line: str) -> str:
@@ -1298,9 +1308,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             cleaned_lines.append(line)
             line_pieces.append([])
             continue
-        cleaned = _outside_web_addresses(line, clean_artifacts)
-        if trusted and cleaned.count("?") != line.count("?"):
-            cleaned = line   # in a typed text a ? is a question or a letter its export lost (TD?T)
+        cleaned = _outside_web_addresses(line, functools.partial(clean_artifacts, typed=trusted))
         if li in bullets and not trusted:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
@@ -1365,6 +1373,9 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             if capital_mid:
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
+            if trusted and keep is not None and p.text.isascii():
+                p.kind = "fixed"   # no syllable, no marks: a foreign word or a code (e-Gov)
+                continue
             if trusted and keep is not None:
                 # a text we did not OCR: a word it has that is no word is mended only into a common
                 # one (Luậi → Luật), and only where it has a vowel (ng, tp: a cut-off word or an
