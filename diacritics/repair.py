@@ -1373,8 +1373,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             if capital_mid:
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
-            if trusted and keep is not None and p.text.isascii():
-                p.kind = "fixed"   # no syllable, no marks: a foreign word or a code (e-Gov)
+            if trusted and keep is not None and p.text.isascii() and p.text.lower() not in rep.valid_skeletons:
+                p.kind = "fixed"   # no syllable, marked or not: a foreign word or a code (e-Gov)
                 continue
             if trusted and keep is not None:
                 # a text we did not OCR: a word it has that is no word is mended only into a common
