@@ -41,6 +41,7 @@ FOREIGN_SHARE = 0.2
 # a marked line is partly stripped with this many words (and this share) the corpus always marks
 PARTLY_STRIPPED_MIN = 2
 PARTLY_STRIPPED_SHARE = 0.08
+HALF_MARKED_MIN = 2   # marked words that make a line under MARKED_SHARE Vietnamese with marks
 PARTLY_STRIPPED_LINES = 5      # … and a text with this many such lines,
 PARTLY_STRIPPED_TEXT = 0.2     # this share of its marked lines, lost marks throughout
 PARTLY_STRIPPED_WORDS = 10     # … as does one whose marked lines have this many words the corpus
@@ -111,6 +112,8 @@ class LineStats:
             return GARBLED
         if self.accented_valid <= 0.1 * self.words and self.ascii_plausible >= 0.6 * self.words:
             return STRIPPED
+        if not bad and self.accented_valid >= HALF_MARKED_MIN and self.lost_marks(PARTLY_STRIPPED_MIN):
+            return STRIPPED   # half its words marked, and some that the corpus always marks not
         return GARBLED if bad else CLEAN
 
 
@@ -122,6 +125,9 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     foreign: set[str] = set()
     near_caps: set[str] = set()
     tokens = line.split()
+    letters = [c for c in line if c.isalpha()]
+    # in a line in capitals a word in capitals is no name by its case (DOANH NGHIỆP PHAI DAP UNG)
+    in_capitals = len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
     for i, raw in enumerate(tokens):
         core = split_edge_punct(raw)[1]
         if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
@@ -150,7 +156,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
         elif low.isascii():
             if is_skeleton(low):
                 st.ascii_plausible += 1
-                if is_stripped(low) and core.islower():   # a capital may be a name's (San, Suu)
+                if is_stripped(low) and (core.islower() or (in_capitals and core.isupper())):
+                    # … elsewhere a capital may be a name's (San, Suu)
                     stripped.add(low)
             else:
                 st.ascii_invalid += 1

@@ -195,6 +195,10 @@ def test_auto_mends_what_is_no_word_in_a_clean_text_and_keeps_the_rest():
             "e-government; Quyết định số 1234/QĐ-UBND, KT&ĐT; lệ phí,…) và VH,TD?T.\n"
             "Le comité a publié les rapports des provinces.")
     assert repair_document(kept).text == kept
+    # a heading in capitals that lost some marks (Tesseract -l eng+vie) is partly stripped
+    heading = ("HỘI NGHỊ CHUYỂN ĐỔI SỐ VIETNAM DIGITAL TRANSFORMATION SUMMIT 2021\n"
+               "ĐOÀN CÔNG TÁC CỦA TỈNH LAM VIEC VỚI TẬP ĐOÀN SAMSUNG VÀ CÔNG TY TNHH CANON VIỆT NAM")
+    assert repair_document(heading).text == heading.replace("LAM VIEC", "LÀM VIỆC")
     # typed punctuation is no OCR debris there: a lost space after a semicolon, quotes, symbols
     typed = ("Diện tích 3.500 m², đơn giá 1.250.000đ/m²; tỷ lệ 91,41%, tăng 1/2; A&B, Tp.HCM, v/v, "
              "Điều 5a;khoản 2, bà Lan’ và ông ‘Tư’.\n"
