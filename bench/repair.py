@@ -198,19 +198,18 @@ def devset_paragraphs() -> list[str]:
 def make_pages(n: int, profiles: tuple[str, ...], seed: int, fonts=("LiberationSerif", "NotoSerif",
                                                                    "DejaVuSerif", "FreeSerif")):
     """Deterministic devset pages: [(image, truth, dpi, profile)]."""
-    from lexicon.ocr_pairs import make_page
-
     paras = devset_paragraphs()
     rng = random.Random(seed)
     start = rng.randrange(len(paras) - 20 * n)
-    out = []
-    for i in range(n):
-        chunk = paras[start + 14 * i:start + 14 * (i + 1)]
-        prng = random.Random(f"{seed}:{i}")
-        img, truth, meta = make_page(chunk, prng, profile_name=profiles[i % len(profiles)],
-                                     font=fonts[i % len(fonts)], masthead=False)
-        out.append((img, truth, meta["dpi"], meta["profile"]))
-    return out
+    return [_devset_page(paras[start + 14 * i:start + 14 * (i + 1)], random.Random(f"{seed}:{i}"),
+                         profiles[i % len(profiles)], fonts[i % len(fonts)]) for i in range(n)]
+
+
+def _devset_page(paras: list[str], rng: random.Random, profile: str, font: str):
+    """One rendered, scanned page of ``paras``: (image, truth, dpi, profile)."""
+    from lexicon.ocr_pairs import make_page
+    img, truth, meta = make_page(paras, rng, profile_name=profile, font=font, masthead=False)
+    return img, truth, meta["dpi"], meta["profile"]
 
 
 def seed_pages(per_seed: int = 2):
@@ -331,7 +330,7 @@ def run(quick: bool = False) -> str:
     for label, pages in sets:
         ocr = [(truth, *tesseract_words(img, dpi)) for img, truth, dpi, _prof in pages()]
         for vname, text_mode in variants:
-            use_conf = text_mode is None
+            use_conf = text_mode is None   # None: sohoa ocr's own stage, with the confidences
             st = _VieStats()
             for truth, raw, ocr_lines in ocr:
                 # sohoa ocr's correction stage: specks dropped by their boxes, then the repair
@@ -442,17 +441,14 @@ HELD_OUT_PROFILES = ("clean", "office", "photocopy", "lowres150")
 def _capitals_row(n: int) -> list[str]:
     """Devset paragraphs set in capitals (title blocks, heading runs), OCR'd with ``-l eng``:
     English OCR loses nearly every mark of a capital, so the text looks stripped."""
-    from lexicon.ocr_pairs import make_page
     paras = devset_paragraphs()
     rng = random.Random(5)
     pages = []
     for i in range(n):
         start = rng.randrange(len(paras) - 20)
-        img, truth, meta = make_page([p.upper() for p in paras[start:start + 8]], random.Random(i),
-                                     profile_name=("clean", "office")[i % 2],
-                                     font=("LiberationSerif", "DejaVuSans", "NotoSerif", "FreeSerif")[i % 4],
-                                     masthead=False)
-        pages.append((img, truth, meta["dpi"], meta["profile"]))
+        pages.append(_devset_page([p.upper() for p in paras[start:start + 8]], random.Random(i),
+                                  ("clean", "office")[i % 2],
+                                  ("LiberationSerif", "DejaVuSans", "NotoSerif", "FreeSerif")[i % 4]))
     before, after, total, took = _pages_wer(pages, "eng")
     print(f"[repair] (a) {n} eng pages in capitals: WER {_pct(before, total)} → {_pct(after, total)}", flush=True)
     return [f"| other devset pages set in capitals (clean + office scans) | {n} | {total} | "

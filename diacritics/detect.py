@@ -41,7 +41,7 @@ FOREIGN_SHARE = 0.2
 # a marked line is partly stripped with this many words (and this share) the corpus always marks
 PARTLY_STRIPPED_MIN = 2
 PARTLY_STRIPPED_SHARE = 0.08
-HALF_MARKED_MIN = 2   # marked words that make a line under MARKED_SHARE Vietnamese with marks
+SOME_MARKED_MIN = 2   # marked words that make a line under MARKED_SHARE Vietnamese with marks
 PARTLY_STRIPPED_LINES = 5      # … and a text with this many such lines,
 PARTLY_STRIPPED_TEXT = 0.2     # this share of its marked lines, lost marks throughout
 PARTLY_STRIPPED_WORDS = 10     # … as does one whose marked lines have this many words the corpus
@@ -112,8 +112,8 @@ class LineStats:
             return GARBLED
         if self.accented_valid <= 0.1 * self.words and self.ascii_plausible >= 0.6 * self.words:
             return STRIPPED
-        if not bad and self.accented_valid >= HALF_MARKED_MIN and self.lost_marks(PARTLY_STRIPPED_MIN):
-            return STRIPPED   # half its words marked, and some that the corpus always marks not
+        if not bad and self.accented_valid >= SOME_MARKED_MIN and self.lost_marks(PARTLY_STRIPPED_MIN):
+            return STRIPPED   # some words marked, and some the corpus always marks left bare
         return GARBLED if bad else CLEAN
 
 

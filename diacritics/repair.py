@@ -817,27 +817,21 @@ TRUSTED_CONFIDENCE = 100.0
 # … if the corpus has it this often: a rare "word" is as likely a slip (điễu 13, đoanh 196: the
 # devset's own typos). 20, 50, 200, 1,000 and 5,000 tried on vie OCR of degraded and clean devset
 # pages and on the clean seed reports: 50 mended 265 → 201 Vietnamese-word errors on the degraded
-# pages (205 with the limits below) and changed on the clean text only typos (thẩn quyền, dịch
+# pages (207 with the limits below) and changed on the clean text only typos (thẩn quyền, dịch
 # vục); 200 and up also real rare words (vừa sưng vừa đỏ → sướng); 20 mended 4 fewer.
 TRUSTED_MIN_COUNT = 50
-# (A word the corpus practically always writes with marks, _stripped_words, is not trusted
-# unmarked: Tesseract with -l eng+vie drops marks here and there, dau for đầu. Its page texts
-# in auto mode: 114 → 106 word errors of 2,187; -l vie+eng 105 → 96.)
 # … and of the changes only the model's word choices and numbers (tháng 1] → 11, 1II → III) are
 # made there, and a case change inside a word (nghiỆP): codes, labels and capitals are the author's
 TRUSTED_REASONS = ("model", "number", "roman")
 
 
 def _trusted_change(p: "Piece") -> bool:
-    """Is ``p``'s change one made in text we did not OCR (``TRUSTED_REASONS``)?"""
+    """Is ``p``'s change one made in text we did not OCR (``TRUSTED_REASONS``, or a case no one
+    types: nghiỆP, cŨ)?"""
+    from diacritics.split_syllables import one_word_case
     if p.reason == "case":
-        return _case_inside_word(p.text)
+        return not one_word_case(p.text)
     return p.reason in TRUSTED_REASONS
-
-
-def _case_inside_word(word: str) -> bool:
-    """Does the case change inside the word (nghiỆP, cŨ), as no one types it?"""
-    return not (word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower()))
 
 
 # Word spans of one line with Tesseract's confidence: (start, end, confidence 0–100).
@@ -1302,6 +1296,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     cleaned_lines, line_pieces = [], []
     joins = _wrapped_lines(lines, only)
     bullets = _bullet_lines(lines, only)
+    always_marked = _stripped_words() if trusted else frozenset()
     prev_label = ""
     for li, line in enumerate(lines):
         if only is not None and li not in only:
@@ -1324,10 +1319,12 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         elif spans and cleaned.replace(" ", "") == line.replace(" ", "") and len(cleaned) > len(line):
             _attach_confidence(pieces, _spans_with_spaces(spans, line, cleaned))   # Đơngiá: only cut
         if trusted:
-            stripped = _stripped_words()
+            # a common word counts as typed, unless it is one the corpus practically always
+            # writes with marks: Tesseract with -l eng+vie drops marks here and there (dau for
+            # đầu; its page texts in auto mode 114 → 106 word errors of 2,187, -l vie+eng 105 → 96)
             for p in pieces:
                 low = p.text.lower()
-                if rep._count.get(to_style(low, "new"), 0) >= TRUSTED_MIN_COUNT and low not in stripped:
+                if rep._count.get(to_style(low, "new"), 0) >= TRUSTED_MIN_COUNT and low not in always_marked:
                     p.ocr_confidence = TRUSTED_CONFIDENCE
         pos = 0
         for k, p in enumerate(pieces):
@@ -1373,15 +1370,16 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             if capital_mid:
                 cands = _prefer_capitalisable(cands, rep)
             keep = _keep_logp(p.text, cleaned, p.start, rep)
-            if trusted and keep is not None and p.text.isascii() and p.text.lower() not in rep.valid_skeletons:
-                p.kind = "fixed"   # no syllable, marked or not: a foreign word or a code (e-Gov)
-                continue
             if trusted and keep is not None:
+                shape = skeleton(p.text.lower())
+                if p.text.isascii() and shape not in rep.valid_skeletons:
+                    p.kind = "fixed"   # no syllable, marked or not: a foreign word or a code (e-Gov)
+                    continue
                 # a text we did not OCR: a word it has that is no word is mended only into a common
                 # one (Luậi → Luật), and only where it has a vowel (ng, tp: a cut-off word or an
                 # abbreviation); a rare one is a guess, and the word is likelier a name (Sĩa)
-                cands = [(c, lp) for c, lp in cands if rep._count.get(c, 0) >= TRUSTED_MIN_COUNT
-                         and any(v in skeleton(p.text.lower()) for v in "aeiouy")]
+                has_vowel = any(v in shape for v in "aeiouy")
+                cands = [(c, lp) for c, lp in cands if has_vowel and rep._count.get(c, 0) >= TRUSTED_MIN_COUNT]
                 if p.text[:1].isupper() and _mid_sentence(cleaned, p.start):
                     keep = max(keep, KEEP_NAME_LP)
             if keep is not None:

@@ -48,13 +48,13 @@ def _links(line: str) -> list[tuple[re.Match, re.Match]]:
             if line[a.end():b.start()] == " " and (_marked(a.group()[-1]) or _marked(b.group()[0]))]
 
 
-def _one_word_case(word: str) -> bool:
+def one_word_case(word: str) -> bool:
     """``ĐIỀU``, ``Chủ``, ``dụng``: a cut never leaves a capital inside a word (``độ C`` stays)."""
     return word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower())
 
 
 def _joins(word: str, is_word: Callable[[str], bool]) -> bool:
-    return _one_word_case(word) and is_word(word.lower())
+    return one_word_case(word) and is_word(word.lower())
 
 
 def count_cuts(text: str, is_word: Callable[[str], bool]) -> tuple[int, int]:
