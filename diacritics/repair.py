@@ -1987,8 +1987,11 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         # marks (a quotation in English is not ours), and then every word that is a word stays
         # unless the model is all but sure (see repair_lines, trusted): Luậi, điễu are mended.
         targets = [t if lab != "clean" or st.marked else None for t, lab, st in zip(targets, labels, stats)]
-    out = list(lines)
     changes: list[Change] = []
+    if mode == "auto":
+        named, changes = _restore_names(lines, [i for i, t in enumerate(targets) if t == "vie"], style)
+        lines = [named.get(i, ln) for i, ln in enumerate(lines)]
+    out = list(lines)
     kept: list[Change] = []
     for target in ("restore", "eng", "vie"):
         idx = [i for i, t in enumerate(targets) if t == target and lines[i].strip()]
@@ -2034,6 +2037,81 @@ def _word_logprob(before: str, word: str, after: str = "") -> float:
     seq = ([NONE] * 3 + lm_ids(before, lm.index))[-3:] + [wid] + lm_ids(after, lm.index)[:1]
     grams = np.array([seq[i - 3:i + 1] for i in range(3, len(seq))], dtype=np.uint64)
     return float(lm.logprob(grams[:, 0], grams[:, 1], grams[:, 2], grams[:, 3]).sum())
+
+
+# A name or place typed without its marks inside a line that has them (Kính gửi: BÀ TRAN THI
+# BINH; ông Tran Quoc Tuan; Ủy ban nhân dân Tinh Binh Dinh): capitalised unmarked words in a
+# row, each spelling some syllable, at least one of them a word that needs its marks.
+_CAPITALISED_ASCII = re.compile(r"(?<![^\W_])[A-Z][A-Za-z]*(?![^\W_])")
+
+
+def unmarked_names(line: str) -> list[tuple[int, int]]:
+    """Spans of the runs of two or more capitalised unmarked words in ``line`` that read as
+    Vietnamese stripped of its marks (one of them is no word unmarked, or one the corpus
+    practically always marks). The trusted reading of a clean line would mend such a run
+    word by word, as far as it trusts each (TRẦN THI BINH); restored as one, it reads whole."""
+    valid, skeletons = _valid_words()
+    always_marked = _stripped_words()
+    chains: list[list[re.Match]] = []   # capitalised words one space apart
+    for m in _CAPITALISED_ASCII.finditer(line):
+        if chains and line[chains[-1][-1].end():m.start()] == " ":
+            chains[-1].append(m)
+        else:
+            chains.append([m])
+    spans = []
+    for chain in chains:
+        shapes = [skeleton(m.group(0).lower()) in skeletons for m in chain]
+        if any(not ok and not _acronym_like(m.group(0)) for m, ok in zip(chain, shapes)):
+            continue   # Aung San Suu Kyi, Ho Chi Minh City: a foreign name, or one written so
+        # an acronym in the chain is no part of the name beside it (UBND TINH BINH DINH)
+        for ok, run in itertools.groupby(zip(chain, shapes), key=lambda ms: ms[1]):
+            words = [m for m, _ok in run]
+            low = [m.group(0).lower() for m in words]
+            if ok and len(words) >= 2 and any(w not in valid or w in always_marked for w in low):
+                spans.append((words[0].start(), words[-1].end()))
+    return spans
+
+
+def _acronym_like(word: str) -> bool:
+    return word.isupper() and len(word) <= 6
+
+
+def _restore_names(lines: list[str], idx: list[int], style: str) -> tuple[dict[int, str], list[Change]]:
+    """Restore the unmarked names (``unmarked_names``) of the lines ``idx``, each in its line's
+    context; every other word stays as it is. Returns the changed lines by index and the changes."""
+    from diacritics.restorer import restore_detailed
+    found = {i: spans for i in idx if (spans := unmarked_names(lines[i]))}
+    if not found:
+        return {}, []
+    order = sorted(found)
+
+    def as_names(i: int) -> str:   # TRAN THI BINH would pass for acronyms: Tran Thi Binh
+        line = lines[i]
+        for a, b in found[i]:
+            line = line[:a] + " ".join(w.capitalize() for w in line[a:b].split(" ")) + line[b:]
+        return line
+
+    text = "\n".join(as_names(i) for i in order)
+    res = restore_detailed(text, style=style, marked_lines=True)
+    starts = [0]
+    for i in order:
+        starts.append(starts[-1] + len(lines[i]) + 1)
+    edits: dict[int, list] = {}
+    for w in res.words:
+        k = bisect.bisect_right(starts, w.start) - 1
+        col = w.start - starts[k]
+        if w.text != w.source and any(a <= col < b for a, b in found[order[k]]):
+            edits.setdefault(order[k], []).append((col, w))
+    out, changes = {}, []
+    for i, words in edits.items():
+        line = lines[i]
+        for col, w in sorted(words, key=lambda cw: -cw[0]):
+            source = line[col:col + len(w.source)]
+            text = w.text.upper() if source.isupper() else w.text
+            line = line[:col] + text + line[col + len(source):]
+            changes.append(Change(i + 1, col, source, text, w.confidence, "restore"))
+        out[i] = line
+    return out, changes
 
 
 def _restore_lines(lines: list[str], style: str) -> tuple[list[str], list[Change]]:

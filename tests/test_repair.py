@@ -199,6 +199,12 @@ def test_auto_mends_what_is_no_word_in_a_clean_text_and_keeps_the_rest():
     heading = ("HỘI NGHỊ CHUYỂN ĐỔI SỐ VIETNAM DIGITAL TRANSFORMATION SUMMIT 2021\n"
                "ĐOÀN CÔNG TÁC CỦA TỈNH LAM VIEC VỚI TẬP ĐOÀN SAMSUNG VÀ CÔNG TY TNHH CANON VIỆT NAM")
     assert repair_document(heading).text == heading.replace("LAM VIEC", "LÀM VIỆC")
+    # a name or place typed without marks is restored as one, never word by word (TRẦN THI BINH)
+    names = ("Kính gửi: BÀ TRAN THI BINH, Chủ tịch Ủy ban nhân dân xã; ông Tran Quoc Tuan, "
+             "chuyên viên Sở Nội vụ, đã đến UBND TINH BINH DINH, Ha Noi và New York.")
+    assert repair_document(names).text == (
+        "Kính gửi: BÀ TRẦN THỊ BÌNH, Chủ tịch Ủy ban nhân dân xã; ông Trần Quốc Tuấn, "
+        "chuyên viên Sở Nội vụ, đã đến UBND TỈNH BÌNH ĐỊNH, Hà Nội và New York.")
     # typed punctuation is no OCR debris there: a lost space after a semicolon, quotes, symbols
     typed = ("Diện tích 3.500 m², đơn giá 1.250.000đ/m²; tỷ lệ 91,41%, tăng 1/2; A&B, Tp.HCM, v/v, "
              "Điều 5a;khoản 2, bà Lan’ và ông ‘Tư’.\n"
