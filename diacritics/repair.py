@@ -81,6 +81,9 @@ _LONE_MODIFIER = re.compile(r"(^|(?<=\s))[\u02b0-\u02ff`´¨_]*[\u02b0-\u02ff][\
 _EDGE_MODIFIER = re.compile(r"(?:^|(?<=\s))[\u02b0-\u02ff]+(?=[\d(])|(?<=[^\w\s])[\u02b0-\u02ff]+(?=\s|$)")
 # a year split by a space inside a date or a document number (01/11/201 7, 105/201 7/NĐ-CP)
 _SPLIT_YEAR = re.compile(r"(?<=\d[/⁄.-])((?:19|20)\d) (\d)(?=[/⁄,.;:)]|\s|$)")
+# A law's number cut after its QH (Quốc hội) and its Q read as O: 91/2015/QH 13, 36/2005/QH I1,
+# 91/2015/OH 13. The legislature's number always follows QH unspaced (QH13: corpus, every time).
+_LAW_NUMBER = re.compile(r"(?<=\d/[12]\d{3}/)[QO]H ?([1Il]?[\dIl])(?![\w/])")
 # A dotted leader of a form (Địa chỉ: ……, hồi …… giờ) that the OCR read as small round letters:
 # "ccccecccesecsseeseee", "c cece eeeeeeseeee", "cesecsseeeeseseenes". No Vietnamese syllable is
 # five of c/e/o/s/t, or ten of c/e/o/s/t/a/n, so such a word anchors the run, as do three dots;
@@ -165,6 +168,7 @@ def clean_artifacts(line: str, typed: bool = False) -> str:
     line = _LONE_MODIFIER.sub(lambda m: m.group(1), line)
     line = _EDGE_MODIFIER.sub("", line)
     line = _SPLIT_YEAR.sub(r"\1\2", line)
+    line = _LAW_NUMBER.sub(lambda m: "QH" + m.group(1).translate(_I_AS_ONE), line)
     if typed:
         return _month_eleven(line)
     # …but a semicolon before a capital ends a clause whose space was lost (quy định;Điều 5):
@@ -177,6 +181,9 @@ def clean_artifacts(line: str, typed: bool = False) -> str:
     line = re.sub(r"^(\s*)¢(?=\))", r"\1c", line)   # list item c) read as a cent sign
     line = _drop_line_specks(_TILDE_BULLET.sub(r"\1-", line))
     return _month_eleven(line)
+
+
+_I_AS_ONE = str.maketrans("Il", "11")
 
 
 def _month_eleven(line: str) -> str:

@@ -262,7 +262,10 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert fix_code("OD-UBND") == "QĐ-UBND"
     assert fix_code("ODA-WB") is None          # an O the corpus writes stays
     assert repair_text("Bo Luat dan su s6 91/2015/OH 13 ngay 24 thang 11 nam 2015") == \
-        "Bộ Luật dân sự số 91/2015/QH 13 ngày 24 tháng 11 năm 2015"
+        "Bộ Luật dân sự số 91/2015/QH13 ngày 24 tháng 11 năm 2015"
+    # … as our own OCR cuts it (a contract scan): the legislature's number is never apart
+    assert repair_document("Căn cứ Luật số 36/2005/QH I1 và 91/2015/QH 13; 04/KH-UBND 2019", mode="ocr").text == \
+        "Căn cứ Luật số 36/2005/QH11 và 91/2015/QH13; 04/KH-UBND 2019"
     assert fix_roman("X111", "thứ", False, False) == "XIII"
     assert fix_roman("I1", "", True, True) == "II"
     assert fix_roman("111", "thứ", False, False) is None   # digits alone are a number
