@@ -746,6 +746,20 @@ def test_sohoa_ocr_takes_a_slip_the_page_makes_elsewhere_for_no_rare_one():
     assert correct_page_text(raw, lines).split("\n")[0] == raw.split("\n")[0]
 
 
+def test_sohoa_ocr_reads_a_real_scan_as_losing_tones_over_hatted_vowels():
+    """A real scan's sure words lose the tone over â, ê, ô (contract pages: có thâm quyền, yêu
+    câu): on a page read less cleanly than a clean render they are repaired; on a clean page
+    the same words stay as printed."""
+    from pipeline.correct import correct_page_text
+    scan = [("Tranh", 93), ("chấp", 91), ("được", 95), ("đưa", 88), ("ra", 96), ("giải", 90), ("quyết", 92),
+            ("tại", 94), ("Tòa", 85), ("án", 93), ("nhân", 96), ("dân", 95), ("có", 96), ("thâm", 92),
+            ("quyền", 96), ("tại", 90), ("Hà", 93), ("Nội.", 89)]
+    raw = " ".join(t for t, _c in scan)
+    assert correct_page_text(raw, _page(scan)) == raw.replace("thâm", "thẩm")
+    page = _page(scan, _CLEAN_REST)
+    assert correct_page_text(raw + "\n" + page[1].text, page).split("\n")[0] == raw
+
+
 def test_sohoa_ocr_puts_back_a_space_it_dropped_between_two_words():
     from pipeline.correct import correct_page_text
     # contract page 2's table header; a loan word's one-word spelling (sêri) is no such join
