@@ -821,7 +821,7 @@ CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean
 # scan invents, but lose a tone over a hatted vowel on words Tesseract is sure of (yêu câu,
 # sản phâm, không thê, Tư do, chỉ phí for cầu, phẩm, thể, Tự, chi): their sure words are not
 # taken at their word there. Read so, the five scans have 10 such slips fewer; a clean page
-# read so (every bench page, as a test) changes 0.20 words per 1,000 chars of the seed reports.
+# read so (every bench page, as a test) makes 0.13 new errors per 1,000 chars of the seed reports.
 MARKS_READ_CONF = 95.0
 SUPPORT_MARGIN = 4.0   # nats a sure valid word's pair with a neighbour may fall short of the model's choice
 TEXT_SUPPORT_MARGIN = 2.0   # … any valid word's, when there are no OCR confidences
