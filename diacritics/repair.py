@@ -529,8 +529,10 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
         elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
-        elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and _between_words(line, s, e, numbers=True):
-            pieces.append(Piece(s, e, tok, "word"))   # 16p tập huấn: lớp, l and ớ printed as 1 and 6
+        elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and (
+                _between_words(line, s, e, numbers=True) or _word_before_number_or_stop(line, s, e)):
+            # 16p tập huấn: lớp, l and ớ printed as 1 and 6; bị 16i, treo: lỗi (but Điều 16a,)
+            pieces.append(Piece(s, e, tok, "word"))
         elif digits and (code := fix_lookalike_code(tok)):
             pieces.append(Piece(s, e, tok, "fixed", code, "code"))   # 1SO: ISO
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
