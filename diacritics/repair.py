@@ -370,7 +370,13 @@ def _word_pair(token: str) -> bool:
     Codes have a second capital or a digit somewhere (``QĐ-TTg``, ``30c/NQ-CP``, ``KH-UBND``).
     """
     parts = re.split(r"[-/]", token)
-    return all(len(p) >= 2 and p.isalpha() and p[1:].islower() for p in parts)
+    # … a word may have a digit for a marked vowel inside it (Dat/Kh6ng: Đạt/Không); a code's
+    # digits never stand between small letters
+    return all(len(p) >= 2 and (p.isalpha() or _DIGIT_INSIDE_WORD.fullmatch(p) is not None) and p[1:].islower()
+               for p in parts)
+
+
+_DIGIT_INSIDE_WORD = re.compile(r"[^\W\d_][a-zđ]+\d[a-zđ]+")
 
 
 @dataclass

@@ -850,6 +850,7 @@ ENG_OCR = {
     "S6 16p tap huan": "Số lớp tập huấn",   # after a word printed with a digit too
     "phan mém thuong xuyén bi 16i, treo": "phần mềm thường xuyên bị lỗi, treo",   # … or before a stop
     "quy dinh tai Diéu 16a, khoan 2": "quy định tại Điều 16a, khoản 2",   # … not after Điều
+    "két qua dat duoc (Dat/Kh6ng dat) theo 30c/NQ-CP": "kết quả đạt được (Đạt/Không đạt) theo 30c/NQ-CP",
     "dién tich 140m vuong": "diện tích 140m vuông",
     # a horn or hook printed after the word (co’, tu?), $ for a capital S with its mark,
     # and "Số" as the label before ": <number>" (":" ends the model's sentence, so it cannot see it)
