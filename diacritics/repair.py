@@ -263,11 +263,11 @@ def fix_code(code: str) -> str | None:
     Decided by how often each spelling occurs as a code in the corpus: ``D``
     becomes ``Đ`` when the Đ spelling is far more common; ``P`` only when the
     P spelling is all but unseen (``PT`` in ``PT-TH`` is real). Once one part
-    of a code shows the P-for-Đ misreading, the other parts need less evidence.
+    of a code shows Đ misread (as P or D), the other parts need less evidence.
     """
     parts = re.split(r"([-/&])", code)
     fixed = [fix_code_part(p) if i % 2 == 0 else None for i, p in enumerate(parts)]
-    if any(f and "P" not in f and "P" in p for f, p in zip(fixed, parts)):
+    if any(f and f.count("Đ") > p.count("Đ") for f, p in zip(fixed, parts)):   # QP-, QD-BCDCCHC
         fixed = [f or (fix_code_part(p, lenient=True) if i % 2 == 0 else None)
                  for i, (f, p) in enumerate(zip(fixed, parts))]
     if not any(fixed):

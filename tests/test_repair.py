@@ -258,6 +258,9 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert fix_code("QP-BCPCCHC") == "QĐ-BCĐCCHC"
     assert fix_code("QD-UBND") == "QĐ-UBND"
     assert fix_code("PT-TH") is None          # a real code stays
+    # once one part shows Đ printed as D, the others need less evidence (BCĐ + CCHC)
+    assert fix_code("20/QD-BCDCCHC") == "20/QĐ-BCĐCCHC"
+    assert fix_code("QD-UBND") == "QĐ-UBND"
     assert fix_code("KH-UBND") is None
     # the Q of QH (Quốc hội) printed as O, with its number glued on or cut off
     assert fix_code("2015/OH13") == "2015/QH13"
