@@ -128,8 +128,8 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     letters = [c for c in line if c.isalpha()]
     # in a line in capitals a word in capitals is no name by its case (DOANH NGHIỆP PHAI DAP UNG;
     # a heading of two words or more: QUYET DINH)
-    worded = [t for t in tokens if _HAS_LETTER.search(t)]
-    in_capitals = (len(letters) >= 10 or len(worded) >= 2) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+    worded = sum(1 for t in tokens if _HAS_LETTER.search(t))
+    in_capitals = (len(letters) >= 10 or worded >= 2) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
     for i, raw in enumerate(tokens):
         core = split_edge_punct(raw)[1]
         if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
@@ -207,9 +207,10 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
     for i, lab in enumerate(labels):
         if lab is None:
             st = stats[i]
-            if st.words and st.ascii_plausible == st.words and doc != CLEAN:
+            mark_less = st.words and st.ascii_plausible == st.words
+            if mark_less and doc != CLEAN:
                 lab = doc   # a short mark-less line (KE HOACH) in a stripped or garbled text
-            elif st.words and st.ascii_plausible == st.words and st.stripped:
+            elif mark_less and st.stripped:
                 lab = STRIPPED   # … or in a clean one, where a word of it is one always marked (QUYET DINH)
             elif not st.words:
                 lab = CLEAN if doc == CLEAN else doc

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   skeleton)
 from diacritics.repair_encoding import ETH_AS_D
+from diacritics.split_syllables import one_word_case
 from diacritics.tone import to_style
 
 if TYPE_CHECKING:
@@ -825,7 +826,7 @@ VIE_DEGRADED_SURE_MIN_CONFIDENCE = 0.75
 RARE_CONFUSION = -3.0
 CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean renders: 95–96)
 # … and of a page whose marks it read as printed: a clean render's (95.1–96.2 on the bench's 26
-# clean pages). Real office scans of a contract (91–94) are read without the capitals a harsh
+# clean pages). Real office scans of a contract (92.2–94.6) are read without the capitals a harsh
 # scan invents, but lose a tone over a hatted vowel on words Tesseract is sure of (yêu câu,
 # sản phâm, không thê, Tư do, chỉ phí for cầu, phẩm, thể, Tự, chi): their sure words are not
 # taken at their word there. Read so, the five scans have 10 such slips fewer; a clean page
@@ -850,7 +851,6 @@ TRUSTED_REASONS = ("model", "number", "roman")
 def _trusted_change(p: "Piece") -> bool:
     """Is ``p``'s change one made in text we did not OCR (``TRUSTED_REASONS``, or a case no one
     types: nghiỆP, cŨ)?"""
-    from diacritics.split_syllables import one_word_case
     if p.reason == "case":
         return not one_word_case(p.text)
     return p.reason in TRUSTED_REASONS
@@ -1184,7 +1184,7 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     second time with the channel adapted to the document (see ``adapt_channel``).
     """
     rep = get_repairer(channel)
-    if channel == "vie" and ocr_confidence is not None and not _clean_page(ocr_confidence, MARKS_READ_CONF):
+    if channel == "vie" and _page_confidence(ocr_confidence) < MARKS_READ_CONF:
         rep = _scan_channel(rep)
     res, decoded, read_right = _repair_pass(lines, rep, style, only, ocr_confidence, trusted=trusted)
     if channel == "eng":
@@ -1313,8 +1313,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     that came as they were read (for ``adapt_channel``)."""
     from diacritics.decode import decode
     channel = rep.channel
-    clean_page = _clean_page(ocr_confidence)
-    marks_read = _clean_page(ocr_confidence, MARKS_READ_CONF)
+    page_conf = _page_confidence(ocr_confidence)
+    clean_page, marks_read = page_conf >= CLEAN_PAGE_CONF, page_conf >= MARKS_READ_CONF
     lattice: list = []
     slots: list[tuple[int, int, int]] = []       # (line, piece, lattice index)
     open_slots: dict[int, str] = {}               # lattice index → token, for context candidates
@@ -1322,13 +1322,14 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     joins = _wrapped_lines(lines, only)
     bullets = _bullet_lines(lines, only)
     always_marked = _stripped_words() if trusted else frozenset()
+    clean = functools.partial(clean_artifacts, typed=trusted)
     prev_label = ""
     for li, line in enumerate(lines):
         if only is not None and li not in only:
             cleaned_lines.append(line)
             line_pieces.append([])
             continue
-        cleaned = _outside_web_addresses(line, functools.partial(clean_artifacts, typed=trusted))
+        cleaned = _outside_web_addresses(line, clean)
         if li in bullets and not trusted:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
@@ -1564,13 +1565,18 @@ def count_pair(intended: str, observed: str, chars: dict, tokens: dict, weight: 
 SCAN_TONE_LOSS = 0.2
 
 
+def _letter_tables(rep: "Repairer") -> tuple[dict, dict, dict]:
+    """``rep``'s learned channel tables, and copies of its letter counts to change: (tables,
+    char_total, sub)."""
+    base = load_table()["channels"][rep.channel]
+    return base, dict(base.get("char_total", {})), {c: dict(outs) for c, outs in base.get("sub", {}).items()}
+
+
 @functools.lru_cache(maxsize=2)
 def _scan_channel(rep: "Repairer") -> "Repairer":
     """``rep`` with a toned hatted vowel read without its tone at ``SCAN_TONE_LOSS``."""
     from diacritics.tone import place_tone
-    base = load_table()["channels"][rep.channel]
-    total = dict(base.get("char_total", {}))
-    sub = {c: dict(outs) for c, outs in base.get("sub", {}).items()}
+    base, total, sub = _letter_tables(rep)
     for hatted in "âêôăơư":
         for tone in range(1, 6):
             c = place_tone(hatted, tone)
@@ -1601,14 +1607,12 @@ def adapt_channel(rep: "Repairer", changes: list[Change], read_right: list[str] 
     sure = [(w, o) for w, o in settled if o.isalpha()]
     if len(sure) < ADAPT_MIN_CHANGES:
         return None
-    base = load_table()["channels"][rep.channel]
     doc = {"total": defaultdict(float), "sub": defaultdict(lambda: defaultdict(float)), "ins": defaultdict(float)}
     for intended, observed in sure:
         count_pair(intended, observed, doc, defaultdict(lambda: defaultdict(float)), ADAPT_WEIGHT)
     # Only the document's slips are added (a letter read right adds nothing): its evidence
     # can make a slip likelier but hardly dilutes the ones training saw (¢ for c).
-    total = dict(base.get("char_total", {}))
-    sub = {c: dict(outs) for c, outs in base.get("sub", {}).items()}
+    base, total, sub = _letter_tables(rep)
     # … but a marked letter the document prints as it is, in words the model is sure of, is
     # likelier read right than English-OCR training says: OCR in French keeps â, ê, ô (Nhân
     # viên came out as Nhận viện; 6 rendered devset pages: WER 3.7 → 2.8 %, weights 20, 60,
@@ -1662,12 +1666,12 @@ def adapt_channel(rep: "Repairer", changes: list[Change], read_right: list[str] 
                                       tone_family_lp=rep.conf.tone_family_lp))
 
 
-def _clean_page(ocr_confidence: list[Spans | None] | None, at_least: float = CLEAN_PAGE_CONF) -> bool:
-    """Does Tesseract's mean word confidence say the page is clean (``CLEAN_PAGE_CONF``, or
-    ``at_least``)? Without confidences the page is taken as clean: the stricter treatment.
-    """
+def _page_confidence(ocr_confidence: list[Spans | None] | None) -> float:
+    """Tesseract's mean word confidence on the page, to compare with ``CLEAN_PAGE_CONF`` and
+    ``MARKS_READ_CONF``. Without confidences, 100: the page is taken as clean, the stricter
+    treatment."""
     confs = [c for spans in ocr_confidence or () if spans for _a, _b, c in spans]
-    return not confs or sum(confs) / len(confs) >= at_least
+    return sum(confs) / len(confs) if confs else 100.0
 
 
 _HORN, _HOOK_ABOVE = "\u031b", "\u0309"
@@ -1712,7 +1716,7 @@ def _page_slips(pieces) -> frozenset[tuple[str, str]]:
     return frozenset(s for s, n in seen.items() if s is not None and n >= PAGE_SLIP_MIN)
 
 
-def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None, clean_page: bool,
+def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | None, marks_read: bool,
                 pieces: list[Piece], k: int, line: str, slips: frozenset = frozenset()) -> bool:
     """Should a valid word of our own OCR stay, although the model prefers ``syl``?
 
@@ -1722,9 +1726,9 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
 
     * unless the model is confident (``VIE_MIN_CONFIDENCE``, or
       ``VIE_SURE_MIN_CONFIDENCE`` for a word Tesseract was sure of, ``OCR_SURE``, on a
-      clean page, ``VIE_DEGRADED_SURE_MIN_CONFIDENCE`` on another);
-    * and, on a clean page (``clean_page``: Tesseract's mean word confidence ≥
-      ``MARKS_READ_CONF``; a real scan's is 91–94 and a harsh one's 70–85, and there sure
+      page whose marks it read as printed, ``VIE_DEGRADED_SURE_MIN_CONFIDENCE`` on another);
+    * and, on such a page (``marks_read``: Tesseract's mean word confidence ≥
+      ``MARKS_READ_CONF``; a real scan's is 92–95 and a harsh one's 70–85, and there sure
       words slip too), a word Tesseract
       was sure of stays when the confusion is not one the channel sees often
       (``RARE_CONFUSION``: ``khâu``/``khẩu`` is, per character, rarer than
@@ -1740,12 +1744,12 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
     (``mẫu số quy`` stays; ``thẩm quyên``, 23 times less likely than ``thẩm quyền``, goes).
     """
     sure = ocr is not None and ocr >= OCR_SURE
-    if conf < (VIE_SURE_MIN_CONFIDENCE if sure and clean_page else VIE_DEGRADED_SURE_MIN_CONFIDENCE if sure
+    if conf < (VIE_SURE_MIN_CONFIDENCE if sure and marks_read else VIE_DEGRADED_SURE_MIN_CONFIDENCE if sure
                else VIE_MIN_CONFIDENCE):
         return True
     if ocr is None:   # no confidences (sohoa restore --mode ocr): the context alone, held closer
         return _supported_in_context(rep, own, syl, pieces, k, line, TEXT_SUPPORT_MARGIN)
-    sure = sure and clean_page
+    sure = sure and marks_read
     if sure and rep.conf.logp(own, syl) < RARE_CONFUSION and _slip(own, syl) not in slips:
         return True
     return sure and _supported_in_context(rep, own, syl, pieces, k, line, SUPPORT_MARGIN)
@@ -2097,7 +2101,7 @@ def _word_logprob(before: str, word: str, after: str = "") -> float:
 _CAPITALISED_ASCII = re.compile(r"(?<![^\W_])[A-Z][A-Za-z]*(?![^\W_])")
 
 
-def unmarked_names(line: str) -> list[tuple[int, int]]:
+def _unmarked_names(line: str) -> list[tuple[int, int]]:
     """Spans of the runs of two or more capitalised unmarked words in ``line`` that read as
     Vietnamese stripped of its marks (one of them is no word unmarked, or one the corpus
     practically always marks). The trusted reading of a clean line would mend such a run
@@ -2129,10 +2133,9 @@ def _acronym_like(word: str) -> bool:
 
 
 def _restore_names(lines: list[str], idx: list[int], style: str) -> tuple[dict[int, str], list[Change]]:
-    """Restore the unmarked names (``unmarked_names``) of the lines ``idx``, each in its line's
+    """Restore the unmarked names (``_unmarked_names``) of the lines ``idx``, each in its line's
     context; every other word stays as it is. Returns the changed lines by index and the changes."""
-    from diacritics.restorer import restore_detailed
-    found = {i: spans for i in idx if (spans := unmarked_names(lines[i]))}
+    found = {i: spans for i in idx if (spans := _unmarked_names(lines[i]))}
     if not found:
         return {}, []
     order = sorted(found)
@@ -2143,26 +2146,17 @@ def _restore_names(lines: list[str], idx: list[int], style: str) -> tuple[dict[i
             line = line[:a] + " ".join(w.capitalize() for w in line[a:b].split(" ")) + line[b:]
         return line
 
-    text = "\n".join(as_names(i) for i in order)
-    res = restore_detailed(text, style=style, marked_lines=True)
-    starts = [0]
-    for i in order:
-        starts.append(starts[-1] + len(lines[i]) + 1)
-    edits: dict[int, list] = {}
-    for w in res.words:
-        k = bisect.bisect_right(starts, w.start) - 1
-        col = w.start - starts[k]
-        if w.text != w.source and any(a <= col < b for a, b in found[order[k]]):
-            edits.setdefault(order[k], []).append((col, w))
+    _restored, found_changes = _restore_lines([as_names(i) for i in order], style)
     out, changes = {}, []
-    for i, words in edits.items():
-        line = lines[i]
-        for col, w in sorted(words, key=lambda cw: -cw[0]):
-            source = line[col:col + len(w.source)]
-            text = w.text.upper() if source.isupper() else w.text
-            line = line[:col] + text + line[col + len(source):]
-            changes.append(Change(i + 1, col, source, text, w.confidence, "restore"))
-        out[i] = line
+    for c in sorted(found_changes, key=lambda c: (c.line, -c.col)):   # right to left: columns hold
+        i = order[c.line - 1]
+        if not any(a <= c.col < b for a, b in found[i]):
+            continue   # a word outside the names: the line's own, typed as it is
+        line = out.get(i, lines[i])
+        source = line[c.col:c.col + len(c.before)]
+        text = c.after.upper() if source.isupper() else c.after
+        out[i] = line[:c.col] + text + line[c.col + len(source):]
+        changes.append(Change(i + 1, c.col, source, text, c.confidence, "restore"))
     return out, changes
 
 

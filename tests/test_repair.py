@@ -691,7 +691,7 @@ def test_sohoa_ocr_keeps_a_word_tesseract_was_sure_of_and_fixes_the_unsure_ones(
     # … but Tesseract read số with confidence 95, and the model is not sure enough to overrule it
     assert correct_page_text(raw, lines).split("\n")[:3] == \
         ["Ghi đầy đủ số theo dõi.", "Các khoản bổ sung cho Luật này.", "Báo cáo gửi Sở Tài chính ngay."]
-    # … unless the page is a scan whose sure words slip: a real contract scan's mean is 91–94
+    # … unless the page is a scan whose sure words slip: a real contract scan's mean is 92–95
     assert correct_page_text(raw, lines[:3]).split("\n")[0] == "Ghi đầy đủ sổ theo dõi."
     # an unsure số is the model's to decide
     lines[0].words[3].confidence = 60
