@@ -825,8 +825,8 @@ VIE_SURE_MIN_CONFIDENCE = 0.97   # … such a word changes only when the model i
 VIE_DEGRADED_SURE_MIN_CONFIDENCE = 0.75
 RARE_CONFUSION = -3.0
 CLEAN_PAGE_CONF = 90.0   # mean Tesseract word confidence of a clean page (clean renders: 95–96)
-# … and of a page whose marks it read as printed: a clean render's (95.1–96.2 on the bench's 26
-# clean pages). Real office scans of a contract (92.2–94.6) are read without the capitals a harsh
+# … and of a page whose marks it read as printed: a clean render's (95.1–96.2 on the bench's 10
+# clean devset pages and 6 clean seed-report pages). Real office scans of a contract (92.2–94.6) are read without the capitals a harsh
 # scan invents, but lose a tone over a hatted vowel on words Tesseract is sure of (yêu câu,
 # sản phâm, không thê, Tư do, chỉ phí for cầu, phẩm, thể, Tự, chi): their sure words are not
 # taken at their word there. Read so, the five scans have 10 such slips fewer; a clean page
