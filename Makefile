@@ -23,6 +23,7 @@ bench: setup
 
 lexicon: setup
 	$(PY) -m lexicon.build
+	$(PY) -m lexicon.build_context
 	$(PY) -m lexicon.names
 	# the repair's precomputed candidate table is keyed to the lexicon and confusion tables
 	$(PY) -m diacritics.confusion

@@ -1197,7 +1197,8 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
             from diacritics.cache_lm import DocumentCache
             lat, found = decoded.search
             cache = DocumentCache.of_search(rep.lm, lat, found.choice, found.posterior)
-            res, _, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache)
+            res, _, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache,
+                                     first=decoded)
     return res
 
 
@@ -1306,8 +1307,8 @@ def _outside_web_addresses(line: str, clean) -> str:
 
 
 def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] | None,
-                 ocr_confidence: list[Spans | None] | None, model=None, trusted: bool = False
-                 ) -> tuple[Repaired, DecodeResult | None, list[str]]:
+                 ocr_confidence: list[Spans | None] | None, model=None, trusted: bool = False,
+                 first=None) -> tuple[Repaired, DecodeResult | None, list[str]]:
     """One decoding of the text (with ``model`` instead of the repairer's, if given), the
     decoder's result (None when there was nothing to decode), and the sure words with marks
     that came as they were read (for ``adapt_channel``)."""
@@ -1430,6 +1431,10 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     if channel == "eng" and open_slots:
         from diacritics.context_candidates import add_context_candidates
         add_context_candidates(lattice, open_slots, rep, BEAM, FLOOR)
+    if first is not None:
+        from diacritics.context_model import context_bonus
+        for at, bonus in context_bonus(first, lattice, rep.lm).items():
+            lattice[at] = [(w, lp + b) for (w, lp), b in zip(lattice[at], bonus)]
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, beam=REPAIR_BEAM, model=model or rep.lm) if slots else None
     for li, k, at in slots:

@@ -62,6 +62,10 @@ SEED003_LINES = {
     568: "Phần thứ hai",
     283: "cơ quan, đơn vị trực thuộc; đánh giá sự hài lòng của cơ quan, tổ chức đối với sự",
     872: "công khai kết quả trả lời trên Cổng",
+    # readings the 4-gram ranked second, chosen by the words around them (diacritics.context_model)
+    30: "thực hiện Chương trình hành động của Tỉnh ủy thực hiện Nghị quyết Đại hội của",
+    782: "Số TTHC do tỉnh ban hành (được",
+    1078: ", Số lượng văn bản nhận trên",
 }
 
 

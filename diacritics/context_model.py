@@ -1,0 +1,160 @@
+"""Which words keep company: evidence from beyond the 4-gram's three-word history.
+
+The 4-gram decides most words, but where two readings are both good Vietnamese
+it sees only the words just before: ``đăng tin nhầm`` (a singleton in the
+corpus) beat ``đăng tin nhằm`` although ``tuyên truyền`` follows, and
+``Tỉnh từ thực hiện`` beat ``Tỉnh ủy`` in ``Chương trình hành động của Tỉnh ủy``.
+The words around a slot say which reading the text is about. This is the
+classic bag-of-words context model of context-sensitive spelling correction
+(Golding & Roth): a candidate ``w`` earns, for each word ``c`` within
+``WINDOW`` words of it,
+
+    log P(c near w) / P(c near anything)
+
+smoothed towards the neighbour's overall share (``SMOOTH`` pseudo-counts) and
+clipped to ±``CLIP``, so no one neighbour carries the decision. The counts
+come from the corpus (``lexicon.build_context``); the neighbours from the
+first decoding pass of the same text.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+
+from diacritics.tokens import FIRST_WORD_ID, UNK
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "lexicon" / "data" / "context.npz"
+ENV_PATH = "SOHOA_CONTEXT_MODEL"
+WINDOW = 5      # neighbours on each side (8: 500 word errors on the eng sets against 497)
+SMOOTH = 1000   # pseudo-counts towards the neighbour's overall share (300: 496)
+CLIP = 3.0      # nats one neighbour may add or take (2: 498)
+# Weight of the context score against the channel and the 4-gram. English OCR of the seed
+# reports, devset documents and devset pages (521 word errors without): 0.15 → 498, 0.2 → 497,
+# 0.3 → 506.
+WEIGHT = 0.2
+
+
+class ContextModel:
+    """Pair counts from ``lexicon.build_context``; see :meth:`scores`."""
+
+    def __init__(self, path: str | os.PathLike):
+        with np.load(path) as z:
+            self.pairs = np.cumsum(z["pair_delta"].astype(np.int64))
+            self.pair_count = z["pair_count"].astype(np.float64)
+            self.word_total = z["word_total"].astype(np.float64)
+            neighbours = z["neighbour_total"].astype(np.float64)
+            self.vocab_size = int(z["meta"][0])
+        self.share = neighbours / neighbours.sum()
+
+    def scores(self, words: np.ndarray, contexts: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+        """Context score of each ``words[i]`` among the neighbours ``contexts[j]`` with ``group[j] == i``.
+
+        Words or neighbours that are no syllable of the model (numbers, ``<unk>``) score 0.
+        """
+        out = np.zeros(n_groups)
+        w = words[group]
+        ok = (w >= FIRST_WORD_ID) & (w < self.vocab_size) & (contexts >= FIRST_WORD_ID) & (contexts < self.vocab_size)
+        w, c, g = w[ok], contexts[ok], group[ok]
+        if not len(w):
+            return out
+        key = w * self.vocab_size + c
+        at = np.minimum(np.searchsorted(self.pairs, key), len(self.pairs) - 1)
+        n = np.where(self.pairs[at] == key, self.pair_count[at], 0.0)
+        share = self.share[c]
+        p = (n + SMOOTH * share) / (self.word_total[w] + SMOOTH)
+        np.add.at(out, g, np.clip(np.log(p / share), -CLIP, CLIP))
+        return out
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str) -> ContextModel | None:
+    return ContextModel(path) if Path(path).is_file() else None
+
+
+def load_context_model(path: str | os.PathLike | None = None) -> ContextModel | None:
+    """The shipped table (or ``path``, or ``$SOHOA_CONTEXT_MODEL``), or None where there is none."""
+    chosen = path or os.environ.get(ENV_PATH) or DEFAULT_PATH
+    return _load(str(Path(chosen).resolve()))
+
+
+def _signature(lattice: list) -> list[str]:
+    return [item if isinstance(item, str) else "\0" for item in lattice]
+
+
+def _line_spans(sig: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each line's items: a line's last item is the fixed text ending in a line break."""
+    spans, start = [], 0
+    for i, item in enumerate(sig):
+        if "\n" in item:
+            spans.append((start, i + 1))
+            start = i + 1
+    spans.append((start, len(sig)))
+    return spans
+
+
+def _matching_items(first: list, second: list):
+    """(index in ``first``, index in ``second``) of the items the two lattices share.
+
+    Line by line (both passes lay out the same lines): a whole-text diff of a long report
+    took seconds, as its few distinct items ("\0", " ") repeat thousands of times.
+    """
+    a, b = _signature(first), _signature(second)
+    la, lb = _line_spans(a), _line_spans(b)
+    if len(la) != len(lb):
+        la, lb = [(0, len(a))], [(0, len(b))]
+    for (a0, a1), (b0, b1) in zip(la, lb):
+        if a[a0:a1] == b[b0:b1]:
+            yield from zip(range(a0, a1), range(b0, b1))
+            continue
+        matcher = difflib.SequenceMatcher(None, a[a0:a1], b[b0:b1], autojunk=False)
+        for i, j, size in matcher.get_matching_blocks():
+            yield from ((a0 + i + d, b0 + j + d) for d in range(size))
+
+
+def context_bonus(first, lattice: list, model, weight: float = WEIGHT) -> dict[int, list[float]]:
+    """Per candidate list of ``lattice``: a score to add to each candidate's channel score.
+
+    ``first``: the :class:`~diacritics.decode.DecodeResult` of a first decoding of the same
+    text, whose choices are the neighbours. Its lattice may differ a little (a second pass
+    with an adapted channel cuts a token here and there differently), so the two are aligned
+    on their fixed text. Scores are centred on the mean of the list's known words; a word the
+    model does not know (a kept non-word) gets 0.
+    """
+    ctx_model = load_context_model()
+    if ctx_model is None or first is None or first.search is None or first._ranking is None or weight == 0:
+        return {}
+    lat, found = first.search
+    chosen = np.asarray(lat.cand_id, dtype=np.int64)[found.choice]
+    first_items, starts, _posterior = first._ranking
+    pos_start = np.asarray(lat.pos_start)
+    slots, word_ids, contexts, groups = [], [], [], []
+    from diacritics.decode import _house_style
+    for i, j in _matching_items(first_items, lattice):
+        item = lattice[j]
+        if isinstance(item, str) or len(item) < 2:
+            continue
+        p = int(np.searchsorted(pos_start, starts[i]))
+        around = np.r_[chosen[max(0, p - WINDOW):p], chosen[p + 1:p + 1 + WINDOW]]
+        ids = [model.index.get(_house_style(w), UNK) for w, _ in item]
+        for wid in ids:
+            contexts.append(around)
+            groups.append(np.full(len(around), len(word_ids)))
+            word_ids.append(wid)
+        slots.append((j, len(ids)))
+    if not slots:
+        return {}
+    word_ids = np.asarray(word_ids, dtype=np.int64)
+    score = ctx_model.scores(word_ids, np.concatenate(contexts), np.concatenate(groups), len(word_ids))
+    out, k = {}, 0
+    for at, n in slots:
+        ids, sc = word_ids[k:k + n], score[k:k + n]
+        k += n
+        known = ids >= FIRST_WORD_ID
+        if known.sum() < 2:
+            continue
+        out[at] = (weight * np.where(known, sc - sc[known].mean(), 0.0)).tolist()
+    return out
