@@ -11,8 +11,9 @@ anywhere": the evidence a 4-gram cannot see past its three-word history
 (``tuyên truyền`` a few words on says ``nhằm``, not ``nhầm``).
 
 Stored: the pairs seen at least ``MIN_PAIR`` times (rarer ones are noise and
-score as unseen), each word's total count of neighbours, and every word's
-share of all neighbours.
+score as unseen), each word's total count of neighbours, every word's share
+of all neighbours, and a checksum of the model's vocabulary: the ids are the
+model's, so a table built for another model is not used.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from diacritics.context_model import vocab_checksum
 from diacritics.tokens import BOUND, FIRST_WORD_ID
 from lexicon import build
 
@@ -50,7 +52,7 @@ def count_pairs(ids: np.ndarray, vocab_size: int, window: int = WINDOW) -> np.nd
     return counts.reshape(vocab_size, vocab_size)
 
 
-def save(out: Path, counts: np.ndarray, min_pair: int = MIN_PAIR, window: int = WINDOW) -> None:
+def save(out: Path, counts: np.ndarray, vocab: list[str], min_pair: int = MIN_PAIR, window: int = WINDOW) -> None:
     flat = counts.ravel()
     keep = np.flatnonzero(flat >= min_pair)
     vocab_size = counts.shape[0]
@@ -63,7 +65,7 @@ def save(out: Path, counts: np.ndarray, min_pair: int = MIN_PAIR, window: int = 
         pair_count=np.minimum(flat[keep], np.iinfo(np.uint32).max).astype(np.uint32),
         word_total=counts.sum(1).astype(np.int64),
         neighbour_total=counts.sum(0).astype(np.int64),
-        meta=np.array([vocab_size, window, min_pair], dtype=np.int64))
+        meta=np.array([vocab_size, window, min_pair, vocab_checksum(vocab)], dtype=np.int64))
     tmp.replace(out)
 
 
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     del type_ids
     ids = ids[np.r_[True, (ids[1:] != BOUND) | (ids[:-1] != BOUND)]]
     counts = count_pairs(ids, len(vocab))
-    save(args.out, counts)
+    save(args.out, counts, vocab)
     build.log(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB, "
               f"{int((counts >= MIN_PAIR).sum()):,} pairs) in {time.time() - t0:.0f} s")
     return 0

@@ -33,7 +33,7 @@ def test_the_saved_table_scores_as_its_counts_say(tmp_path):
     counts[:FIRST_WORD_ID] = 0
     counts[:, :FIRST_WORD_ID] = 0
     path = tmp_path / "context.npz"
-    save(path, counts)
+    save(path, counts, [f"w{i}" for i in range(size)])
     cm = ContextModel(path)
     words = np.arange(FIRST_WORD_ID, size).repeat(size - FIRST_WORD_ID)
     ctx = np.tile(np.arange(FIRST_WORD_ID, size), size - FIRST_WORD_ID)
@@ -42,9 +42,13 @@ def test_the_saved_table_scores_as_its_counts_say(tmp_path):
     kept = np.where(counts >= MIN_PAIR, counts, 0)
     share = counts.sum(0) / counts.sum()
     p = (kept[words, ctx] + SMOOTH * share[ctx]) / (counts.sum(1)[words] + SMOOTH)
-    assert np.allclose(got, np.clip(np.log(p / share[ctx]), -CLIP, CLIP))
+    # … held as int8 steps of CLIP / 127
+    assert np.allclose(got, np.clip(np.log(p / share[ctx]), -CLIP, CLIP), atol=CLIP / 254 + 1e-9)
     # numbers, <unk> and the like have no neighbours to speak of
     assert cm.scores(np.array([1]), np.array([FIRST_WORD_ID]), np.array([0]), 1)[0] == 0
+    # its ids are another vocabulary's than the shipped model's: not used with that model
+    assert load_context_model(path) is not None
+    assert load_context_model(path, model=load_model()) is None
 
 
 def _score(cm, lm, word: str, around: str) -> float:
@@ -53,7 +57,8 @@ def _score(cm, lm, word: str, around: str) -> float:
 
 
 def test_the_shipped_table_knows_which_reading_the_neighbours_support():
-    cm, lm = load_context_model(), load_model()
+    lm = load_model()
+    cm = load_context_model(model=lm)
     assert cm is not None
     # đăng tin nhằm tuyên truyền: the 4-gram had "tin nhầm" (a corpus singleton) ahead
     around = "phát sóng đăng tin tuyên truyền cho chuỗi hoạt động"
@@ -72,3 +77,21 @@ def test_the_second_pass_reads_by_the_company_words_keep(seeds_dir, monkeypatch)
     assert repair_text(head).split("\n")[29] == line.format("ủy")
     monkeypatch.setenv("SOHOA_CONTEXT_MODEL", "/nonexistent/context.npz")   # no table: no context
     assert repair_text(head).split("\n")[29] == line.format("tự")
+
+
+def test_restoration_reads_by_the_company_words_keep(seeds_dir, monkeypatch):
+    """Stripped text long enough to be read twice (``CACHE_MIN_WORDS``) gets the same evidence.
+    Seed 002 stripped: the words the context model puts right outnumber those it puts wrong."""
+    from diacritics.restorer import Restorer
+    from diacritics.tone import strip_diacritics, to_style
+    truth = to_style(next(seeds_dir.glob("002_*.txt")).read_text(encoding="utf-8"), "new")
+    stripped = strip_diacritics(truth)
+
+    def errors() -> int:
+        out = to_style(Restorer(load_model()).restore(stripped).text, "new")
+        assert len(out.split()) == len(truth.split())
+        return sum(a.lower() != b.lower() for a, b in zip(out.split(), truth.split()))
+
+    with_context = errors()
+    monkeypatch.setenv("SOHOA_CONTEXT_MODEL", "/nonexistent/context.npz")
+    assert with_context < errors()
