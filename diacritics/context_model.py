@@ -46,30 +46,21 @@ class ContextModel:
     Neighbours are the ``NEIGHBOURS`` most frequent ids (the ids are frequency-ranked): rarer
     ones changed 2 of 231,414 restored syllables (2,048 of them: 2), and leaving them out makes
     the table a dense int8 array of ``vocab × NEIGHBOURS`` scores (38 MB), looked up by index
-    instead of by a search among 2.8 M pairs: restoring 1 MB of devset text 10.2 → 7.3 CPU-s (6.6 without the context model).
+    instead of by a search among 2.8 M pairs: restoring 1 MB of devset text took 10.2 CPU-s,
+    now ~7 (6.6 without the context model). Built once (0.5 s) and then memory-mapped from the
+    user's cache, like the language model (``diacritics.model_cache``).
     """
 
     def __init__(self, path: str | os.PathLike):
-        with np.load(path) as z:
-            pairs = np.cumsum(z["pair_delta"].astype(np.int64))
-            count = z["pair_count"].astype(np.float64)
-            word_total = z["word_total"].astype(np.float64)
-            neighbours = z["neighbour_total"].astype(np.float64)
-            self.vocab_size = int(z["meta"][0])
-            self.checksum = int(z["meta"][3])
-        share = neighbours / neighbours.sum()
-        self.n_neighbours = min(NEIGHBOURS, self.vocab_size)
-        # a pair never seen: P(c | w) is the smoothing's alone, SMOOTH·share / (total + SMOOTH)
-        unseen = np.log(SMOOTH / (word_total + SMOOTH))
-        table = np.repeat(_quantise(unseen)[:, None], self.n_neighbours, axis=1)
-        w, c = pairs // self.vocab_size, pairs % self.vocab_size
-        near = c < self.n_neighbours
-        w, c, count = w[near], c[near], count[near]
-        p = (count + SMOOTH * share[c]) / (word_total[w] + SMOOTH)
-        table[w, c] = _quantise(np.log(p / share[c]))
-        table[:FIRST_WORD_ID] = 0
-        table[:, :FIRST_WORD_ID] = 0
-        self.table = table
+        from diacritics import model_cache
+        kind = f"ctx-n{NEIGHBOURS}-s{SMOOTH:g}-c{CLIP:g}"   # the table depends on these
+        arrays = model_cache.load(Path(path), ("table", "meta"), kind)
+        if arrays is None:
+            arrays = _score_table(path)
+            model_cache.store(Path(path), arrays, kind)
+        self.table = arrays["table"]
+        self.vocab_size, self.checksum = (int(x) for x in arrays["meta"][[0, 3]])
+        self.n_neighbours = self.table.shape[1]
 
     def scores(self, words: np.ndarray, contexts: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
         """Context score of each ``words[i]`` among the neighbours ``contexts[j]`` with ``group[j] == i``.
@@ -84,6 +75,31 @@ class ContextModel:
 
 
 _STEP = CLIP / 127
+
+
+def _score_table(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The shipped counts as int8 scores: ``table[w, c]`` for every word and each of the
+    ``NEIGHBOURS`` most frequent neighbours (0.5 s; then memory-mapped from the user's cache)."""
+    with np.load(path) as z:
+        pairs = np.cumsum(z["pair_delta"].astype(np.int64))
+        count = z["pair_count"].astype(np.float64)
+        word_total = z["word_total"].astype(np.float64)
+        neighbours = z["neighbour_total"].astype(np.float64)
+        meta = z["meta"].astype(np.int64)
+    vocab_size = int(meta[0])
+    share = neighbours / neighbours.sum()
+    n_neighbours = min(NEIGHBOURS, vocab_size)
+    # a pair never seen: P(c | w) is the smoothing's alone, SMOOTH·share / (total + SMOOTH)
+    unseen = np.log(SMOOTH / (word_total + SMOOTH))
+    table = np.repeat(_quantise(unseen)[:, None], n_neighbours, axis=1)
+    w, c = pairs // vocab_size, pairs % vocab_size
+    near = c < n_neighbours
+    w, c, count = w[near], c[near], count[near]
+    p = (count + SMOOTH * share[c]) / (word_total[w] + SMOOTH)
+    table[w, c] = _quantise(np.log(p / share[c]))
+    table[:FIRST_WORD_ID] = 0
+    table[:, :FIRST_WORD_ID] = 0
+    return {"table": table, "meta": meta}
 
 
 def _quantise(log_ratio: np.ndarray) -> np.ndarray:
@@ -165,7 +181,7 @@ def context_bonus(first, lattice: list, model, weight: float = WEIGHT) -> dict[i
     chosen = np.asarray(lat.cand_id, dtype=np.int64)[found.choice]
     first_items, starts, _posterior = first._ranking
     pos_start = np.asarray(lat.pos_start)
-    slots, word_ids, contexts, groups = [], [], [], []
+    slots, word_ids, contexts, n_around = [], [], [], []
     from diacritics.decode import _house_style
     for i, j in _matching_items(first_items, lattice):
         item = lattice[j]
@@ -174,15 +190,15 @@ def context_bonus(first, lattice: list, model, weight: float = WEIGHT) -> dict[i
         p = int(np.searchsorted(pos_start, starts[i]))
         around = np.r_[chosen[max(0, p - WINDOW):p], chosen[p + 1:p + 1 + WINDOW]]
         ids = [model.index.get(_house_style(w), UNK) for w, _ in item]
-        for wid in ids:
-            contexts.append(around)
-            groups.append(np.full(len(around), len(word_ids)))
-            word_ids.append(wid)
+        contexts.append(np.tile(around, len(ids)))   # each candidate against the same neighbours
+        n_around.extend([len(around)] * len(ids))
+        word_ids.extend(ids)
         slots.append((j, len(ids)))
     if not slots:
         return {}
     word_ids = np.asarray(word_ids, dtype=np.int64)
-    score = ctx_model.scores(word_ids, np.concatenate(contexts), np.concatenate(groups), len(word_ids))
+    groups = np.repeat(np.arange(len(word_ids)), n_around)
+    score = ctx_model.scores(word_ids, np.concatenate(contexts), groups, len(word_ids))
     out, k = {}, 0
     for at, n in slots:
         ids, sc = word_ids[k:k + n], score[k:k + n]

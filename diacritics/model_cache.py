@@ -1,4 +1,5 @@
-"""An uncompressed, memory-mapped copy of the shipped language model, built on first load.
+"""An uncompressed, memory-mapped copy of the shipped language model (and of the context
+model's score table, ``kind="ctx"``), built on first load.
 
 ``lexicon/data/model.npz`` ships zipped (42 MB instead of ~120): reading it
 means inflating every table and summing the delta-coded keys, ~0.7 CPU-s in
@@ -56,43 +57,46 @@ def content_key(path: Path) -> str | None:
     return h.hexdigest()[:24]
 
 
-def _folder(path: Path) -> Path | None:
+def _folder(path: Path, kind: str) -> Path | None:
     key = content_key(path)
-    return cache_root() / f"lm-{key}" if key else None
+    return cache_root() / f"{kind}-{key}" if key else None
 
 
-def load(path: Path) -> dict[str, np.ndarray] | None:
-    """The cached arrays for the model at ``path`` (memory-mapped), or None if there is no usable copy."""
-    folder = _folder(path)
+def load(path: Path, names: tuple[str, ...] = NAMES, kind: str = "lm") -> dict[str, np.ndarray] | None:
+    """The cached arrays ``names`` derived from ``path`` (memory-mapped), or None if there is no
+    usable copy. ``kind`` names what was derived (and how: a caller whose derivation has settings
+    puts them in it)."""
+    folder = _folder(path, kind)
     if folder is None or not folder.is_dir():
         return None
     try:
         # np.asarray: plain arrays over the mapping (a memmap subclass slows every numpy call on it)
         return {n: np.asarray(np.load(folder / f"{n}.npy", mmap_mode="r", allow_pickle=False))
-                for n in NAMES}
+                for n in names}
     except (OSError, ValueError):
         return None   # damaged or foreign folder: fall back to the zip (store() replaces it)
 
 
-def store(path: Path, arrays: dict[str, np.ndarray]) -> Path | None:
-    """Write ``arrays`` as the cached copy for ``path``; the folder, or None when it cannot be written.
+def store(path: Path, arrays: dict[str, np.ndarray], kind: str = "lm") -> Path | None:
+    """Write ``arrays`` as the cached copy derived from ``path``; the folder, or None when it
+    cannot be written.
 
     Failing to write is not an error: the caller already has the arrays.
     """
-    folder = _folder(path)
+    folder = _folder(path, kind)
     if folder is None:
         return None
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.part")
     try:
         tmp.mkdir(parents=True, exist_ok=True)
         _sweep(folder.parent)
-        for n in NAMES:
+        for n in arrays:
             with open(tmp / f"{n}.npy", "wb") as fh:
                 np.save(fh, np.ascontiguousarray(arrays[n]), allow_pickle=False)
                 fh.flush()
                 os.fsync(fh.fileno())
         if folder.exists():   # a damaged copy (load() refused it), or another process won the race
-            if load(path) is not None:
+            if load(path, tuple(arrays), kind) is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return folder
             shutil.rmtree(folder, ignore_errors=True)
