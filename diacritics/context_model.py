@@ -62,16 +62,15 @@ class ContextModel:
         self.vocab_size, self.checksum = (int(x) for x in arrays["meta"][[0, 3]])
         self.n_neighbours = self.table.shape[1]
 
-    def scores(self, words: np.ndarray, contexts: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-        """Context score of each ``words[i]`` among the neighbours ``contexts[j]`` with ``group[j] == i``.
+    def scores(self, words: np.ndarray, contexts: np.ndarray) -> np.ndarray:
+        """Context score of each ``words[i]`` among its neighbours ``contexts[i, :]``.
 
-        Words or neighbours that are no syllable of the model (numbers, ``<unk>``) score 0, as
-        do neighbours rarer than the table keeps.
+        Ids that are no syllable of the model (a boundary, a number, ``<unk>``) score 0, as do
+        neighbours rarer than the table keeps; pad a short row with 0 (the boundary's id).
         """
-        w = words[group]
-        ok = (w >= 0) & (w < self.vocab_size) & (contexts >= 0) & (contexts < self.n_neighbours)
-        values = self.table[w[ok], contexts[ok]].astype(np.float64) * _STEP
-        return np.bincount(group[ok], weights=values, minlength=n_groups)
+        contexts = np.where(contexts < self.n_neighbours, contexts, 0)
+        rows = np.where(words < self.vocab_size, words, 0)
+        return self.table[rows[:, None], contexts].sum(axis=1, dtype=np.int32) * _STEP
 
 
 _STEP = CLIP / 127
@@ -131,6 +130,16 @@ def _model_checksum(model) -> int:
     return vocab_checksum(list(model.vocab))
 
 
+# offsets of a position's neighbours in ``_padded`` choices
+_AROUND = np.r_[np.arange(0, WINDOW), np.arange(WINDOW + 1, 2 * WINDOW + 1)]
+
+
+def _padded(chosen: np.ndarray) -> np.ndarray:
+    """Chosen ids with ``WINDOW`` boundaries (id 0, no neighbour) on each side: position ``p``'s
+    neighbours are then ``padded[p + _AROUND]``, without a test at the text's ends."""
+    return np.r_[np.zeros(WINDOW, np.int64), chosen, np.zeros(WINDOW, np.int64)]
+
+
 def _signature(lattice: list) -> list[str]:
     return [item if isinstance(item, str) else "\0" for item in lattice]
 
@@ -178,27 +187,24 @@ def context_bonus(first, lattice: list, model, weight: float = WEIGHT) -> dict[i
     if ctx_model is None or first is None or first.search is None or first._ranking is None or weight == 0:
         return {}
     lat, found = first.search
-    chosen = np.asarray(lat.cand_id, dtype=np.int64)[found.choice]
+    chosen = _padded(np.asarray(lat.cand_id, dtype=np.int64)[found.choice])
     first_items, starts, _posterior = first._ranking
     pos_start = np.asarray(lat.pos_start)
-    slots, word_ids, contexts, n_around = [], [], [], []
+    slots, word_ids, where = [], [], []
     from diacritics.decode import _house_style
     for i, j in _matching_items(first_items, lattice):
         item = lattice[j]
         if isinstance(item, str) or len(item) < 2:
             continue
         p = int(np.searchsorted(pos_start, starts[i]))
-        around = np.r_[chosen[max(0, p - WINDOW):p], chosen[p + 1:p + 1 + WINDOW]]
         ids = [model.index.get(_house_style(w), UNK) for w, _ in item]
-        contexts.append(np.tile(around, len(ids)))   # each candidate against the same neighbours
-        n_around.extend([len(around)] * len(ids))
         word_ids.extend(ids)
+        where.extend([p] * len(ids))   # each candidate against the same neighbours
         slots.append((j, len(ids)))
     if not slots:
         return {}
     word_ids = np.asarray(word_ids, dtype=np.int64)
-    groups = np.repeat(np.arange(len(word_ids)), n_around)
-    score = ctx_model.scores(word_ids, np.concatenate(contexts), groups, len(word_ids))
+    score = ctx_model.scores(word_ids, chosen[np.asarray(where)[:, None] + _AROUND])
     out, k = {}, 0
     for at, n in slots:
         ids, sc = word_ids[k:k + n], score[k:k + n]
@@ -220,7 +226,7 @@ def lattice_bonus(lat, choice: np.ndarray, model, weight: float = WEIGHT) -> np.
     cand = np.asarray(lat.cand_id, dtype=np.int64)
     starts = np.asarray(lat.pos_start, dtype=np.int64)
     count = np.diff(np.r_[starts, len(cand)])
-    chosen = cand[np.asarray(choice, dtype=np.int64)]
+    chosen = _padded(cand[np.asarray(choice, dtype=np.int64)])
     amb = np.flatnonzero(count >= 2)
     bonus = np.zeros(len(cand))
     if not len(amb):
@@ -229,12 +235,7 @@ def lattice_bonus(lat, choice: np.ndarray, model, weight: float = WEIGHT) -> np.
     first_of = np.r_[0, np.cumsum(n_amb)[:-1]]   # where each position's candidates begin in ``flat``
     flat = np.repeat(starts[amb] - first_of, n_amb) + np.arange(int(n_amb.sum()))
     pos = np.repeat(amb, n_amb)
-    offsets = np.r_[np.arange(-WINDOW, 0), np.arange(1, WINDOW + 1)]
-    around = pos[:, None] + offsets[None, :]
-    inside = (around >= 0) & (around < len(chosen))
-    ctx = np.where(inside, chosen[np.clip(around, 0, len(chosen) - 1)], UNK)
-    group = np.repeat(np.arange(len(flat)), len(offsets))
-    score = ctx_model.scores(cand[flat], ctx.ravel(), group, len(flat))
+    score = ctx_model.scores(cand[flat], chosen[pos[:, None] + _AROUND])
     known = cand[flat] >= FIRST_WORD_ID
     # centre on each position's known words
     n_known = np.add.reduceat(known.astype(np.float64), first_of)

@@ -37,7 +37,9 @@ def test_the_saved_table_scores_as_its_counts_say(tmp_path):
     cm = ContextModel(path)
     words = np.arange(FIRST_WORD_ID, size).repeat(size - FIRST_WORD_ID)
     ctx = np.tile(np.arange(FIRST_WORD_ID, size), size - FIRST_WORD_ID)
-    got = cm.scores(words, ctx, np.arange(len(words)), len(words))
+    got = cm.scores(words, ctx[:, None])
+    # a row of neighbours is their sum
+    assert np.isclose(cm.scores(words[:1], ctx[None, :3])[0], got[:3].sum())
     # by hand: pairs seen less than MIN_PAIR times count as unseen
     kept = np.where(counts >= MIN_PAIR, counts, 0)
     share = counts.sum(0) / counts.sum()
@@ -45,7 +47,8 @@ def test_the_saved_table_scores_as_its_counts_say(tmp_path):
     # … held as int8 steps of CLIP / 127
     assert np.allclose(got, np.clip(np.log(p / share[ctx]), -CLIP, CLIP), atol=CLIP / 254 + 1e-9)
     # numbers, <unk> and the like have no neighbours to speak of
-    assert cm.scores(np.array([1]), np.array([FIRST_WORD_ID]), np.array([0]), 1)[0] == 0
+    assert cm.scores(np.array([1]), np.array([[FIRST_WORD_ID]]))[0] == 0
+    assert cm.scores(np.array([FIRST_WORD_ID]), np.array([[0, 1, 2]]))[0] == 0
     # its ids are another vocabulary's than the shipped model's: not used with that model
     assert load_context_model(path) is not None
     assert load_context_model(path, model=load_model()) is None
@@ -53,7 +56,7 @@ def test_the_saved_table_scores_as_its_counts_say(tmp_path):
 
 def _score(cm, lm, word: str, around: str) -> float:
     ctx = np.array([lm.index[w] for w in around.split()])
-    return cm.scores(np.array([lm.index[word]]), ctx, np.zeros(len(ctx), dtype=np.int64), 1)[0]
+    return cm.scores(np.array([lm.index[word]]), ctx[None, :])[0]
 
 
 def test_the_shipped_table_knows_which_reading_the_neighbours_support():
