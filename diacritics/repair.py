@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from diacritics.cache_lm import SETTLED
 from diacritics.context_model import load_context_model
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   skeleton)
@@ -1216,11 +1217,11 @@ def _has_unsure(decoded: "DecodeResult") -> bool:
 
     A page whose every word was read that surely is not read again with the context model:
     an alternative at 0.1 or less would need more than the context scores' usual few nats to
-    pass ``VIE_MIN_CONFIDENCE``. On the 35 vie bench pages this skips a quarter of the second
-    readings' cost (2.2 CPU-s without them, 4.2 with all, 3.1–3.7 so); results unchanged there and
-    on the real scans (skipping below 0.7 saved more, 3.2, but could drop a flip that 0.9 keeps).
+    pass ``VIE_MIN_CONFIDENCE``. On the 35 vie bench pages this skips a quarter to a half of the
+    second readings' cost (2.2 CPU-s without them, 4.2 with all, 3.1–3.7 so, over two runs);
+    results unchanged there and on the real scans (skipping below 0.7: 3.2, but it could drop a
+    flip that 0.9 keeps).
     """
-    from diacritics.cache_lm import SETTLED
     _lat, found = decoded.search
     return bool(len(found.posterior)) and float(found.posterior[found.choice].min()) < SETTLED
 

@@ -359,6 +359,20 @@ def save(path: Path, vocab: list[str], unigram_counts: np.ndarray, model, codes:
     tmp.replace(path)
 
 
+def corpus_ids(max_mb: float | None = None, corpora=CORPORA) -> tuple[np.ndarray, list[str], Counter]:
+    """The training text as model ids, the vocabulary, and acronym counts: what the model is
+    estimated from (and ``lexicon.build_context`` counts, so its ids are the model's)."""
+    type_ids, type_names, acronyms = read_corpus(max_mb, corpora)
+    type_ids = drop_stripped_lines(type_ids, type_names)
+    vocab, table = make_vocab(type_ids, type_names)
+    ids = table[type_ids]
+    del type_ids
+    # runs of boundaries (blank lines, "..."): one is enough
+    ids = ids[np.r_[True, (ids[1:] != BOUND) | (ids[:-1] != BOUND)]]
+    log(f"vocabulary {len(vocab):,}; {len(ids):,} tokens after boundary merge")
+    return ids, vocab, acronyms
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lexicon.build", description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
@@ -385,14 +399,7 @@ def main(argv: list[str] | None = None) -> int:
                              fix="the build reads ../shared beside the checkout; see ../shared/README.md")
         print(f"lexicon.build: {err.message}", file=sys.stderr)
         return int(err.exit_code)
-    type_ids, type_names, acronyms = read_corpus(args.max_mb, corpora)
-    type_ids = drop_stripped_lines(type_ids, type_names)
-    vocab, table = make_vocab(type_ids, type_names)
-    ids = table[type_ids]
-    del type_ids
-    # runs of boundaries (blank lines, "..."): one is enough
-    ids = ids[np.r_[True, (ids[1:] != BOUND) | (ids[:-1] != BOUND)]]
-    log(f"vocabulary {len(vocab):,}; {len(ids):,} tokens after boundary merge")
+    ids, vocab, acronyms = corpus_ids(args.max_mb, corpora)
     assert len(vocab) < NONE
     counts = np.bincount(ids.astype(np.int64), minlength=len(vocab))
     model = estimate(ids, len(vocab))

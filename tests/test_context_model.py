@@ -26,7 +26,8 @@ def test_pairs_are_counted_both_ways_within_the_window():
     assert counts[BOUND].sum() == 0 and counts[:, BOUND].sum() == 0   # a boundary pairs with nothing
 
 
-def test_the_saved_table_scores_as_its_counts_say(tmp_path):
+def test_the_saved_table_scores_as_its_counts_say(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOHOA_CACHE_DIR", str(tmp_path / "cache"))   # its score table, not the user's
     rng = np.random.default_rng(4)
     size = FIRST_WORD_ID + 30
     counts = rng.integers(0, 12, (size, size))
