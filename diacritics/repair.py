@@ -53,6 +53,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 # An apostrophe inside a word is the horn of ư/ơ printed apart (thu'c, nu’éc, THU'C); after
 # a single letter it is an elision (d'Ivoire) and stays.
 _INNER_JUNK = re.compile(r"(?<=[^\W\d_])[;}{\]\[_`^~](?=[^\W\d_])|(?<=[^\W\d_]{2})['’?](?=[^\W\d_])")
+# An opening bracket between two letters that nothing closes is a c (``ke hOa(ih`` → ``hoạch``):
+# written text opens a bracket after a space, or closes it (``tỉnh(huyện)``, ``quan(nếu có)``);
+# one before a dot is an address's @ (``thongtinchinhphu(chinhphu.vn``) and stays.
+_BRACKET_AS_C = re.compile(r"(?<=[^\W\d_])\((?=[^\W\d_]+(?![\w.@/]))(?![^(\n]*\))")
 # A speck opening a line, apart from the text, before a list dash (``~ -Chu tri``, ``q - Sở``), a
 # label or a capital (``_ @) Tình hình``, ``‘ ' Phần thứ hai``, ``¢ PHỤ LỤC``): no text opens so.
 _LINE_SPECK = re.compile(r"(?:[~_!¢]+|q(?=[ \t]+[-–•])|[‘’'`]+)[ \t]+")
@@ -177,6 +181,7 @@ def clean_artifacts(line: str, typed: bool = False) -> str:
     # …but a semicolon before a capital ends a clause whose space was lost (quy định;Điều 5):
     # removing it would glue two words.
     line = _INNER_JUNK.sub(lambda m: m.group() if m.group() == ";" and line[m.end()].isupper() else "", line)
+    line = _BRACKET_AS_C.sub("c", line)
     line = re.sub(r"(?<=[^\W\d_])‘(?=\s|$)", "", line)   # an opening quote closes no word: a speck
     line = _TRAILING_HORN.sub(lambda m: m.group() if _QUOTE_OPEN.search(line, 0, m.start()) else "", line)
     line = re.sub(r"^(\s*)\|(?=[.)])", r"\1I", line)

@@ -289,6 +289,12 @@ def test_rules_for_codes_roman_numerals_and_debris():
     assert clean_artifacts("Trung hop co’ so’ quan ly, tw’ nay") == "Trung hop co so quan ly, tw nay"
     assert clean_artifacts("khau hieu 'Tu do' va ‘Hanh phuc’") == "khau hieu 'Tu do' va ‘Hanh phuc’"
     assert clean_artifacts("the O'Neil report") == "the O'Neil report"
+    # a bracket inside a word that nothing closes was a c; a written one is closed, or an @
+    assert clean_artifacts("2020 va ke hOa(ih cai cach (theo") == "2020 va ke hOacih cai cach (theo"
+    assert clean_artifacts("cấp tỉnh(huyện), cơ quan(nếu có)") == "cấp tỉnh(huyện), cơ quan(nếu có)"
+    assert clean_artifacts("Email: thongtinchinhphu(chinhphu.vn") == "Email: thongtinchinhphu(chinhphu.vn"
+    assert repair_text("2020 va ke hOa(ih cai cach hanh chinh giai doan 2021 - 2030") == \
+        "2020 và kế hoạch cải cách hành chính giai đoạn 2021 - 2030"
     assert repair_text("mien phi tai co’ so’ quan ly tw’ nguon thudc") == "miễn phí tại cơ sở quản lý từ nguồn thuốc"
     assert repair_text("Ket qua dat duoc phai gan VoI c;éc san pham cong viéc cu the") == \
         "Kết quả đạt được phải gắn với các sản phẩm công việc cụ thể"
