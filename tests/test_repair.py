@@ -327,6 +327,15 @@ def test_vie_channel_fixes_our_own_ocr_slips():
     assert {c.before for c in fixed.changes} == {"quyên", "Luậi"}
 
 
+def test_our_own_ocr_read_again_with_what_the_page_settled():
+    # a contract scan: the corpus likes `quyển số 01` (a register's number), but the page has
+    # settled `ủy quyền` a line above; the second reading weighs both that and the company kept
+    page = ("Người đại diện theo ủy quyên: Ông Nishi Atsushi\n"
+            "Chức vụ : Trưởng Ban Xúc Tiến Phát Triển Dự Án\n"
+            "(Theo Giấy ủy quyên số 01/2019/GUQ-SAVVN lập ngày 01 tháng 05 năm 2019 giữa Ông")
+    assert repair_document(page, mode="ocr").text == page.replace("quyên", "quyền")
+
+
 def test_line_breaks_and_spacing_survive():
     text = "Tong két thuc hién\n\n  Chwong trinh   tong thé\t cai cach\n"
     out = repair_document(text, mode="garbled").text
