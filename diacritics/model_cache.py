@@ -1,5 +1,5 @@
 """An uncompressed, memory-mapped copy of the shipped language model (and of the context
-model's score table, ``kind="ctx"``), built on first load.
+model's score table, see ``diacritics.context_model.ContextModel``), built on first load.
 
 ``lexicon/data/model.npz`` ships zipped (42 MB instead of ~120): reading it
 means inflating every table and summing the delta-coded keys, ~0.7 CPU-s in

@@ -1196,18 +1196,11 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
     if channel == "vie" and _page_confidence(ocr_confidence) < MARKS_READ_CONF:
         rep = _scan_channel(rep)
     res, decoded, read_right = _repair_pass(lines, rep, style, only, ocr_confidence, trusted=trusted)
+    second = None   # the channel of a second reading, if there is one
     if channel == "eng":
-        adapted = adapt_channel(rep, res.changes, read_right)
-        if adapted is not None:
-            # the whole text again, not only the lines the first pass was unsure of: a line
-            # decoded without its neighbours loses their context (held-out pages: +34 errors).
-            # Only the first pass's sure words go into the document cache (all of them made
-            # 491 word errors on the seed reports, not 453): it is less sure than the restorer's.
-            from diacritics.cache_lm import DocumentCache
-            lat, found = decoded.search
-            cache = DocumentCache.of_search(rep.lm, lat, found.choice, found.posterior)
-            res, _, _ = _repair_pass(lines, adapted, style, only, ocr_confidence, model=cache,
-                                     first=decoded)
+        # the whole text again, not only the lines the first pass was unsure of: a line
+        # decoded without its neighbours loses their context (held-out pages: +34 errors).
+        second = adapt_channel(rep, res.changes, read_right)
     elif channel == "vie" and not trusted and decoded is not None and _has_unsure(decoded):
         # our own OCR's channel never adapts, but its second reading may weigh the company each
         # word keeps (diacritics.context_model): on the real contract scans `tại Điêu 1 Hợp đồng`,
@@ -1218,17 +1211,22 @@ def repair_lines(lines: list[str], channel: str = "eng", style: str = "new",
         # a contract scan's `Giấy ủy quyên số` is `quyền`, as `theo ủy quyền:` above it, not
         # the corpus's likelier `quyển số`; degraded pages 90 → 85 errors, new errors 0.06 →
         # 0.03 per 1,000 (cache weight 0.1: 90; 0.3: 86)
+        second = rep
+    if second is not None:
+        # Only the first pass's sure words go into the document cache (all of them made
+        # 491 word errors on the English OCR of the seed reports, not 453): it is less sure
+        # than the restorer's.
         from diacritics.cache_lm import DocumentCache
         lat, found = decoded.search
         cache = DocumentCache.of_search(rep.lm, lat, found.choice, found.posterior)
-        res, _, _ = _repair_pass(lines, rep, style, only, ocr_confidence, model=cache, first=decoded)
+        res, _, _ = _repair_pass(lines, second, style, only, ocr_confidence, model=cache, first=decoded)
     return res
 
 
 def _has_unsure(decoded: "DecodeResult") -> bool:
     """Whether the decoding chose any word less surely than the document cache's ``SETTLED``.
 
-    A page whose every word was read that surely is not read again with the context model:
+    A page whose every word was read that surely is not read again (context model and cache):
     an alternative at 0.1 or less would need more than the context scores' usual few nats to
     pass ``VIE_MIN_CONFIDENCE``. On the 35 vie bench pages this skips a quarter to a half of the
     second readings' cost (2.2 CPU-s without them, 4.2 with all, 3.1–3.7 so, over two runs);
