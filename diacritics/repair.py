@@ -620,6 +620,23 @@ def split_joined(line: str, rep: "Repairer") -> str:
     return re.sub(r"[^\W\d_]+", cut, line)
 
 
+# A word of three letters or more, with a vowel, and one digit glued after it (not inside a
+# dotted or slashed code: 45.7.1T.16).
+_GLUED_DIGIT = re.compile(r"(?<![\w./-])([^\W\d_]*[AEIOUYaeiouy][^\W\d_]*)(\d)(?![\w/-]|[.,]\d)")
+
+
+def split_glued_digit(line: str) -> str:
+    """Wrong-language OCR drops the space before a number: ``PHU LUC5`` → ``PHU LUC 5`` (Phụ
+    lục 5), ``Diéu5`` → ``Diéu 5``. A word it printed with a digit has the digit for its vowel
+    (``s6``, ``tr6``: số, trở), so the letters before must hold a vowel and be three or more;
+    in the corpus a syllable glued to one digit is a formula or a model (CO2, SO4, VTV3): two
+    letters, or none of them a vowel. A word's letters are all in one case (``IPv6`` stays)."""
+    def cut(m: re.Match) -> str:
+        word = m.group(1)
+        return f"{word} {m.group(2)}" if len(word) >= 3 and one_word_case(word) else m.group(0)
+    return _GLUED_DIGIT.sub(cut, line)
+
+
 GLUED_LETTER_GAIN = 4.0      # nats the word explains better without the capital after it
 GLUED_LETTER_WORD = -2.0     # … which it must explain well by itself
 GLUED_LETTER_MIN_LOGP = -8.0  # log P(letter | word): a word that is often followed by a letter
@@ -1369,7 +1386,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if li in bullets and not trusted:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
-            cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(split_glued_letter(text, rep), rep))
+            cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(
+                split_glued_letter(split_glued_digit(text), rep), rep))
         else:
             cleaned = _outside_web_addresses(cleaned, lambda text: split_joined(join_split_capital(text, rep), rep))
         pieces = split_line(cleaned, rep.valid_skeletons, channel, lambda token: any(

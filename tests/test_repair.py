@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from diacritics.repair import (Change, adapt_channel, clean_artifacts, fix_code, fix_roman,
-                               get_repairer, repair, repair_document, repair_text, split_glued_letter)
+                               get_repairer, repair, repair_document, repair_text, split_glued_digit,
+                               split_glued_letter)
 from pipeline.cli import main as sohoa
 
 SEED003 = "003_ac805ce7c85713f0.txt"
@@ -66,6 +67,8 @@ SEED003_LINES = {
     30: "thực hiện Chương trình hành động của Tỉnh ủy thực hiện Nghị quyết Đại hội của",
     782: "Số TTHC do tỉnh ban hành (được",
     1078: ", Số lượng văn bản nhận trên",
+    # a heading's number glued to its word, with a speck between (LUCS5)
+    914: " PHỤ LỤC 5",
 }
 
 
@@ -953,6 +956,13 @@ def test_a_letter_is_cut_off_a_word_only_where_the_corpus_has_them_apart():
     # "vô i" are rare pairs, and VoI reads as với with its I
     for text in ("PAKN dwocC Xir 1y", "gan VoI cac", "ThUoC UBND", "McDonald, iPhone"):
         assert split_glued_letter(text, rep) == text
+
+
+def test_a_number_glued_to_a_word_is_cut_off_but_not_from_a_code_or_formula():
+    assert split_glued_digit("theo Phu luc5 va PHU LUC5; Diéu5 cua") == "theo Phu luc 5 va PHU LUC 5; Diéu 5 cua"
+    # a word printed with a digit for its vowel, formulas and models, dotted and slashed codes
+    for text in ("s6 lieu, tr6 thanh", "khi CO2, SO4, VTV3, IPv6", "Diéu 45.7.1T.16", "Mau5/TT, Muc5.1"):
+        assert split_glued_digit(text) == text
 
 
 def test_candidates_offer_likely_words_the_channel_cut_drops():
