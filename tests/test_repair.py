@@ -936,6 +936,10 @@ ENG_OCR = {
     # come out as KHÁC, TRƯỢT), while a heading's CH&NG reads as a word (CHƯƠNG)
     "Sé KH&DT chii tri, phéi hop vdi Sé TT&TT": "Sở KH&ĐT chủ trì, phối hợp với Sở TT&TT",
     "CH&NG TRINH CONG TAC": "CHƯƠNG TRÌNH CÔNG TÁC",
+    # a model's or a channel's name keeps its digit (they had come out as VỪA, phổ, MÃ), while a
+    # syllable's first letters before a vowel's digit are a word printed so (người, việc)
+    "Kénh VTV3 phat song; hé tro IPv6 va tép MP3": "Kênh VTV3 phát sóng; hỗ trợ IPv6 và tệp MP3",
+    "ngw6i dan va vi6c lam": "người dân và việc làm",
 }
 
 
