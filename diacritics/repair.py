@@ -359,7 +359,8 @@ def _support(code: str, abbrev: dict[str, int]) -> int:
 # --- lines → lattice positions --------------------------------------------------------
 
 _CODE_RE = re.compile(r"(?<![\wĐđ])(?:[A-Za-zĐđ0-9]*[A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)+"
-                      r"|[A-ZĐ0-9]+(?:[-/][A-ZĐ]{2,}[A-Za-zĐđ]*)+)(?![\wĐđ])")
+                      r"|[A-ZĐ0-9]+(?:[-/][A-ZĐ]{2,}[A-Za-zĐđ]*)+"
+                      r"|[a-z]-[A-Z][A-Za-z]+)(?![\wĐđ])")   # e-Gov, m-Health
 
 
 # Capitals joined by & are an acronym (Sở TT&TT, KH&ĐT, LĐ-TB&XH, Bộ phận TN&TKQ), not a

@@ -940,6 +940,8 @@ ENG_OCR = {
     # syllable's first letters before a vowel's digit are a word printed so (người, việc)
     "Kénh VTV3 phat song; hé tro IPv6 va tép MP3": "Kênh VTV3 phát sóng; hỗ trợ IPv6 và tệp MP3",
     "ngw6i dan va vi6c lam": "người dân và việc làm",
+    # a small letter, a hyphen and a capitalised word is a name (e-Gov had come out as e-Go)
+    "Hé théng e-Gov va e-Office cua tinh": "Hệ thống e-Gov và e-Office của tỉnh",
 }
 
 
