@@ -28,6 +28,12 @@ _ROMAN = re.compile(r"[IVXLC]+")
 # loses nearly every mark, read as plain stripped text and missed the channel's repairs.
 _CAPS_SLIP = re.compile(r"[A-ZĐ]{1,6}!|[A-ZĐ]+[a-z][A-ZĐ]*")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
+# The first letters of a syllable: an onset and vowels (w: the ư English OCR prints so).
+_SYLLABLE_OPENING = re.compile(r"(?:ngh?|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnpqrstvx])?[aeiouyw]{0,3}")
+# A word English OCR printed with a digit for its vowel (s6, ngw6i, vi6c: số, người, việc) has
+# such letters before the digit; a model's or a channel's name (IPv6, VTV3, MP3, Win10) has not.
+_BEFORE_DIGIT = re.compile(r"[^\W\d_]+(?=\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
 # Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable
@@ -117,6 +123,17 @@ class LineStats:
         return GARBLED if bad else CLEAN
 
 
+def opens_syllable(letters: str) -> bool:
+    """Can ``letters`` be the first letters of a syllable (``ngw``, ``vi``, ``s``; not ``VTV``)?"""
+    return _SYLLABLE_OPENING.fullmatch(skeleton(letters.lower())) is not None
+
+
+def named_with_digit(token: str) -> bool:
+    """``IPv6``, ``VTV3``: letters no syllable opens with, then a digit (see ``_BEFORE_DIGIT``)."""
+    before = _BEFORE_DIGIT.match(token)
+    return before is not None and not opens_syllable(before.group(0))
+
+
 def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable[[str], bool],
                is_stripped: Callable[[str], bool] = lambda w: False) -> LineStats:
     """Counts of one line's words by kind; ``is_stripped``: an ASCII word the corpus always marks."""
@@ -132,8 +149,9 @@ def line_stats(line: str, is_valid: Callable[[str], bool], is_skeleton: Callable
     in_capitals = (len(letters) >= 10 or worded >= 2) and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
     for i, raw in enumerate(tokens):
         core = split_edge_punct(raw)[1]
-        if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core):
-            continue  # numbers, document codes (30c/NQ-CP), Roman numerals
+        if not core or not _HAS_LETTER.search(core) or "/" in core or _ROMAN.fullmatch(core) \
+                or _EMAIL.fullmatch(core) or named_with_digit(core):
+            continue  # numbers, document codes (30c/NQ-CP), Roman numerals, addresses, IPv6
         if _CAPS_SLIP.fullmatch(raw) and (raw[-1] != "!" or i + 1 < len(tokens)) \
                 and sum(c.isupper() for c in raw) >= 2 - (raw[-1] == "!"):
             st.words += 1
@@ -227,6 +245,10 @@ def classify_lines(stats: Sequence[LineStats]) -> list[str]:
         out = [GARBLED if lab == STRIPPED or (lab == CLEAN and st.viet_marked < 0.2 * st.words
                                               and not st.foreign_quote)
                else lab for lab, st in zip(out, stats)]
+    elif doc == STRIPPED:
+        # In a text that lost its marks, a line whose only odd words are no syllable at all
+        # (e-Gov, iGate, VNeID) names things; English OCR would have left look-alikes too.
+        out = [STRIPPED if lab == GARBLED and not st.garble else lab for lab, st in zip(out, stats)]
     elif doc == CLEAN:
         # In well-marked text a lone "garbled" line is mostly a name list or a
         # formula; it takes strong evidence to treat it as a wrong-language export.

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from diacritics.cache_lm import SETTLED
+from diacritics.detect import named_with_digit
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   skeleton)
 from diacritics.repair_encoding import ETH_AS_D
@@ -1052,24 +1053,11 @@ def _code_like(token: str, line: str) -> bool:
     Vietnamese word."""
     if any(c in _CODE_DIGITS for c in token):
         return True
-    before_digit = re.match(r"[^\W\d_]+(?=\d)", token)   # letters only: $6 and ¢6 are Số and có
-    if before_digit and not _starts_a_syllable(before_digit.group(0)):
-        return True   # VTV3, MP3, IPv6: no syllable starts with the letters before the digit
+    if named_with_digit(token):
+        return True   # VTV3, MP3, IPv6 (letters only are read: $6 and ¢6 are Số and có)
     if _CAPITAL_DIGITS.fullmatch(token):
         return any(c not in _VOWEL_DIGITS for c in token[1:])
     return _NUMBER_UNIT.fullmatch(token) is not None and not _mostly_upper(line)
-
-
-@functools.lru_cache(maxsize=1)
-def _syllable_starts() -> frozenset[str]:
-    """Every beginning of a syllable's letters (``ng``, ``ngu``, ``nguo``): what may stand before
-    a digit English OCR printed for a vowel (``ngu6i``, người)."""
-    return frozenset(s[:i] for s in get_repairer("eng").valid_skeletons for i in range(len(s) + 1))
-
-
-def _starts_a_syllable(letters: str) -> bool:
-    """Can ``letters`` open a syllable, with ``w`` for the ư English OCR prints so (``ngw6i``)?"""
-    return skeleton(letters.lower()).replace("w", "u") in _syllable_starts()
 
 
 _SENTENCE_OPENERS = ".:;!?-–•)"   # what may stand right before a sentence's first word

@@ -72,6 +72,17 @@ def test_a_mark_less_text_with_english_ocrs_garbles_is_garbled_throughout():
     assert line_labels(typed) == ["stripped"] * 11
 
 
+def test_addresses_product_names_and_names_of_things_in_stripped_text_are_no_garbles():
+    # two e-mail addresses and a model's name had made a typed mark-less text English OCR, and a
+    # line naming three systems a garbled line in it: the channel then read it (thue VAT: thực VẬT)
+    typed = [STRIPPED, "Lien he hoanv@binhdinh.gov.vn hoac snv@binhdinh.gov.vn de duoc ho tro",
+             "He thong e-Gov, iGate va VNeID; kenh VTV3, giao thuc IPv6; thue VAT 10%", STRIPPED]
+    assert line_labels(typed) == ["stripped"] * 4
+    # … while English OCR's look-alikes still show it (s6, ngw6i: số, người)
+    assert line_labels([STRIPPED, "Tong s6 ngw6i dan duoc ho tro trong nam", STRIPPED,
+                        "Chwong trinh c6 hiéu qua"]) == ["garbled"] * 4
+
+
 def test_capitals_one_letter_off_a_syllable_show_english_ocr_too():
     # a page in capitals can show nothing but such words (HIBU for HIỆU, DIRU for ĐIỀU)
     caps = ["QUY DINH VE DIRU KIEN CAP GIAY PHEP VA HIBU LUC CUA GIAY PHEP CHE BIEN",
