@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from diacritics.confusion import skeleton, split_edge_punct
+from diacritics.restorer import EMAIL
+from diacritics.tone import ONSETS
 
 CLEAN, STRIPPED, GARBLED = "clean", "stripped", "garbled"
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -29,11 +31,11 @@ _ROMAN = re.compile(r"[IVXLC]+")
 _CAPS_SLIP = re.compile(r"[A-ZĐ]{1,6}!|[A-ZĐ]+[a-z][A-ZĐ]*")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+")
 # The first letters of a syllable: an onset and vowels (w: the ư English OCR prints so).
-_SYLLABLE_OPENING = re.compile(r"(?:ngh?|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnpqrstvx])?[aeiouyw]{0,3}")
+_SYLLABLE_OPENING = re.compile(rf"(?:{ONSETS})?[aeiouyw]{{0,3}}")
 # A word English OCR printed with a digit for its vowel (s6, ngw6i, vi6c: số, người, việc) has
 # such letters before the digit; a model's or a channel's name (IPv6, VTV3, MP3, Win10) has not.
 _BEFORE_DIGIT = re.compile(r"[^\W\d_]+(?=\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(EMAIL)
 MIN_EVIDENCE = 3  # word tokens a line needs to decide by itself
 MARKED_SHARE = 0.4   # a line with marks on this share of its words is marked text
 # Function words of the languages a Vietnamese report quotes that spell no Vietnamese syllable

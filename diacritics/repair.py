@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from diacritics.cache_lm import SETTLED
-from diacritics.detect import named_with_digit
+from diacritics.detect import classify_lines, document_label, line_stats, named_with_digit
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
                                   skeleton)
 from diacritics.repair_encoding import ETH_AS_D
@@ -630,9 +630,10 @@ _GLUED_DIGIT = re.compile(r"(?<![\w./-])([^\W\d_]*[AEIOUYaeiouy][^\W\d_]*)(\d)(?
 def split_glued_digit(line: str) -> str:
     """Wrong-language OCR drops the space before a number: ``PHU LUC5`` → ``PHU LUC 5`` (Phụ
     lục 5), ``Diéu5`` → ``Diéu 5``. A word it printed with a digit has the digit for its vowel
-    (``s6``, ``tr6``: số, trở), so the letters before must hold a vowel and be three or more;
-    in the corpus a syllable glued to one digit is a formula or a model (CO2, SO4, VTV3): two
-    letters, or none of them a vowel. A word's letters are all in one case (``IPv6`` stays)."""
+    (``s6``, ``tr6``: số, trở), so the letters before must hold a vowel and be three or more:
+    of the corpus's 506 syllables glued to one digit, nearly all are two-letter formulas (CO2
+    165 times, NO3, SO2), and the few longer ones a word and a number (sau8, minh2). Names have
+    no vowel or mixed case (VTV3, IPv6) and stay."""
     def cut(m: re.Match) -> str:
         word = m.group(1)
         return f"{word} {m.group(2)}" if len(word) >= 3 and one_word_case(word) else m.group(0)
@@ -2020,7 +2021,6 @@ def _line_stats(lines: list[str], partly_stripped: bool = True) -> list:
 
     ``partly_stripped``: a marked line that lost some of its marks counts as stripped
     (not for our own OCR, whose ``vie`` channel reads a missing mark as the slip it is)."""
-    from diacritics.detect import line_stats
     valid, skeletons = _valid_words()
     stripped = _stripped_words().__contains__ if partly_stripped else (lambda w: False)
     return [line_stats(ln, lambda w: to_style(w, "new") in valid, skeletons.__contains__, stripped)
@@ -2030,7 +2030,6 @@ def _line_stats(lines: list[str], partly_stripped: bool = True) -> list:
 def line_labels(lines: list[str], stats: list | None = None) -> list[str]:
     """clean / stripped / garbled for each line (see ``diacritics.detect``); ``stats``: the
     lines' :func:`_line_stats` when the caller has them already."""
-    from diacritics.detect import classify_lines
     return classify_lines(_line_stats(lines) if stats is None else stats)
 
 
@@ -2055,7 +2054,6 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    from diacritics.detect import document_label
     from diacritics.repair_encoding import changed_lines, fix_escapes, fix_eth, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
     as_given = unicodedata.normalize("NFC", text)

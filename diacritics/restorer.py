@@ -21,10 +21,11 @@ from diacritics.decode import DEFAULT_BEAM, DEFAULT_MARGIN, Lattice, decode_latt
 from diacritics.tokens import UNK, lm_ids
 from diacritics.tone import STYLES, has_diacritics, nfc, strip_diacritics, to_style
 
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _WEB = (r"(?P<url>(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]']"
         r"|(?<![\w.@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov|com|org|net|edu|vn)(?![\w@])"
         r"(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]'])?)"   # binhdinh.gov.vn, dichvucong.gov.vn/p/home
-        r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+        rf"|(?P<email>{EMAIL})")
 _WEB_ADDRESS_RE = re.compile(_WEB, re.IGNORECASE)
 # a substring test first: searching every line with the pattern cost restoration 3 %
 _WEB_HINTS = ("@", "//", "www", ".vn", ".gov", ".com", ".org", ".net", ".edu")

@@ -183,7 +183,7 @@ def to_style(text: str, style: str = "new") -> str:
 
 
 # --- syllable validity ------------------------------------------------------------
-_ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
+ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"   # a syllable's first consonants
 # The rhymes of standard orthography (from the hunspell vi_VN syllable list,
 # minus loanwords), without tone.
 _RHYMES = (
@@ -195,7 +195,7 @@ _RHYMES = (
     "êp êt êu ô ôc ôi ôm ôn ông ôp ôt ăc ăm ăn ăng ăp ăt ơ ơi ơm ơn ơp ơt ư ưa ưc ưi ưm ưn "
     "ưng ưt ưu ươc ươi ươm ươn ương ươp ươt ươu"
 ).split()
-_SYLLABLE_RE = re.compile(rf"(?:{_ONSETS})?(?:{'|'.join(sorted(_RHYMES, key=len, reverse=True))})")
+_SYLLABLE_RE = re.compile(rf"(?:{ONSETS})?(?:{'|'.join(sorted(_RHYMES, key=len, reverse=True))})")
 _STOP_CODA = ("c", "ch", "p", "t")
 
 
