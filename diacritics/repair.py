@@ -37,6 +37,7 @@ from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, loa
                                   skeleton)
 from diacritics.repair_encoding import ETH_AS_D
 from diacritics.split_syllables import one_word_case
+from diacritics.tokens import BOUND, lm_ids
 from diacritics.tone import to_style
 
 if TYPE_CHECKING:
@@ -1496,6 +1497,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             lattice[at] = [(w, lp + b) for (w, lp), b in zip(lattice[at], bonus)]
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, beam=REPAIR_BEAM, model=model or rep.lm) if slots else None
+    if result is not None:
+        _agree_lone_words(lattice, [(at, line_pieces[li][k].text) for li, k, at in slots], result, rep.lm)
     for li, k, at in slots:
         line_pieces[li][k].model_best = result.best[at]
     read_right: list[str] = []   # sure words with marks the OCR printed as they are
@@ -1588,6 +1591,44 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             changes.append(Change(ln_no, 0, line.strip(), cleaned.strip(), 0.9, "artifact"))
         out_lines.append(new_line)
     return Repaired("\n".join(out_lines), changes, kept), result, read_right
+
+
+LONE_VOTE_MIN = 3      # sure readings of the same printed word elsewhere that a lone one follows
+LONE_VOTE_SHARE = 0.75  # … when this share of them agree
+
+
+def _sentence_edge(item, model, last: bool) -> bool:
+    """Does this fixed lattice item end (``last``) or open a sentence around a word?"""
+    if not isinstance(item, str):
+        return False
+    ids = lm_ids(item, model.index)
+    return bool(ids) and ids[-1 if last else 0] == BOUND
+
+
+def _agree_lone_words(lattice: list, printed: list[tuple[int, str]], result, model) -> None:
+    """A word that is a sentence by itself (a table cell: ``Dat`` alone on its line) has
+    nothing around it to choose its reading by: the corpus's sentence-start odds decide
+    (``Đất`` over ``Đạt``). The document knows better: where it printed the same word
+    inside sentences, the readings it was sure of there are what this word is here."""
+    sure: dict[str, Counter] = {}
+    lone: list[tuple[int, str]] = []
+    for at, text in printed:
+        key = text.lower()
+        alone = (at == 0 or _sentence_edge(lattice[at - 1], model, True)) and \
+            (at + 1 == len(lattice) or _sentence_edge(lattice[at + 1], model, False))
+        if alone:
+            if result.confidence[at] < SETTLED:
+                lone.append((at, key))
+        elif result.confidence[at] >= SETTLED:
+            sure.setdefault(key, Counter())[result.best[at]] += 1
+    for at, key in lone:
+        votes = sure.get(key)
+        if not votes:
+            continue
+        (word, n), total = votes.most_common(1)[0], sum(votes.values())
+        if n >= LONE_VOTE_MIN and n >= LONE_VOTE_SHARE * total and word != result.best[at] \
+                and any(c == word for c, _lp in lattice[at]):
+            result.best[at] = word
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence

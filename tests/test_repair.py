@@ -1401,3 +1401,17 @@ def test_a_table_cell_run_on_loses_only_a_compound_capital():
         == "nghiệp công tự bảo đảm\nmột phần chi thường\nxuyên\n"
     assert repair_text("theo hinh thire thi canh tranh\nS6 cong chire dugc bé nhiém vao\n") \
         == "theo hình thức thi cạnh tranh\nSố công chức được bổ nhiệm vào\n"
+
+
+def test_a_word_alone_in_a_cell_reads_as_the_document_reads_it_elsewhere():
+    # "Dat" alone on its line has no neighbours; the corpus's sentence-start odds say Đất.
+    # Where the report printed it inside sentences it was surely đạt, so the cell is Đạt.
+    cell = "\n\nDat\n\n9"
+    report = ("Ty 1é dat 100% so voi ké hoach. Chi tiéu dat 90% trong nam.\n"
+              "Két qua dat 80% cac chi tiéu.\n") + cell
+    assert repair_document(report, mode="garbled").text.split("\n")[-3] == "Đạt"
+    # … but a document that reads it both ways (đất nước, đất đai) gives no lead to follow
+    split = ("Ty 1é dat 100% so voi ké hoach. Quan ly dat dai va tai nguyén.\n"
+             "Két qua dat 80% cac chi tiéu. Phat trién dat nuéc.\n") + cell
+    alone = repair_document(cell.strip(), mode="garbled").text.split("\n")[0]
+    assert repair_document(split, mode="garbled").text.split("\n")[-3] == alone
