@@ -641,6 +641,23 @@ def split_glued_digit(line: str) -> str:
     return _GLUED_DIGIT.sub(cut, line)
 
 
+# A capital word with an exclamation mark glued on, and more capitals after it on the line
+_BANG_AS_I = re.compile(r"(?<![^\W\d_])([A-ZĐ]+)!(?=[ \t]+[A-ZĐ\d])")
+
+
+def bang_as_i(line: str, valid_skeletons: set[str]) -> str:
+    """English OCR reads a capital I with its dot below as ``!``: ``DIEU TR! CUA`` (ĐIỀU TRỊ
+    CỦA), ``THO! GIAN``, ``NO! DO! TUONG`` (NƠI ĐỐI TƯỢNG). Only in a heading's capitals, with
+    more words after it, and where the letters and an I make a syllable; a slogan's ``MUÔN NĂM!``
+    ends its line."""
+    if "!" not in line or not _mostly_upper(line):
+        return line
+    def as_i(m: re.Match) -> str:
+        word = m.group(1) + "I"
+        return word if skeleton(word.lower()) in valid_skeletons else m.group(0)
+    return _BANG_AS_I.sub(as_i, line)
+
+
 GLUED_LETTER_GAIN = 4.0      # nats the word explains better without the capital after it
 GLUED_LETTER_WORD = -2.0     # … which it must explain well by itself
 GLUED_LETTER_MIN_LOGP = -8.0  # log P(letter | word): a word that is often followed by a letter
@@ -1394,7 +1411,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(
-                split_glued_letter(split_glued_digit(text), rep), rep))
+                split_glued_letter(split_glued_digit(bang_as_i(text, rep.valid_skeletons)), rep), rep))
         else:
             cleaned = _outside_web_addresses(cleaned, lambda text: split_joined(join_split_capital(text, rep), rep))
         pieces = split_line(cleaned, rep.valid_skeletons, channel, lambda token: any(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diacritics.repair import (Change, adapt_channel, clean_artifacts, fix_code, fix_roman,
+from diacritics.repair import (Change, adapt_channel, bang_as_i, clean_artifacts, fix_code, fix_roman,
                                get_repairer, repair, repair_document, repair_text, split_glued_digit,
                                split_glued_letter)
 from pipeline.cli import main as sohoa
@@ -1415,3 +1415,13 @@ def test_a_word_alone_in_a_cell_reads_as_the_document_reads_it_elsewhere():
              "Két qua dat 80% cac chi tiéu. Phat trién dat nuéc.\n") + cell
     alone = repair_document(cell.strip(), mode="garbled").text.split("\n")[0]
     assert repair_document(split, mode="garbled").text.split("\n")[-3] == alone
+
+
+def test_an_exclamation_mark_glued_to_a_heading_word_is_its_i():
+    rep = get_repairer("eng")
+    text = "QUY TRINH LAP PHIEU CHUYEN TIEP DIEU TR! CUA DOI TUONG\nCO SO QUAN LY NO! DO! TUONG CHUYEN DI"
+    assert repair_document(text, mode="garbled").text == \
+        "QUY TRÌNH LẬP PHIẾU CHUYỂN TIẾP ĐIỀU TRỊ CỦA ĐỐI TƯỢNG\nCƠ SỞ QUẢN LÝ NƠI ĐỐI TƯỢNG CHUYỂN ĐI"
+    # a slogan's mark ends its line; lower-case text and letters that make no syllable keep theirs
+    for line in ("TIEN LEN! MUON NAM!", "Dieu tr! cua doi tuong", "XIN CHAO BANG! CUA"):
+        assert bang_as_i(line, rep.valid_skeletons) == line
