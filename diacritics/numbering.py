@@ -131,8 +131,10 @@ def _fix_level(labels: list[Label], level: int) -> None:
                 lab.parts[level] = value
 
 
-def fix_outline_numbers(lines: list[str], editable: set[int] | None = None) -> tuple[list[str], list[tuple[int, str, str]]]:
-    """``lines`` with misread outline numbers put right, and each change as (line, before, after).
+def fix_outline_numbers(lines: list[str], editable: set[int] | None = None
+                        ) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+    """``lines`` with misread outline numbers put right, and each change as (line index,
+    column, before, after).
     Only lines in ``editable`` change (all, if None); every label counts as evidence."""
     labels = find_labels(lines)
     if len(labels) < 3:
@@ -147,5 +149,5 @@ def fix_outline_numbers(lines: list[str], editable: set[int] | None = None) -> t
             continue
         line = out[lab.line]
         out[lab.line] = line[:lab.start] + new + line[lab.start + len(lab.text):]
-        changes.append((lab.line, lab.text, new))
+        changes.append((lab.line, lab.start, lab.text, new))
     return out, changes

@@ -2195,7 +2195,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     if read:
         from diacritics.numbering import fix_outline_numbers
         out, renumbered = fix_outline_numbers(out, editable=read)
-        changes += [Change(i + 1, 0, before, after, 0.8, "numbering") for i, before, after in renumbered]
+        changes += [Change(i + 1, col, before, after, 0.8, "numbering") for i, col, before, after in renumbered]
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, reason)
                 for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
