@@ -7,10 +7,10 @@ share a parent form runs of one number; the run between a 4 and a 6 is a 5, if w
 looks like a 5.
 
 ``fix_outline_numbers`` chooses, for each run, the number that makes the outline go on most
-naturally (the same or one more than the run before; back to 1 for a new list), paying a price
-for every label it reads as a look-alike digit; a run keeps its number unless the outline
-around it is clearly better so. A true skip (``7.3`` then ``9.1``, where 8 had no sub-items)
-costs less than reading every 9 of its run as something else.
+naturally (one more than the run before, the same where only deeper labels split it, back to
+1 for a new list), paying a price for each run it reads as a look-alike digit; a run keeps
+its number unless the outline around it is clearly better so. A true skip (``7.3`` then
+``9.1``, where 8 had no sub-items) costs less than reading the 9s of its run as 8s.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 # A label opening a line: 5.1.1 / 5.1. / 5. (a bare 5 could be a table's value, and is left out)
-_LABEL = re.compile(r"^([ \t]*)(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)(?=[ \t]|$)")
+_LABEL = re.compile(r"^[ \t]*(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)(?=[ \t]|$)")
 
 # Digits OCR takes for one another (English OCR of Vietnamese fonts: 5 as 9 in seed 001's
 # outline, 5 as 3); both ways
@@ -49,8 +49,8 @@ def find_labels(lines: list[str]) -> list[Label]:
     for i, line in enumerate(lines):
         m = _LABEL.match(line)
         if m:
-            text = m.group(2).rstrip(".")
-            found.append(Label(i, m.start(2), [int(x) for x in text.split(".")], text))
+            text = m.group(1).rstrip(".")
+            found.append(Label(i, m.start(1), [int(x) for x in text.split(".")], text))
     return found
 
 
@@ -98,7 +98,8 @@ def _choose(runs: list[tuple[int, int, bool]]) -> list[int]:
             best = min(range(len(steps)), key=steps.__getitem__)
             new_cost.append(steps[best] + read(r, v))
             ptr.append(best)
-        cost, back = new_cost, back + [ptr]
+        cost = new_cost
+        back.append(ptr)
     k = min(range(len(cost)), key=cost.__getitem__)
     chosen = [options[-1][k]]
     for r in range(len(runs) - 1, 0, -1):

@@ -646,10 +646,10 @@ _BANG_AS_I = re.compile(r"(?<![^\W\d_])([A-ZĐ]+)!(?=[ \t]+[A-ZĐ\d])")
 
 
 def bang_as_i(line: str, valid_skeletons: set[str]) -> str:
-    """English OCR reads a capital I with its dot below as ``!``: ``DIEU TR! CUA`` (ĐIỀU TRỊ
-    CỦA), ``THO! GIAN``, ``NO! DO! TUONG`` (NƠI ĐỐI TƯỢNG). Only in a heading's capitals, with
-    more words after it, and where the letters and an I make a syllable; a slogan's ``MUÔN NĂM!``
-    ends its line."""
+    """English OCR reads a capital I, with or without its dot below, as ``!``: ``DIEU TR! CUA``
+    (ĐIỀU TRỊ CỦA), ``THO! GIAN`` (THỜI), ``NO! DO! TUONG`` (NƠI ĐỐI TƯỢNG). Only in a
+    heading's capitals, with more words after it, and where the letters and an I make a
+    syllable; a slogan's ``MUÔN NĂM!`` ends its line."""
     if "!" not in line or not _mostly_upper(line):
         return line
     def as_i(m: re.Match) -> str:
