@@ -332,17 +332,28 @@ _LOOKALIKE_CODE = re.compile(r"[A-ZĐ0-9l]*[A-ZĐ][A-ZĐ0-9l]*")
 
 def fix_lookalike_code(token: str) -> str | None:
     """An acronym with one character printed as its look-alike: ``WNĐ`` → ``VNĐ``, ``1SO`` →
-    ``ISO``. Only a token the corpus never writes, of three characters or more, whose one
-    change it writes often (and no other change does)."""
+    ``ISO``; or printed twice, as itself and as its look-alike (``I1SO``: ISO). Only a token
+    the corpus never writes, of three characters or more, whose one change it writes often
+    (and no other change does)."""
     if len(token) < 3 or not _LOOKALIKE_CODE.fullmatch(token):
         return None
     abbrev = _abbreviations()
     if _support(token, abbrev):
         return None
     found = {v for i, ch in enumerate(token) if ch in _CODE_LOOKALIKES
-             for v in [token[:i] + _CODE_LOOKALIKES[ch] + token[i + 1:]]
+             for v in _lookalike_readings(token, i)
              if _support(v, abbrev) >= LOOKALIKE_CODE_SUPPORT}
     return found.pop() if len(found) == 1 else None
+
+
+def _lookalike_readings(token: str, i: int) -> list[str]:
+    """``token`` with its look-alike at ``i`` read as the letter; or dropped, where that letter
+    stands beside it (one glyph read twice)."""
+    letter = _CODE_LOOKALIKES[token[i]]
+    readings = [token[:i] + letter + token[i + 1:]]
+    if letter in token[max(i - 1, 0):i] + token[i + 1:i + 2]:
+        readings.append(token[:i] + token[i + 1:])
+    return readings
 
 
 

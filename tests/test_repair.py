@@ -253,8 +253,9 @@ def test_an_acronym_with_a_look_alike_character_is_the_acronym():
     # our OCR's W for V (the contract's price unit), English OCR's 1 for I (seed 003's ISO)
     assert fix_lookalike_code("WNĐ") == "VNĐ"
     assert fix_lookalike_code("1SO") == "ISO"
+    assert fix_lookalike_code("I1SO") == "ISO"   # one glyph read twice, as I and as 1
     # codes the corpus writes, or that no single change makes a known one, stay
-    for own in ("UBND", "WTO", "A320", "H2O", "B52", "VBQPL", "XIII"):
+    for own in ("UBND", "WTO", "A320", "H2O", "B52", "VBQPL", "XIII", "O0", "II1"):
         assert fix_lookalike_code(own) is None
     assert repair_document("Đơn giá: WNĐ", mode="ocr").text == "Đơn giá: VNĐ"
     assert repair_document("dat tieu chuan 1SO 9001 tai cac co quan", mode="garbled").text == \
