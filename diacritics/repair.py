@@ -2201,6 +2201,12 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
+    if kept:   # a garble no syllable explains, read from the same phrase elsewhere (-Chutr, phối hợp)
+        from diacritics.phrases import CONFIDENCE, EDGE_PUNCTUATION, recall_phrases
+        out, recalled = recall_phrases(out, [(c.line - 1, c.before) for c in kept])
+        changes += [Change(i + 1, col, before, after, CONFIDENCE, "phrase") for i, col, before, after in recalled]
+        read_so = {(i + 1, before) for i, _col, before, _after in recalled}
+        kept = [c for c in kept if (c.line, c.before.strip(EDGE_PUNCTUATION)) not in read_so]
     # OCR's heading numbers, read against the outline (9.1.1 for 5.1.1 between 4. and 6.)
     read = {i for i, t in enumerate(targets) if t == "eng" or (t == "vie" and mode == "ocr")}
     if read:

@@ -1,0 +1,111 @@
+"""A garble left as printed, read from the same phrase elsewhere in the document.
+
+A plan or report repeats its set phrases: ``Chủ trì, phối hợp với các cơ quan có liên quan``
+opens a dozen paragraphs of seed 003. Where wrong-language OCR ran two of its words together
+and lost a letter (``-Chutr, phdi hop Voi cac co quan``), no syllable explains the token and
+the repair leaves it as printed (``Repaired.kept``). The words that follow it, read surely,
+are the same as elsewhere in the document; there they follow ``Chủ trì``, whose letters,
+without marks and spaces, are the garble's but one (``chutri``/``chutr``).
+
+``recall_phrases`` reads each kept garble so: it looks for the ``CONTEXT_WORDS`` words that
+follow it (or precede it) elsewhere in the text, takes the one to ``MAX_WORDS`` words beside
+them there whose bare letters come closest to the garble's, and uses them only when they are
+close enough (``MIN_SIMILARITY``) and every place that matches agrees.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from diacritics.confusion import skeleton
+
+CONTEXT_WORDS = 3     # words either side that must read the same at both places
+MAX_WORDS = 3         # a garble may stand for this many words run together
+# normalised Levenshtein similarity of the bare letters: chutr/chutri is 0.83; two different
+# syllables of one context (hoặc/và) are far below
+MIN_SIMILARITY = 0.75
+# a bullet or punctuation glued to a garble is no part of it (-Chutr,)
+EDGE_PUNCTUATION = "-–•*~,.;:()[]\"'‘’“”"
+CONFIDENCE = 0.6      # a garble read from the document's own words: listed for review (below 0.7)
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Word:
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in skeleton(text) if c.isalpha())
+
+
+def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+    """Read each garble ``(line index, token)`` as the document's own phrase where one fits.
+
+    Returns the new lines and the changes as ``(line index, column, before, after)``.
+    """
+    words = [Word(i, m.start(), m.end(), m.group(0).lower())
+             for i, line in enumerate(lines) for m in _WORD.finditer(line)]
+    places: dict[tuple[str, ...], list[int]] = {}
+    for m in range(len(words) - CONTEXT_WORDS + 1):
+        places.setdefault(tuple(w.text for w in words[m:m + CONTEXT_WORDS]), []).append(m)
+    found = []
+    for li, token in garbles:
+        core = token.strip(EDGE_PUNCTUATION)
+        col = lines[li].find(core) if core else -1
+        if col < 0 or lines[li].find(core, col + 1) >= 0:
+            continue   # not found once in its line: no telling which it is
+        inside = [k for k, w in enumerate(words) if w.line == li and col <= w.start < col + len(core)]
+        if inside:
+            found.append((li, col, core, inside[0], inside[-1] + 1))
+    unsure = {k for *_rest, a, b in found for k in range(a, b)}
+    changes = []
+    for li, col, core, a, b in found:
+        phrase = _recall(words, places, unsure, a, b, _bare(core))
+        if phrase:
+            changes.append((li, col, core, _with_case(core, phrase)))
+    out = list(lines)
+    for li, col, before, after in sorted(changes, key=lambda c: (c[0], -c[1])):
+        out[li] = out[li][:col] + after + out[li][col + len(before):]
+    return out, changes
+
+
+
+def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, bare: str) -> str | None:
+    """The phrase that stands beside the garble's context elsewhere, if all such places agree."""
+    votes: Counter = Counter()
+    for side, lo_ctx in (("right", b), ("left", a - CONTEXT_WORDS)):
+        if lo_ctx < 0 or lo_ctx + CONTEXT_WORDS > len(words):
+            continue
+        ctx = tuple(w.text for w in words[lo_ctx:lo_ctx + CONTEXT_WORDS])
+        for m in places.get(ctx, ()):
+            if m == lo_ctx:
+                continue   # the garble's own place
+            best = None
+            for k in range(1, MAX_WORDS + 1):
+                lo, hi = (m - k, m) if side == "right" else (m + CONTEXT_WORDS, m + CONTEXT_WORDS + k)
+                if lo < 0 or hi > len(words) or any(j in unsure for j in range(lo, hi)):
+                    break
+                phrase = " ".join(w.text for w in words[lo:hi])
+                sim = Levenshtein.normalized_similarity(bare, _bare(phrase))
+                if sim >= MIN_SIMILARITY and (best is None or sim > best[0]):
+                    best = (sim, phrase)
+            if best:
+                votes[best[1]] += 1
+    return next(iter(votes)) if len(votes) == 1 else None
+
+
+def _with_case(token: str, phrase: str) -> str:
+    letters = [c for c in token if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return phrase.upper()
+    if letters and letters[0].isupper():
+        return phrase[:1].upper() + phrase[1:]
+    return phrase
