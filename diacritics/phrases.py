@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from diacritics.confusion import skeleton
+from diacritics.repair import apply_case
 
 CONTEXT_WORDS = 3     # words either side that must read the same at both places
 MAX_WORDS = 3         # a garble may stand for this many words run together
@@ -38,7 +39,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 class Word:
     line: int
     start: int
-    end: int
     text: str
 
 
@@ -51,7 +51,7 @@ def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[li
 
     Returns the new lines and the changes as ``(line index, column, before, after)``.
     """
-    words = [Word(i, m.start(), m.end(), m.group(0).lower())
+    words = [Word(i, m.start(), m.group(0).lower())
              for i, line in enumerate(lines) for m in _WORD.finditer(line)]
     places: dict[tuple[str, ...], list[int]] = {}
     for m in range(len(words) - CONTEXT_WORDS + 1):
@@ -70,12 +70,11 @@ def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[li
     for li, col, core, a, b in found:
         phrase = _recall(words, places, unsure, a, b, _bare(core))
         if phrase:
-            changes.append((li, col, core, _with_case(core, phrase)))
+            changes.append((li, col, core, apply_case(core, phrase)))
     out = list(lines)
     for li, col, before, after in sorted(changes, key=lambda c: (c[0], -c[1])):
         out[li] = out[li][:col] + after + out[li][col + len(before):]
     return out, changes
-
 
 
 def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, bare: str) -> str | None:
@@ -100,12 +99,3 @@ def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, b
             if best:
                 votes[best[1]] += 1
     return next(iter(votes)) if len(votes) == 1 else None
-
-
-def _with_case(token: str, phrase: str) -> str:
-    letters = [c for c in token if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return phrase.upper()
-    if letters and letters[0].isupper():
-        return phrase[:1].upper() + phrase[1:]
-    return phrase

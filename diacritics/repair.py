@@ -356,7 +356,6 @@ def _lookalike_readings(token: str, i: int) -> list[str]:
     return readings
 
 
-
 def _support(code: str, abbrev: dict[str, int]) -> int:
     """Corpus count of a code, or of the two known codes it is built from (``BCĐ`` + ``CCHC``)."""
     n = abbrev.get(code, 0)
