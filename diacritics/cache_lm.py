@@ -5,7 +5,8 @@ column after column. Where the corpus model cannot tell two readings apart
 (``nhằm``/``nhầm``), the words the same document settled elsewhere can. (A word alone
 in a table cell, ``đạt``/``đất``, is never sure in the first pass, so its sentence-start
 pair is never learnt: seed 001's 22 such cells all read ``đất`` at 0.58. The repair settles
-those by the same printed word's sure readings instead: ``repair._agree_lone_words``.) This is the classic cache language model:
+those by the same printed word's sure readings instead: ``repair._agree_lone_words``.)
+This is the classic cache language model:
 
     P(w | h) = (1 - λ) P_LM(w | h) + λ P_doc(w | h3)
 

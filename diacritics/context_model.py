@@ -48,9 +48,8 @@ class ContextModel:
     errors), and makes the table a dense int8 array of ``vocab × NEIGHBOURS`` scores (38 MB),
     looked up by index instead of by a search among 2.8 M pairs: restoring 1 MB of devset text
     took 6.6 CPU-s without the context model and 10.2 with the search; the scores now take
-    0.19 of it. Built once
-    (0.5–0.6 s) and then memory-mapped from the user's cache, like the language model
-    (``diacritics.model_cache``).
+    0.19 of it. Built once (0.5–0.6 s) and then memory-mapped from the user's cache, like the
+    language model (``diacritics.model_cache``).
     """
 
     def __init__(self, path: str | os.PathLike):

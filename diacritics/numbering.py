@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 # A label opening a line: 5.1.1 / 5.1. / 5. (a bare 5 could be a table's value, and is left out)
 _LABEL = re.compile(r"^[ \t]*(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)(?=[ \t]|$)")
@@ -33,6 +34,7 @@ SKIP = 1.0        # one number left out: a section without sub-items, a line the
 JUMP = 2.0        # more left out
 BACK = 2.5        # back to an earlier number (a list whose first items were no headings)
 DUPLICATE = 4.0   # the same heading twice
+CONFIDENCE = 0.8  # of a label read so, as the repair lists it (above review's 0.7: the outline is evidence)
 
 
 @dataclass
@@ -111,19 +113,8 @@ def _choose(runs: list[tuple[int, int, bool]]) -> list[int]:
 def _fix_level(labels: list[Label], level: int) -> None:
     """Re-read component ``level`` of labels that have one, group by group of the same parent."""
     deep = [lab for lab in labels if len(lab.parts) > level]
-    groups: list[list[Label]] = []
-    for lab in deep:
-        if groups and groups[-1][-1].parts[:level] == lab.parts[:level]:
-            groups[-1].append(lab)
-        else:
-            groups.append([lab])
-    for group in groups:
-        runs: list[list[Label]] = []
-        for lab in group:
-            if runs and runs[-1][-1].parts[level] == lab.parts[level]:
-                runs[-1].append(lab)
-            else:
-                runs.append([lab])
+    for _parent, group in groupby(deep, key=lambda lab: lab.parts[:level]):
+        runs = [list(run) for _n, run in groupby(group, key=lambda lab: lab.parts[level])]
         if len(runs) < 2:
             continue
         printed = [(run[0].parts[level], len(run), all(len(lab.parts) > level + 1 for lab in run)) for run in runs]

@@ -43,6 +43,8 @@ class Word:
 
 
 def _bare(text: str) -> str:
+    # not confusion.lookup_skeleton: its folding (6 → o, @ → a) is for candidate lookup, and
+    # here the garble's letters are compared with words the document spelt out
     return "".join(c for c in skeleton(text) if c.isalpha())
 
 
@@ -53,6 +55,9 @@ def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[li
     """
     words = [Word(i, m.start(), m.group(0).lower())
              for i, line in enumerate(lines) for m in _WORD.finditer(line)]
+    on_line: dict[int, list[int]] = {}
+    for k, w in enumerate(words):
+        on_line.setdefault(w.line, []).append(k)
     places: dict[tuple[str, ...], list[int]] = {}
     for m in range(len(words) - CONTEXT_WORDS + 1):
         places.setdefault(tuple(w.text for w in words[m:m + CONTEXT_WORDS]), []).append(m)
@@ -62,7 +67,7 @@ def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[li
         col = lines[li].find(core) if core else -1
         if col < 0 or lines[li].find(core, col + 1) >= 0:
             continue   # not found once in its line: no telling which it is
-        inside = [k for k, w in enumerate(words) if w.line == li and col <= w.start < col + len(core)]
+        inside = [k for k in on_line.get(li, ()) if col <= words[k].start < col + len(core)]
         if inside:
             found.append((li, col, core, inside[0], inside[-1] + 1))
     unsure = {k for *_rest, a, b in found for k in range(a, b)}

@@ -2209,9 +2209,10 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     # OCR's heading numbers, read against the outline (9.1.1 for 5.1.1 between 4. and 6.)
     read = {i for i, t in enumerate(targets) if t == "eng" or (t == "vie" and mode == "ocr")}
     if read:
-        from diacritics.numbering import fix_outline_numbers
-        out, renumbered = fix_outline_numbers(out, editable=read)
-        changes += [Change(i + 1, col, before, after, 0.8, "numbering") for i, col, before, after in renumbered]
+        from diacritics import numbering
+        out, renumbered = numbering.fix_outline_numbers(out, editable=read)
+        changes += [Change(i + 1, col, before, after, numbering.CONFIDENCE, "numbering")
+                    for i, col, before, after in renumbered]
     changes += [Change(i + 1, 0, "(re-encoded)", lines[i].strip(), 1.0, "encoding") for i in recoded]
     changes += [Change(w.line + 1, w.col, w.before, w.after, w.confidence, reason)
                 for reason, words in (("lost letter", lost), ("cut syllable", joined)) for w in words]
