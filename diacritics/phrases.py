@@ -11,6 +11,11 @@ without marks and spaces, are the garble's but one (``chutri``/``chutr``).
 follow it (or precede it) elsewhere in the text, takes the one to ``MAX_WORDS`` words beside
 them there whose bare letters come closest to the garble's, and uses them only when they are
 close enough (``MIN_SIMILARITY``) and every place that matches agrees.
+
+A heading has no such context, but its siblings are in the document: ``Phần thứ nhất`` and
+``Phần thứ hai`` head seed 003's first two parts, and the third is printed ``Phanthitba``.
+``recall_headings`` reads a kept garble that is a whole line as the heading the sequence
+misses at that place (``Phần thứ ba``), by the same closeness of bare letters.
 """
 from __future__ import annotations
 
@@ -33,6 +38,12 @@ EDGE_PUNCTUATION = "-–•*~,.;:()[]\"'‘’“”"
 CONFIDENCE = 0.6      # a garble read from the document's own words: listed for review (below 0.7)
 
 _WORD = re.compile(r"[^\W\d_]+")
+
+# The ordinals of word-numbered headings (Phần thứ nhất … thứ mười; ``thứ tư``, not bốn)
+ORDINALS = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+# a heading: one to three words, then its ordinal, alone on the line (a stop or colon may follow)
+_HEADING = re.compile(r"[ \t]*((?:[^\W\d_]+[ \t]+){1,3})(" + "|".join(ORDINALS) + r")[ \t]*[.:]?[ \t]*",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,3 +115,51 @@ def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, b
             if best:
                 votes[best[1]] += 1
     return next(iter(votes)) if len(votes) == 1 else None
+
+
+def recall_headings(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+    """Read each garble ``(line index, token)`` that is its line's only text as the
+    word-numbered heading missing from its sequence at that place, where one fits.
+
+    A sequence is the document's headings with the same words before their ordinal
+    (``Phần thứ``); the one missing at a garble's line is the ordinal after the heading before
+    it, if the heading after it (if any) comes later still. The garble's bare letters must be
+    within ``MIN_SIMILARITY`` of it. Returns the new lines and the changes as ``(line index,
+    column, before, after)``.
+    """
+    headings: dict[str, list[tuple[int, int, re.Match]]] = {}   # prefix → (line, ordinal, match)
+    for i, line in enumerate(lines):
+        m = _HEADING.fullmatch(line)
+        if m:
+            prefix = " ".join(m.group(1).lower().split())
+            headings.setdefault(prefix, []).append((i, ORDINALS.index(m.group(2).lower()), m))
+    changes = []
+    for li, token in garbles:
+        core = token.strip(EDGE_PUNCTUATION)
+        if not core or lines[li].strip(" \t" + EDGE_PUNCTUATION) != core:
+            continue
+        fits = {_missing_heading(seq, li) for seq in headings.values()} - {None}
+        best = [h for h in fits if Levenshtein.normalized_similarity(_bare(core), _bare(h)) >= MIN_SIMILARITY]
+        if len(best) == 1:
+            changes.append((li, lines[li].find(core), core, best[0]))
+    out = list(lines)
+    for li, col, before, after in changes:
+        out[li] = out[li][:col] + after + out[li][col + len(before):]
+    return out, changes
+
+
+def _missing_heading(seq: list[tuple[int, int, re.Match]], li: int) -> str | None:
+    """The heading of ``seq`` that belongs on line ``li``, spelt as the one before it, or None."""
+    before = [(i, n, m) for i, n, m in seq if i < li]
+    if not before:
+        return None
+    _i, n, m = before[-1]
+    later = [k for i, k, _m in seq if i > li]
+    if n + 1 >= len(ORDINALS) or n + 1 in {k for _i, k, _m in seq} or (later and min(later) <= n + 1):
+        return None
+    ordinal, printed = ORDINALS[n + 1], m.group(2)
+    if printed.isupper():
+        ordinal = ordinal.upper()
+    elif printed[:1].isupper():
+        ordinal = ordinal.capitalize()
+    return " ".join(m.group(1).split()) + " " + ordinal

@@ -2200,10 +2200,14 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         for k, i in enumerate(idx):
             out[i] = fixed[k]
         changes += part_changes
-    if kept:   # a garble no syllable explains, read from the same phrase elsewhere (-Chutr, phối hợp)
-        from diacritics.phrases import CONFIDENCE, EDGE_PUNCTUATION, recall_phrases
-        out, recalled = recall_phrases(out, [(c.line - 1, c.before) for c in kept])
-        changes += [Change(i + 1, col, before, after, CONFIDENCE, "phrase") for i, col, before, after in recalled]
+    # a garble no syllable explains, read from the same phrase elsewhere (-Chutr, phối hợp), or
+    # as the heading its sequence misses there (Phanthitba after Phần thứ hai)
+    from diacritics.phrases import CONFIDENCE, EDGE_PUNCTUATION, recall_headings, recall_phrases
+    for recall, reason in ((recall_phrases, "phrase"), (recall_headings, "heading")):
+        if not kept:
+            break
+        out, recalled = recall(out, [(c.line - 1, c.before) for c in kept])
+        changes += [Change(i + 1, col, before, after, CONFIDENCE, reason) for i, col, before, after in recalled]
         read_so = {(i + 1, before) for i, _col, before, _after in recalled}
         kept = [c for c in kept if (c.line, c.before.strip(EDGE_PUNCTUATION)) not in read_so]
     # OCR's heading numbers, read against the outline (9.1.1 for 5.1.1 between 4. and 6.)
