@@ -413,6 +413,16 @@ class Piece:
     model_best: str | None = None   # the language model's choice for a decoded word
 
 
+def _table_row(line: str) -> bool:
+    """A line OCR read across a table's cells, its rules printed as bars (``thanh tra | Số đơn
+    vị``): the cells run together with single spaces, so a capital after a small word is as
+    likely a cell's first word as a capital the OCR invented."""
+    return bool(_CELL_BAR.search(line))
+
+
+_CELL_BAR = re.compile(r"[^\W_][ \t]+\|[ \t]+[^\W_]")
+
+
 def _mostly_upper(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
@@ -1181,8 +1191,9 @@ CAPITALISABLE_COUNT = 2000     # corpus count from which a word not in that list
 
 
 def _capital_mid_sentence(token: str, line: str, start: int) -> bool:
-    """``caia Tinh ty``: a capitalised word right after a small-letter word."""
-    if len(token) < 2 or not token[:1].isupper() or not token[1:].islower():
+    """``caia Tinh ty``: a capitalised word right after a small-letter word (not in a table row,
+    where it opens a cell: ``thuộc Ghi chú``)."""
+    if len(token) < 2 or not token[:1].isupper() or not token[1:].islower() or _table_row(line):
         return False
     before = re.search(r"([^\W\d_]+)[ \t]+$", line[:start])
     return bool(before) and before.group(1)[:1].islower()
@@ -1982,7 +1993,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
       (``invented_capitals``: wrong-language OCR, and our own on a page it did not read
       cleanly, ``dự kiến Sản xuất``); on a clean page our own OCR's capitals are the
       document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
-      capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name.
+      capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name, or, in a
+      table row (``_table_row``), a cell's first word.
 
     ``before``/``after``: the last word of the line before and the first of the line
     after, when the sentence wraps across them (their neighbours at the line's edges).
@@ -1995,6 +2007,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
     words = _case_words(pieces)
     if _mostly_upper(line):
         return _caps_between_caps(words, rep)
+    cells = _table_row(line)
     edge_before = None if before is None else Piece(0, 0, before.out or before.text, "word")
     edge_after = None if after is None else Piece(len(line), len(line), after.out or after.text, "word")
     for k, p in enumerate(words):
@@ -2014,6 +2027,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
             if (text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE
                     and not compound_only):
                 new = low
+            elif cells:
+                continue   # a cell's first word (cấp Số phòng | Số đơn vị), not a compound's half
             elif (text[1:].islower() and after_small
                   and (skeleton(low[:1]) in _SAME_SHAPE or invented_capitals and rep.channel == "vie")
                   and not (nxt is not None and (nxt.out or nxt.text)[:1].isupper())

@@ -1404,6 +1404,15 @@ def test_a_table_cell_run_on_loses_only_a_compound_capital():
         == "theo hình thức thi cạnh tranh\nSố công chức được bổ nhiệm vào\n"
 
 
+def test_a_table_row_keeps_the_capitals_that_open_its_cells():
+    # seed 003, Phụ lục 4: a header OCR read across its cells, which run together with single
+    # spaces; a bar between two words marks the line as a table row
+    header = "S6 phong chuyén mén S6 vin phong, thanh tra | S6 don vi sw nghiép thudc Ghi chu"
+    assert repair_text(header) == "Số phòng chuyên môn Số văn phòng, thanh tra | Số đơn vị sự nghiệp thuộc Ghi chú"
+    # … where running text loses the capital English OCR invented (môn Số văn: số)
+    assert "chuyên môn số văn phòng" in repair_text(header.replace(" |", ""))
+
+
 def test_a_word_alone_in_a_cell_reads_as_the_document_reads_it_elsewhere():
     # "Dat" alone on its line has no neighbours; the corpus's sentence-start odds say Đất.
     # Where the report printed it inside sentences it was surely đạt, so the cell is Đạt.
