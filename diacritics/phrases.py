@@ -59,6 +59,11 @@ def _bare(text: str) -> str:
     return "".join(c for c in skeleton(text) if c.isalpha())
 
 
+def _similarity(bare: str, text: str) -> float:
+    """How close a garble's bare letters are to ``text``'s (normalised Levenshtein, 0–1)."""
+    return Levenshtein.normalized_similarity(bare, _bare(text))
+
+
 def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
     """Read each garble ``(line index, token)`` as the document's own phrase where one fits.
 
@@ -109,7 +114,7 @@ def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, b
                 if lo < 0 or hi > len(words) or any(j in unsure for j in range(lo, hi)):
                     break
                 phrase = " ".join(w.text for w in words[lo:hi])
-                sim = Levenshtein.normalized_similarity(bare, _bare(phrase))
+                sim = _similarity(bare, phrase)
                 if sim >= MIN_SIMILARITY and (best is None or sim > best[0]):
                     best = (sim, phrase)
             if best:
@@ -139,7 +144,7 @@ def recall_headings(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[l
         if not core or lines[li].strip(" \t" + EDGE_PUNCTUATION) != core:
             continue
         fits = {_missing_heading(seq, li) for seq in headings.values()} - {None}
-        best = [h for h in fits if Levenshtein.normalized_similarity(_bare(core), _bare(h)) >= MIN_SIMILARITY]
+        best = [h for h in fits if _similarity(_bare(core), h) >= MIN_SIMILARITY]
         if len(best) == 1:
             changes.append((li, lines[li].find(core), core, best[0]))
     out = list(lines)

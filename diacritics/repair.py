@@ -413,14 +413,14 @@ class Piece:
     model_best: str | None = None   # the language model's choice for a decoded word
 
 
+_CELL_BAR = re.compile(r"[^\W_][ \t]+\|[ \t]+[^\W_]")   # a bar between two words
+
+
 def _table_row(line: str) -> bool:
     """A line OCR read across a table's cells, its rules printed as bars (``thanh tra | Số đơn
     vị``): the cells run together with single spaces, so a capital after a small word is as
     likely a cell's first word as a capital the OCR invented."""
     return bool(_CELL_BAR.search(line))
-
-
-_CELL_BAR = re.compile(r"[^\W_][ \t]+\|[ \t]+[^\W_]")
 
 
 def _mostly_upper(line: str) -> bool:
