@@ -1357,12 +1357,13 @@ WRAP_CAPITAL_MIN_LEN = 45   # characters of a line that wraps a sentence onto a 
 def _wrapped_before_capital(line: str, nxt: str) -> bool:
     """A paragraph's full line wrapped before a name (``văn bản đồng ý của Bô`` / ``Công
     Thương``): it ends in a small-letter word with no stop, and the next line goes on in a
-    capitalised word followed by a small one or another capitalised word. A short line
-    (a heading, a table cell) is a unit of its own."""
+    capitalised word followed by a small one or another capitalised word; the name's vowel
+    may be a digit English OCR printed for it (``nhận qua`` / ``H6 thong``: Hệ thống). A short
+    line (a heading, a table cell) is a unit of its own."""
     body = line.rstrip()
     if len(body) < WRAP_CAPITAL_MIN_LEN or not _SMALL_WORD_END.search(body):
         return False
-    return re.match(r"[^\W\d_a-zđ][^\W\d_A-ZĐ]+[ \t]+[^\W\d_]", nxt) is not None
+    return re.match(r"[^\W\d_a-zđ][^\W_A-ZĐ]+[ \t]+[^\W\d_]", nxt) is not None
 
 
 # … but not STT or TT (số thứ tự), the header of a table's number column: a new table

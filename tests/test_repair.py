@@ -1077,6 +1077,11 @@ def test_a_full_line_runs_on_into_a_name_on_the_next():
     full = "d) Quyết định việc tạm dừng vắc xin trên cơ sở ý kiến của Cục Quản lý"
     # a full line that ends in a small word, then a capitalised word and another word
     assert _wrapped_lines([full, "Dược và sử dụng lại"], None) == {0}
+    # … also when English OCR printed a digit for the name's vowel (H6 thong: Hệ thống). Read
+    # apart, seed 000's "nhận qua" ended a sentence and came out as the commoner "nhận quả".
+    assert _wrapped_lines([full, "H6 thong thong tin"], None) == {0}
+    assert repair_text("14. Toi thiéu 30% bdo cdo dinh ky (khong bao g6m ndi dung mat) duoc gui, nhan qua\n"
+                       "H6 thong théng tin bao cdo quéc gia.\n").split("\n")[0].endswith("được gửi, nhận qua")
     # … not a short line (a heading, a cell), nor across a blank line (a new paragraph),
     # nor after a stop, nor onto a lone capitalised word
     assert _wrapped_lines(["Sự nghiệp y tế", "Sự nghiệp khác nữa"], None) == set()
