@@ -1328,7 +1328,9 @@ _ITEM_LABEL = re.compile(r"[a-zđ][).][ \t]")   # "a) Mặt tích cực": a list
 def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     """Lines whose break is no sentence end: the next text line starts with a small letter
     (not a list label's: ``a) Mặt tích cực`` after a heading is a new item), or a full line
-    runs straight on into a name (``_wrapped_before_capital``).
+    runs straight on into a name (``_wrapped_before_capital``). A table row read across its
+    cells (``_table_row``) runs on into nothing: the next line goes on with its first
+    column (``… thuộc Ghi ch`` / ``thành phố : huyện``), not its last.
 
     The model then reads both lines as one sentence (``cán bộ, công`` / ``" | chức``), across
     up to ``WRAP_GAP`` blank lines and past a table cell's bar or quote marks; the blank
@@ -1336,7 +1338,7 @@ def _wrapped_lines(lines: list[str], only: set[int] | None) -> set[int]:
     """
     joins: set[int] = set()
     for li, line in enumerate(lines):
-        if not line.strip() or (only is not None and li not in only):
+        if not line.strip() or (only is not None and li not in only) or _table_row(line):
             continue
         for nj in range(li + 1, min(len(lines), li + 2 + WRAP_GAP)):
             if only is not None and nj not in only and lines[nj].strip():

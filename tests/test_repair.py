@@ -1119,6 +1119,18 @@ def test_a_line_wrapped_across_a_blank_line_or_a_cell_bar_is_one_sentence():
         == "4. Đánh giá chung về công tác triển khai\na) Mặt tích cực đạt được\nb) Tồn tại, hạn chế"
 
 
+def test_a_table_row_read_across_its_cells_does_not_run_on_into_the_next_line():
+    from diacritics.repair import _wrapped_lines
+    # seed 003's header row: the next line continues the first column (Tỉnh, / thành phố), so
+    # read as one sentence the last cell's cut-off "Ghi ch" came out "Ghi chợ thành phố"
+    row = "Tinh, Giai doan S6 UBND cip S6 phong chuyén mén S6 vin phong, thanh tra | S6 don vi sw nghiép thudc Ghi ch"
+    nxt = "thanh phé : huyén thugc UBND céap huyén | thudc UBND céap huyén UBND cép huyén"
+    assert _wrapped_lines([row, nxt], None) == set()
+    assert repair_text(row + "\n" + nxt).split("\n")[0].endswith("thuộc Ghi chú")
+    # a cell wrapped onto a line that opens with its bar still runs on (công / " | chức)
+    assert _wrapped_lines(["Tổng số biên chế cán bộ, công", '" | chac'], None) == {0}
+
+
 def test_case_is_settled_with_the_words_of_a_wrapped_line():
     # a table cell wrapped over two lines: the OCR's capital S (Su) sits between "vị" and the
     # next line's "nghiệp", as in "đơn vị sự nghiệp"; a name after a line break stays
