@@ -1997,7 +1997,8 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
       cleanly, ``dự kiến Sản xuất``); on a clean page our own OCR's capitals are the
       document's (``Bộ phận Tiếp nhận và Trả kết quả``). Otherwise a
       capitalised word (``Sở``, ``tỉnh Vĩnh Long``) is left: it may be a name, or, in a
-      table row (``_table_row``), a cell's first word.
+      table row (``_table_row``), a cell's first word, or the heading a row repeats after
+      opening with it (``Sự nghiệp GD-PT Sự nghiệp y tế Sự nghiệp khác``).
 
     ``before``/``after``: the last word of the line before and the first of the line
     after, when the sentence wraps across them (their neighbours at the line's edges).
@@ -2011,6 +2012,10 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
     if _mostly_upper(line):
         return _caps_between_caps(words, rep)
     cells = _table_row(line)
+    # a capitalised word the line opens with, printed so again further on, is a heading the row
+    # repeats (Sự nghiệp GD-PT Sự nghiệp y tế Sự nghiệp VH,TDTT), not a capital the OCR invented
+    opener = (words[0].out or words[0].text) if words else ""
+    opener = opener if opener[:1].isupper() and opener[1:].islower() else ""
     edge_before = None if before is None else Piece(0, 0, before.out or before.text, "word")
     edge_after = None if after is None else Piece(len(line), len(line), after.out or after.text, "word")
     for k, p in enumerate(words):
@@ -2030,7 +2035,7 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
             if (text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE
                     and not compound_only):
                 new = low
-            elif cells:
+            elif cells or k and text == opener:
                 continue   # a cell's first word (cấp Số phòng | Số đơn vị), not a compound's half
             elif (text[1:].islower() and after_small
                   and (skeleton(low[:1]) in _SAME_SHAPE or invented_capitals and rep.channel == "vie")

@@ -1426,8 +1426,18 @@ def test_a_table_row_keeps_the_capitals_that_open_its_cells():
     # spaces; a bar between two words marks the line as a table row
     header = "S6 phong chuyén mén S6 vin phong, thanh tra | S6 don vi sw nghiép thudc Ghi chu"
     assert repair_text(header) == "Số phòng chuyên môn Số văn phòng, thanh tra | Số đơn vị sự nghiệp thuộc Ghi chú"
-    # … where running text loses the capital English OCR invented (môn Số văn: số)
-    assert "chuyên môn số văn phòng" in repair_text(header.replace(" |", ""))
+    # … where running text loses the capital English OCR invented (môn Số văn: số); the text
+    # opens with no capital, as a row opening with "Số" repeats it (see the test below)
+    assert "chuyên môn số văn phòng" in repair_text(header.replace(" |", "").removeprefix("S6 "))
+
+
+def test_a_row_that_repeats_its_opening_heading_keeps_its_capitals():
+    # seed 003, Phụ lục 4: the column headings of a row with no bars, each opening with the word
+    # the line opens with; read as a sentence, "y tế Sự" lost its capital as an invented one
+    row = "Sw nghiép GD-PT Sw nghiép y té Sw nghi¢p VH,TDTT Sw nghigp khac"
+    assert repair_text(row) == "Sự nghiệp GD-PT Sự nghiệp y tế Sự nghiệp VH,TDTT Sự nghiệp khác"
+    # … while in running text that does not open with it the invented capital still goes
+    assert "y tế sự nghiệp" in repair_text("Cac don vi y té Sw nghiép cong lap")
 
 
 def test_a_word_alone_in_a_cell_reads_as_the_document_reads_it_elsewhere():
