@@ -2035,8 +2035,9 @@ def _settle_case(line: str, pieces: list[Piece], rep: Repairer, invented_capital
             if (text.isupper() and neighbours_small and after_small and set(skeleton(low)) <= _SAME_SHAPE
                     and not compound_only):
                 new = low
-            elif cells or k and text == opener:
-                continue   # a cell's first word (cấp Số phòng | Số đơn vị), not a compound's half
+            elif cells or (k > 0 and text == opener):
+                continue   # a cell's first word (cấp Số phòng | Số đơn vị) or the row's repeated
+                # heading (y tế Sự nghiệp), not a compound's half
             elif (text[1:].islower() and after_small
                   and (skeleton(low[:1]) in _SAME_SHAPE or invented_capitals and rep.channel == "vie")
                   and not (nxt is not None and (nxt.out or nxt.text)[:1].isupper())
