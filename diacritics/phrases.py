@@ -92,10 +92,16 @@ def recall_phrases(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[li
         phrase = _recall(words, places, unsure, a, b, _bare(core))
         if phrase:
             changes.append((li, col, core, apply_case(core, phrase)))
+    return _applied(lines, changes), changes
+
+
+def _applied(lines: list[str], changes: list[tuple[int, int, str, str]]) -> list[str]:
+    """``lines`` with each change ``(line index, column, before, after)`` made (right to left
+    within a line, so the columns of the others hold)."""
     out = list(lines)
     for li, col, before, after in sorted(changes, key=lambda c: (c[0], -c[1])):
         out[li] = out[li][:col] + after + out[li][col + len(before):]
-    return out, changes
+    return out
 
 
 def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, bare: str) -> str | None:
@@ -147,10 +153,7 @@ def recall_headings(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[l
         best = [h for h in fits if _similarity(_bare(core), h) >= MIN_SIMILARITY]
         if len(best) == 1:
             changes.append((li, lines[li].find(core), core, best[0]))
-    out = list(lines)
-    for li, col, before, after in changes:
-        out[li] = out[li][:col] + after + out[li][col + len(before):]
-    return out, changes
+    return _applied(lines, changes), changes
 
 
 def _missing_heading(seq: list[tuple[int, int, re.Match]], li: int) -> str | None:
@@ -162,9 +165,4 @@ def _missing_heading(seq: list[tuple[int, int, re.Match]], li: int) -> str | Non
     later = [k for i, k, _m in seq if i > li]
     if n + 1 >= len(ORDINALS) or n + 1 in {k for _i, k, _m in seq} or (later and min(later) <= n + 1):
         return None
-    ordinal, printed = ORDINALS[n + 1], m.group(2)
-    if printed.isupper():
-        ordinal = ordinal.upper()
-    elif printed[:1].isupper():
-        ordinal = ordinal.capitalize()
-    return " ".join(m.group(1).split()) + " " + ordinal
+    return " ".join(m.group(1).split()) + " " + apply_case(m.group(2), ORDINALS[n + 1])
