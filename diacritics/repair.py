@@ -1478,6 +1478,12 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 continue
             cands = p.candidates or rep.candidates(p.text)
             eng = channel == "eng"
+            horn_mark = False   # the ? after the word is its horn: no sentence end for the model
+            if eng and (horn := _horn_apart(p.text, cleaned, p.end)) is not None:
+                as_horn = _horn_candidates(p.text, horn, rep)
+                horn_mark = bool(as_horn) and _no_question_after(cleaned, p.end + 1)
+                if as_horn:
+                    cands = as_horn if horn_mark else _merged(cands, as_horn)
             capital_digits = eng and _CAPITAL_DIGITS.fullmatch(p.text) is not None
             lookalike = eng and _LOOKALIKE_WORD.fullmatch(p.text) is not None
             number_label = _NUMBER_LABEL.match(cleaned, p.end) is not None
@@ -1525,7 +1531,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 open_slots[len(lattice)] = p.text
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
-            pos = p.end
+            pos = p.end + horn_mark
         lattice.append(cleaned[pos:] + (" " if li in joins else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
@@ -1561,7 +1567,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if _mostly_upper(cleaned_lines[li]) and len(p.text) > 1 and p.text[:2].isupper():
             shape = p.text.upper()   # CAl in a heading: the l is a misread I
         p.out, p.reason, p.confidence = apply_case(shape, to_style(syl, style), starts), "model", conf
-        if channel == "eng" and _printed_apart(cleaned_lines[li], p.end, syl):
+        if channel == "eng" and (_printed_apart(cleaned_lines[li], p.end, syl) or (
+                _horn_apart(p.text, cleaned_lines[li], p.end) is not None and _ends_in_horned_u(syl))):
             p.end += 1   # the mark is in the word now: drop its copy (co’ quan → cơ quan)
 
     for li, k, at in slots:
@@ -1838,6 +1845,50 @@ def _printed_apart(line: str, end: int, syllable: str) -> bool:
         return False
     after = line[end + 1:end + 2]
     return not after or after.isspace() or after in ",.;:)"
+
+
+# English OCR prints a word's final ư as t, i or it, and its horn apart as a question mark
+# after the word: st? dung, xi? ly (sử dụng, xử lý), thi? 2 và thi? 6 (thứ), tri? văn bản (trừ),
+# tit? nguồn (từ). Where a question mark cannot end a question (a small word, a digit or a comma
+# follows), the word is read only so; elsewhere (căn ct? Kế hoạch) it may be, and the model chooses.
+_HORN_LETTERS = re.compile(r"(?:it|t|i|u)$")
+
+
+def _horn_apart(text: str, line: str, end: int) -> str | None:
+    """The letters before a final ư English OCR printed as t, i or it with its horn apart
+    as a ``?`` (``thi?`` → ``th``), or None."""
+    if line[end:end + 1] != "?" or line[end + 1:end + 2].isalnum():
+        return None
+    m = _HORN_LETTERS.search(text)
+    return text[:m.start()] if m is not None and m.start() > 0 and text.isalpha() else None
+
+
+def _no_question_after(line: str, at: int) -> bool:
+    """Could a question mark just before ``at`` not end a question? A comma or bracket
+    follows it, or a small letter or a digit after a space."""
+    if line[at:at + 1] in (",", ";", ":", ")"):
+        return True
+    nxt = line[at:].lstrip(" \t")[:1]
+    return nxt.isdigit() or nxt.islower()
+
+
+def _ends_in_horned_u(syllable: str) -> bool:
+    return unicodedata.normalize("NFD", syllable[-1:])[:2] == "u" + _HORN
+
+
+def _horn_candidates(text: str, before: str, rep: "Repairer") -> list[tuple[str, float]]:
+    """The readings of ``text`` that end in ư: its own (the channel knows st for sử) and
+    those of ``before`` + u whose u has the horn (thi: thứ), each at its better score."""
+    return [(c, lp) for c, lp in _merged(rep.candidates(text), rep.candidates(before + "u"))
+            if _ends_in_horned_u(c)]
+
+
+def _merged(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Both candidate lists in one, each word at its better score, best first."""
+    best: dict[str, float] = {}
+    for w, lp in itertools.chain(a, b):
+        best[w] = max(lp, best.get(w, -math.inf))
+    return sorted(best.items(), key=lambda x: -x[1])
 
 
 # sure corrections of one slip that make it the page's own: on the real contract scans this
