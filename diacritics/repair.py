@@ -1531,7 +1531,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
                 open_slots[len(lattice)] = p.text
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
-            pos = p.end + horn_mark
+            pos = p.end + 1 if horn_mark else p.end
         lattice.append(cleaned[pos:] + (" " if li in joins else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
@@ -1847,16 +1847,18 @@ def _printed_apart(line: str, end: int, syllable: str) -> bool:
     return not after or after.isspace() or after in ",.;:)"
 
 
-# English OCR prints a word's final ư as t, i or it, and its horn apart as a question mark
+# English OCR prints a word's final ư as t, i, it or u, and its horn apart as a question mark
 # after the word: st? dung, xi? ly (sử dụng, xử lý), thi? 2 và thi? 6 (thứ), tri? văn bản (trừ),
 # tit? nguồn (từ). Where a question mark cannot end a question (a small word, a digit or a comma
 # follows), the word is read only so; elsewhere (căn ct? Kế hoạch) it may be, and the model chooses.
+# A word that ends a real question keeps its mark: chưa? and không? end in no such letter, and
+# a ? stays unless the word was read with the mark it stands for.
 _HORN_LETTERS = re.compile(r"(?:it|t|i|u)$")
 
 
 def _horn_apart(text: str, line: str, end: int) -> str | None:
-    """The letters before a final ư English OCR printed as t, i or it with its horn apart
-    as a ``?`` (``thi?`` → ``th``), or None."""
+    """The letters before a final ư English OCR printed as t, i, it or u with its horn
+    apart as a ``?`` (``thi?`` → ``th``), or None."""
     if line[end:end + 1] != "?" or line[end + 1:end + 2].isalnum():
         return None
     m = _HORN_LETTERS.search(text)
@@ -1864,8 +1866,8 @@ def _horn_apart(text: str, line: str, end: int) -> str | None:
 
 
 def _no_question_after(line: str, at: int) -> bool:
-    """Could a question mark just before ``at`` not end a question? A comma or bracket
-    follows it, or a small letter or a digit after a space."""
+    """Does what follows a question mark that ends just before ``at`` rule out a question's
+    end? A comma, colon or bracket right after it, or a small letter or a digit."""
     if line[at:at + 1] in (",", ";", ":", ")"):
         return True
     nxt = line[at:].lstrip(" \t")[:1]
