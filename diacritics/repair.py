@@ -1479,11 +1479,10 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             cands = p.candidates or rep.candidates(p.text)
             eng = channel == "eng"
             horn_mark = False   # the ? after the word is its horn: no sentence end for the model
-            if eng and (horn := _horn_apart(p.text, cleaned, p.end)) is not None:
-                as_horn = _horn_candidates(p.text, horn, rep)
-                horn_mark = bool(as_horn) and _no_question_after(cleaned, p.end + 1)
-                if as_horn:
-                    cands = as_horn if horn_mark else _merged(cands, as_horn)
+            if eng and (horn := _horn_apart(p.text, cleaned, p.end)) is not None \
+                    and (as_horn := _horn_candidates(p.text, horn, rep)):
+                horn_mark = _no_question_after(cleaned, p.end + 1)
+                cands = as_horn if horn_mark else _merged(cands, as_horn)
             capital_digits = eng and _CAPITAL_DIGITS.fullmatch(p.text) is not None
             lookalike = eng and _LOOKALIKE_WORD.fullmatch(p.text) is not None
             number_label = _NUMBER_LABEL.match(cleaned, p.end) is not None
