@@ -1544,7 +1544,13 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
     weight = VIE_LM_WEIGHT if channel == "vie" else LM_WEIGHT
     result = decode(lattice, lm_weight=weight, beam=REPAIR_BEAM, model=model or rep.lm) if slots else None
     if result is not None:
-        _agree_lone_words(lattice, [(at, line_pieces[li][k].text) for li, k, at in slots], result, rep.lm)
+        printed = [(at, line_pieces[li][k].text) for li, k, at in slots]
+        sure = _sure_readings(lattice, printed, result, rep.lm)
+        _agree_lone_words(lattice, printed, result, rep.lm, sure)
+        rows: dict[int, list[tuple[int, str]]] = {}
+        for li, k, at in slots:
+            rows.setdefault(li, []).append((at, line_pieces[li][k].text))
+        _agree_row_words(rows.values(), result, sure)
     for li, k, at in slots:
         line_pieces[li][k].model_best = result.best[at]
     read_right: list[str] = []   # sure words with marks the OCR printed as they are
@@ -1652,30 +1658,64 @@ def _sentence_edge(item, model, last: bool) -> bool:
     return bool(ids) and ids[-1 if last else 0] == BOUND
 
 
-def _agree_lone_words(lattice: list, printed: list[tuple[int, str]], result, model) -> None:
+def _alone(lattice: list, at: int, model) -> bool:
+    """Is the word at ``at`` a sentence by itself (a table cell)?"""
+    return (at == 0 or _sentence_edge(lattice[at - 1], model, True)) and \
+        (at + 1 == len(lattice) or _sentence_edge(lattice[at + 1], model, False))
+
+
+def _sure_readings(lattice: list, printed: list[tuple[int, str]], result, model) -> dict[str, Counter]:
+    """How the decoder read each printed word (lower-cased) where it was sure, inside sentences."""
+    sure: dict[str, Counter] = {}
+    for at, text in printed:
+        if result.confidence[at] >= SETTLED and not _alone(lattice, at, model):
+            sure.setdefault(text.lower(), Counter())[result.best[at]] += 1
+    return sure
+
+
+def _agree_lone_words(lattice: list, printed: list[tuple[int, str]], result, model,
+                      sure: dict[str, Counter]) -> None:
     """A word that is a sentence by itself (a table cell: ``Dat`` alone on its line) has
     nothing around it to choose its reading by: the corpus's sentence-start odds decide
     (``Đất`` over ``Đạt``). The document knows better: where it printed the same word
-    inside sentences, the readings it was sure of there are what this word is here."""
-    sure: dict[str, Counter] = {}
-    lone: list[tuple[int, str]] = []
+    inside sentences, the readings it was sure of there (``sure``) are what this word is here."""
     for at, text in printed:
-        key = text.lower()
-        alone = (at == 0 or _sentence_edge(lattice[at - 1], model, True)) and \
-            (at + 1 == len(lattice) or _sentence_edge(lattice[at + 1], model, False))
-        if alone:
-            if result.confidence[at] < SETTLED:
-                lone.append((at, key))
-        elif result.confidence[at] >= SETTLED:
-            sure.setdefault(key, Counter())[result.best[at]] += 1
-    for at, key in lone:
-        votes = sure.get(key)
+        if result.confidence[at] >= SETTLED or not _alone(lattice, at, model):
+            continue
+        votes = sure.get(text.lower())
         if not votes:
             continue
         (word, n), total = votes.most_common(1)[0], sum(votes.values())
         if n >= LONE_VOTE_MIN and n >= LONE_VOTE_SHARE * total and word != result.best[at] \
                 and any(c == word for c, _lp in lattice[at]):
             result.best[at] = word
+
+
+HEADING_ROW_MIN_WORDS = 6   # a line of this many words, each printed twice on average,
+                            # is a row of column headings, not a sentence
+
+
+def _agree_row_words(rows, result, sure: dict[str, Counter]) -> None:
+    """A row of column headings (``tinh huyén tinh tinh huyén``: cấp tỉnh and cấp huyện
+    read down the columns) is no sentence, yet the model reads it as one, and the same
+    printed word may come out two ways in it (tỉnh, tĩnh). One printed word in such a row
+    is one word: of the readings the row gave it, it takes the one the document was sure
+    of most often elsewhere (``sure``)."""
+    for row in rows:
+        if len(row) < HEADING_ROW_MIN_WORDS or 2 * len({t.lower() for _at, t in row}) > len(row):
+            continue
+        places: dict[str, list[int]] = {}
+        for at, text in row:
+            places.setdefault(text.lower(), []).append(at)
+        for key, ats in places.items():
+            readings = Counter(result.best[at] for at in ats)
+            if len(readings) < 2:
+                continue
+            votes = sure.get(key, Counter())
+            word = max(readings, key=lambda w: (votes[w], readings[w]))
+            if votes[word]:
+                for at in ats:
+                    result.best[at] = word
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence

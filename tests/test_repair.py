@@ -69,6 +69,9 @@ SEED003_LINES = {
     1078: ", Số lượng văn bản nhận trên",
     # a heading's number glued to its word, with a speck between (LUCS5)
     914: " PHỤ LỤC 5",
+    # a row of column headings (cấp tỉnh / cấp huyện read down the columns): one printed
+    # word is one word, as the document reads it elsewhere, not tĩnh beside tỉnh
+    904: "tỉnh huyện tỉnh tỉnh huyện tỉnh huyện huyện",
 }
 
 
