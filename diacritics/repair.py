@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from diacritics.acronyms import spelt_out
 from diacritics.cache_lm import SETTLED
 from diacritics.detect import classify_lines, document_label, line_stats, named_with_digit
 from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, load_model, load_table,
@@ -1525,13 +1526,13 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
             if pos == 0 and li - 1 in joins and not gap.strip(_CELL_LEAD):
                 gap = " "   # a wrapped cell's bar or quote ("cán bộ, công" / '" | chức') is no sentence end
             if gap:
-                lattice.append(gap)
+                lattice.append(spelt_out(gap, rep.lm.index))
             if open_list:
                 open_slots[len(lattice)] = p.text
             slots.append((li, k, len(lattice)))
             lattice.append(cands)
             pos = p.end + 1 if horn_mark else p.end
-        lattice.append(cleaned[pos:] + (" " if li in joins else "\n"))
+        lattice.append(spelt_out(cleaned[pos:], rep.lm.index) + (" " if li in joins else "\n"))
         cleaned_lines.append(cleaned)
         line_pieces.append(pieces)
     if channel == "eng" and open_slots:
