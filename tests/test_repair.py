@@ -1485,3 +1485,16 @@ def test_acronyms_are_spelt_out_for_the_model_only_where_it_has_no_id_for_them()
     # a code (QĐ-BCĐCCHC, 04/KH-UBND) nothing is spelt out
     assert spelt_out(" TTHC, UBND ", vocab) == " TTHC thủ tục hành chính, UBND "
     assert spelt_out(" QĐ-BCĐCCHC 04/KH-UBND (CCHC) ", vocab) == " QĐ-BCĐCCHC 04/KH-UBND (CCHC cải cách hành chính) "
+
+
+def test_a_paragraph_on_one_line_is_no_row_of_headings(seeds_dir):
+    """A row of column headings gives one printed word one reading (seed 003 line 904); a
+    paragraph exported as one long line repeats its words too, yet its cua is cửa in "một
+    cửa" and của before a name (they had all become của)."""
+    from bench.garbles import best_fit
+    from diacritics.tone import to_style
+    truth = to_style((seeds_dir / "000_08936da748c34128.txt").read_text(encoding="utf-8"), "new")
+    line = truth.split("\n")[19]
+    assert line.count("một cửa") == 3 and len(line.split()) > 100
+    out = repair_document(best_fit(truth)).text.split("\n")[19]
+    assert out.count("một cửa") == 3, out
