@@ -1549,8 +1549,8 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         sure = _sure_readings(lattice, printed, result, rep.lm)
         _agree_lone_words(lattice, printed, result, rep.lm, sure)
         rows: dict[int, list[tuple[int, str]]] = {}
-        for li, k, at in slots:
-            rows.setdefault(li, []).append((at, line_pieces[li][k].text))
+        for (li, _k, _at), word in zip(slots, printed):
+            rows.setdefault(li, []).append(word)
         _agree_row_words(rows.values(), result, sure)
     for li, k, at in slots:
         line_pieces[li][k].model_best = result.best[at]
