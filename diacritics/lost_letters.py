@@ -462,13 +462,16 @@ def fix_dropped_letters(text: str, valid, style: str = "new") -> tuple[str, list
         return text, []   # a letter the code page lacks is still here: nothing was dropped
     index = _dropped_index(code_page)
     words = list(_DROPPED_WORD.finditer(text))
-    broken = [m for m in words if not valid(m.group(0).lower()) and m.group(0).lower() in index]
+    # an acronym (KH, ĐT, UBND) is no word with letters gone: it neither counts towards the
+    # share nor is read (Thuc hien KH … Sở KH&ĐT made a short stripped line "dropped")
+    acronym = [m.group(0).isupper() and len(m.group(0)) > 1 and not valid(m.group(0).lower()) for m in words]
+    broken = [m for m, a in zip(words, acronym) if not a and not valid(m.group(0).lower())
+              and m.group(0).lower() in index]
     if len(broken) < MIN_WORDS or len(broken) < DROPPED_MIN_SHARE * len(words):
         return text, []
-    # an acronym (UBND) is no word with letters gone
     chosen = [(m, [(c, 0.0) for c in index[low]] + ([(low, 0.0)] if valid(low) else []))
-              for m in words for low in [m.group(0).lower()]
-              if low in index and not (m.group(0).isupper() and len(low) > 1 and not valid(low))]
+              for m, a in zip(words, acronym) for low in [m.group(0).lower()]
+              if low in index and not a]
     result, slots = _decode_words(text, chosen)
     starts = _line_starts(text)
     out, pos, changed = [], 0, []

@@ -500,6 +500,13 @@ def test_letters_dropped_by_a_conversion_are_put_back_in_context():
     assert {c.reason for c in res.changes} == {"lost letter"}
     # a word that lost every letter is gone for good, but its neighbours still come back
     assert repair_document("Ông đã ký quyết định về việc này.".replace("đã", "")).text.startswith("Ông  ký quyết định")
+    # an acronym is no word that lost its letters: a short stripped line with a few (KH, ĐT)
+    # had been read as dropped letters (Thuốc hiện KH … Sáo KH&ĐT)
+    for stripped, restored in (("Thuc hien KH cua UBND tinh, ND-CP va TT-BNV ve CCHC",
+                                "Thực hiện KH của UBND tỉnh, NĐ-CP và TT-BNV về CCHC"),
+                               ("So KH&DT, So GD&DT, So TN&MT va So NN&PTNT",
+                                "Sở KH&ĐT, Sở GD&ĐT, Sở TN&MT và Sở NN&PTNT")):
+        assert repair_document(stripped).text == restored
     # English, addresses and codes have such pieces too (ng, .tn, G.222) and stay
     for own in ("Tennessee (.tn.us), Utah (.ut.us), Virginia (.va.us), Vermont (.vt.us)",
                 "The ng and nh digraphs; see G.222 and the .ng domain"):
