@@ -275,7 +275,7 @@ def fix_code(code: str) -> str | None:
     P spelling is all but unseen (``PT`` in ``PT-TH`` is real). Once one part
     of a code shows Đ misread (as P or D), the other parts need less evidence.
     """
-    parts = re.split(r"([-/&])", code)
+    parts = re.split(r"([-/]|& ?)", code)
     fixed = [fix_code_part(p) if i % 2 == 0 else None for i, p in enumerate(parts)]
     if any(f and f.count("Đ") > p.count("Đ") for f, p in zip(fixed, parts)):   # QP-, QD-BCDCCHC
         fixed = [f or (fix_code_part(p, lenient=True) if i % 2 == 0 else None)
@@ -379,9 +379,11 @@ _CODE_RE = re.compile(r"(?<![\wĐđ])(?:[A-Za-zĐđ0-9]*[A-ZĐ][A-Za-zĐđ0-9]*(
 # Capitals joined by & are an acronym (Sở TT&TT, KH&ĐT, LĐ-TB&XH, Bộ phận TN&TKQ), not a
 # word whose marked vowel English OCR printed as & (S& for Sở): that & has no capital after it.
 # Two or more capitals on each side of the &; and no syllable may read well through the
-# whole (CH&NG, in a heading, is CHƯƠNG; TT&TT is no word).
-_AMPERSAND_CODE_RE = re.compile(r"(?<![\wĐđ&])[A-ZĐ]{1,6}(?:[-/][A-ZĐ]{1,6})*[A-ZĐ](?:&[A-ZĐ]{2,6})+"
+# whole (CH&NG, in a heading, is CHƯƠNG; TT&TT is no word). OCR may put a space after the &
+# (Sở TT& TT): then the capitals before it must read as no word either (TR& EM is TRẺ EM).
+_AMPERSAND_CODE_RE = re.compile(r"(?<![\wĐđ&])[A-ZĐ]{1,6}(?:[-/][A-ZĐ]{1,6})*[A-ZĐ](?:& ?[A-ZĐ]{2,6})+"
                                 r"(?:[-/&][A-ZĐ]{1,6})*(?![\wĐđ&])")
+_AMPERSAND_BEFORE_SPACE = re.compile(r"[A-ZĐ]+&(?= )")
 AMPERSAND_WORD_LP = -6.0   # channel score from which a capitals-&-capitals token reads as a word
 
 
@@ -524,7 +526,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
     for a, b in code_spans:   # … whose first capital is the OCR's (Www.vaac.gov.vn)
         www = "www" + line[a + 3:b] if line[a:a + 4] == "Www." else None
         pieces.append(Piece(a, b, line[a:b], "fixed", www, "code" if www else ""))
-    ampersand = [m for m in _AMPERSAND_CODE_RE.finditer(line) if not reads_as_word(m.group(0))]
+    ampersand = [m for m in _AMPERSAND_CODE_RE.finditer(line) if not reads_as_word(m.group(0).replace(" ", ""))
+                 and not any(map(reads_as_word, _AMPERSAND_BEFORE_SPACE.findall(m.group(0))))]
     for m in [*ampersand, *_CODE_RE.finditer(line)]:
         if any(a <= m.start() < b for a, b in code_spans):
             continue

@@ -952,6 +952,10 @@ ENG_OCR = {
     # come out as KHÁC, TRƯỢT), while a heading's CH&NG reads as a word (CHƯƠNG)
     "Sé KH&DT chii tri, phéi hop vdi Sé TT&TT": "Sở KH&ĐT chủ trì, phối hợp với Sở TT&TT",
     "CH&NG TRINH CONG TAC": "CHƯƠNG TRÌNH CÔNG TÁC",
+    # … also where OCR put a space after the & (seed report 004: the & had come out as a letter,
+    # Sở TỪ TT), while capitals before the space that read as a word are that word (TRẺ EM)
+    "thong tin cla cac co quan SO TT& TT": "thông tin của các cơ quan Sở TT& TT",
+    "BAO V& TR& EM": "BẢO VỆ TRẺ EM",
     # a model's or a channel's name keeps its digit (they had come out as VỪA, phổ, MÃ), while a
     # syllable's first letters before a vowel's digit are a word printed so (người, việc)
     "Kénh VTV3 phat song; hé tro IPv6 va tép MP3": "Kênh VTV3 phát sóng; hỗ trợ IPv6 và tệp MP3",
