@@ -501,6 +501,13 @@ def _fix_month(piece: str, before: str) -> str | None:
     return None
 
 
+def _zero_after_equals(piece: str, before: str, after: str) -> bool:
+    """``(Có tổ chức = 1; Không tổ chức = O)``: a lone O after ``= `` that closes the clause is
+    OCR's 0 (seed 003). A formula's O is glued to its ``=`` (``C=O``)."""
+    return piece in ("O", "o") and re.search(r"=\s+$", before) is not None \
+        and re.match(r"\s*(?:[);,.]|$)", after) is not None
+
+
 def _pieces(line: str, lookalikes: bool = False):
     """Piece spans; a number glued to a word (``01nam``, ``2020va``) is two pieces — but with
     ``lookalikes`` (English OCR) not a word printed with digits (``16ng``, ``_LOOKALIKE_WORD``)."""
@@ -556,6 +563,8 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
         month = _fix_month(tok, line[:s])
         if month:
             pieces.append(Piece(s, e, tok, "fixed", month, "number"))
+        elif _zero_after_equals(tok, line[:s], line[e:]):
+            pieces.append(Piece(s, e, tok, "fixed", "0", "number"))
         elif roman:
             pieces.append(Piece(s, e, tok, "fixed", roman, "roman"))
         elif re.search(r"\d[./]$", line[:s]) or re.match(r"[./]\d", line[e:]):

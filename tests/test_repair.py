@@ -956,6 +956,8 @@ ENG_OCR = {
     # Sở TỪ TT), while capitals before the space that read as a word are that word (TRẺ EM)
     "thong tin cla cac co quan SO TT& TT": "thông tin của các cơ quan Sở TT& TT",
     "BAO V& TR& EM": "BẢO VỆ TRẺ EM",
+    # a lone O after "= " that closes the clause is a zero (seed 003's Phụ lục 1), a formula's is not
+    "(C6 t6 chtrc = 1; Khong t6 chic = O) va C=O": "(Có tổ chức = 1; Không tổ chức = 0) và C=O",
     # a model's or a channel's name keeps its digit (they had come out as VỪA, phổ, MÃ), while a
     # syllable's first letters before a vowel's digit are a word printed so (người, việc)
     "Kénh VTV3 phat song; hé tro IPv6 va tép MP3": "Kênh VTV3 phát sóng; hỗ trợ IPv6 và tệp MP3",
