@@ -128,6 +128,44 @@ def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, b
     return next(iter(votes)) if len(votes) == 1 else None
 
 
+# Capitals English OCR printed for a word (SG for Sở: the G a misread ở) are kept as a code,
+# since nothing in the token tells them from a real one (TN, XH, PT). The document can: seed
+# report 004 has "Sở Nội vụ" 11 times and "SG Nội vụ" 5.
+CODE_MIN_VOTES = 3    # times the one word must stand before the same two words elsewhere
+CODE_FLOOR = -6.0     # channel log-probability from which the capitals may be that word (SG → sở: -5.1)
+_SHORT_CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,3}(?![^\W_])")
+_ROMAN = re.compile(r"[IVXLC]+")
+
+
+def recall_codes(lines: list[str], editable: set[int], explains) -> tuple[list[str], list[tuple[int, int, str, str]]]:
+    """Read two or three capitals kept as a code (``SG``) in the lines ``editable`` as the word
+    the document puts before the same two words elsewhere (``Sở`` before ``Nội vụ``), where
+    that word stands there at least ``CODE_MIN_VOTES`` times and is the only one there that
+    ``explains(token)`` (a dict of word → channel log-probability) reaches ``CODE_FLOOR`` for.
+    Returns the new lines and the changes as ``(line index, column, before, after)``."""
+    words = [Word(i, m.start(), m.group(0).lower())
+             for i, line in enumerate(lines) for m in _WORD.finditer(line)]
+    before: dict[tuple[str, str], Counter] = {}
+    for k in range(1, len(words) - 1):
+        before.setdefault((words[k].text, words[k + 1].text), Counter())[words[k - 1].text] += 1
+    changes = []
+    for k, w in enumerate(words[:-2]):
+        if w.line not in editable:
+            continue
+        token = lines[w.line][w.start:w.start + len(w.text)]
+        if not _SHORT_CAPITALS.fullmatch(token) or _ROMAN.fullmatch(token):
+            continue
+        votes = before.get((words[k + 1].text, words[k + 2].text), Counter())
+        reached = {c for c, lp in explains(token).items() if lp >= CODE_FLOOR}
+        fits = [(word, n) for word, n in votes.items() if word in reached]
+        if len(fits) == 1 and fits[0][1] >= CODE_MIN_VOTES:
+            word = fits[0][0]
+            upper = sum(c.isupper() for c in lines[w.line] if c.isalpha()) >= 0.7 * sum(
+                c.isalpha() for c in lines[w.line])
+            changes.append((w.line, w.start, token, word.upper() if upper else word[:1].upper() + word[1:]))
+    return _applied(lines, changes), changes
+
+
 def recall_headings(lines: list[str], garbles: list[tuple[int, str]]) -> tuple[list[str], list[tuple[int, int, str, str]]]:
     """Read each garble ``(line index, token)`` that is its line's only text as the
     word-numbered heading missing from its sequence at that place, where one fits.

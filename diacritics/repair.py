@@ -2345,6 +2345,13 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         changes += [Change(i + 1, col, before, after, CONFIDENCE, reason) for i, col, before, after in recalled]
         read_so = {(i + 1, before) for i, _col, before, _after in recalled}
         kept = [c for c in kept if (c.line, c.before.strip(EDGE_PUNCTUATION)) not in read_so]
+    # capitals kept as a code that the document's own phrase reads as a word (SG Nội vụ: Sở)
+    garbled = {i for i, t in enumerate(targets) if t == "eng"}
+    if garbled:
+        from diacritics.phrases import recall_codes
+        rep = get_repairer("eng")
+        out, recalled = recall_codes(out, garbled, lambda token: dict(rep.candidates(token)))
+        changes += [Change(i + 1, col, before, after, CONFIDENCE, "phrase") for i, col, before, after in recalled]
     # OCR's heading numbers, read against the outline (9.1.1 for 5.1.1 between 4. and 6.)
     read = {i for i, t in enumerate(targets) if t == "eng" or (t == "vie" and mode == "ocr")}
     if read:

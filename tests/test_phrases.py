@@ -1,5 +1,5 @@
 """A garble left as printed is read from the same phrase elsewhere in the document."""
-from diacritics.phrases import recall_headings, recall_phrases
+from diacritics.phrases import recall_codes, recall_headings, recall_phrases
 from diacritics.repair import repair_document
 
 
@@ -72,3 +72,32 @@ def test_repair_lists_a_recalled_heading_for_review():
     recalled = [c for c in res.changes if c.reason == "heading"]
     assert [(c.line, c.before, c.after) for c in recalled] == [(5, "Phanthitba", "Phần thứ ba")]
     assert recalled[0] in res.review() and not res.kept
+
+
+def _channel(token):
+    # what English OCR's channel gives two capitals (SG: the G a misread ở); a stand-in table
+    return {"SG": {"sợ": -1.4, "sở": -5.1, "số": -7.1}, "TN": {}}.get(token, {})
+
+
+def test_capitals_kept_as_a_code_read_as_the_word_the_document_puts_before_the_same_words():
+    # seed report 004: "Sở Nội vụ" 11 times, "SG Nội vụ" 5 (Bộ Nội vụ too, which SG cannot be)
+    lines = ["Sở Nội vụ chủ trì;", "gửi Sở Nội vụ tổng hợp;", "Bộ Nội vụ hướng dẫn;",
+             "(qua Sở Nội vụ) trước ngày 30;", "áp dụng SG Nội vụ", "CÔNG VĂN SG NỘI VỤ"]
+    out, changes = recall_codes(lines, {4, 5}, _channel)
+    assert out[4:] == ["áp dụng Sở Nội vụ", "CÔNG VĂN SỞ NỘI VỤ"]
+    assert changes == [(4, 8, "SG", "Sở"), (5, 9, "SG", "SỞ")]
+    # … only in the lines given (the wrong-language ones) …
+    assert recall_codes(lines, {0, 1}, _channel) == (lines, [])
+    # … only where the word stands there three times …
+    assert recall_codes(lines[1:], {3, 4}, _channel)[0] == lines[1:]
+    # … and never for capitals the channel does not read as it (TN, a real code)
+    tn = lines[:4] + ["áp dụng TN Nội vụ"]
+    assert recall_codes(tn, {4}, _channel) == (tn, [])
+
+
+def test_repair_reads_a_code_like_word_from_the_document():
+    text = ("Sé Noi vu chu tri, phéi hop.\nGiao S& Noi vu tong hop.\n(qua S6 Noi vu) truéc ngay 30.\n"
+            "Don vi thong ké: SG Noi vu")
+    res = repair_document(text, mode="garbled")
+    assert res.text.split("\n")[3] == "Đơn vị thống kê: Sở Nội vụ"
+    assert [(c.before, c.after, c.reason) for c in res.changes if c.before == "SG"] == [("SG", "Sở", "phrase")]
