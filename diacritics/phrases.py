@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from diacritics.confusion import skeleton
-from diacritics.repair import apply_case
+from diacritics.repair import _mostly_upper, apply_case
 
 CONTEXT_WORDS = 3     # words either side that must read the same at both places
 MAX_WORDS = 3         # a garble may stand for this many words run together
@@ -133,7 +133,7 @@ def _recall(words: list[Word], places: dict, unsure: set[int], a: int, b: int, b
 # report 004 has "Sở Nội vụ" 11 times and "SG Nội vụ" 5.
 CODE_MIN_VOTES = 3    # times the one word must stand before the same two words elsewhere
 CODE_FLOOR = -6.0     # channel log-probability from which the capitals may be that word (SG → sở: -5.1)
-_SHORT_CAPITALS = re.compile(r"(?<![^\W_])[A-Z]{2,3}(?![^\W_])")
+_SHORT_CAPITALS = re.compile(r"[A-Z]{2,3}")   # matched whole against a word
 _ROMAN = re.compile(r"[IVXLC]+")
 
 
@@ -155,14 +155,15 @@ def recall_codes(lines: list[str], editable: set[int], explains) -> tuple[list[s
         token = lines[w.line][w.start:w.start + len(w.text)]
         if not _SHORT_CAPITALS.fullmatch(token) or _ROMAN.fullmatch(token):
             continue
-        votes = before.get((words[k + 1].text, words[k + 2].text), Counter())
+        votes = before.get((words[k + 1].text, words[k + 2].text))
+        if not votes or max(votes.values()) < CODE_MIN_VOTES:
+            continue   # most capitals: no channel lookup
         reached = {c for c, lp in explains(token).items() if lp >= CODE_FLOOR}
         fits = [(word, n) for word, n in votes.items() if word in reached]
         if len(fits) == 1 and fits[0][1] >= CODE_MIN_VOTES:
             word = fits[0][0]
-            upper = sum(c.isupper() for c in lines[w.line] if c.isalpha()) >= 0.7 * sum(
-                c.isalpha() for c in lines[w.line])
-            changes.append((w.line, w.start, token, word.upper() if upper else word[:1].upper() + word[1:]))
+            changes.append((w.line, w.start, token,
+                            word.upper() if _mostly_upper(lines[w.line]) else word[:1].upper() + word[1:]))
     return _applied(lines, changes), changes
 
 
