@@ -2337,7 +2337,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
         changes += part_changes
     # a garble no syllable explains, read from the same phrase elsewhere (-Chutr, phối hợp), or
     # as the heading its sequence misses there (Phanthitba after Phần thứ hai)
-    from diacritics.phrases import CONFIDENCE, EDGE_PUNCTUATION, recall_headings, recall_phrases
+    from diacritics.phrases import CONFIDENCE, EDGE_PUNCTUATION, recall_codes, recall_headings, recall_phrases
     for recall, reason in ((recall_phrases, "phrase"), (recall_headings, "heading")):
         if not kept:
             break
@@ -2348,7 +2348,6 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     # capitals kept as a code that the document's own phrase reads as a word (SG Nội vụ: Sở)
     garbled = {i for i, t in enumerate(targets) if t == "eng"}
     if garbled:
-        from diacritics.phrases import recall_codes
         rep = get_repairer("eng")
         out, recalled = recall_codes(out, garbled, lambda token: dict(rep.candidates(token)))
         changes += [Change(i + 1, col, before, after, CONFIDENCE, "phrase") for i, col, before, after in recalled]
