@@ -102,6 +102,18 @@ def test_stripped_lines_are_dropped():
     assert kept.tolist() == [0] + good
 
 
+def test_headings_in_capitals_are_left_out_of_the_training_text(tmp_path):
+    """OCR drops the marks above capitals: a corpus heading ``KIÊN NGHỊ, ĐÈ XUẤT`` must not
+    teach the model that spelling."""
+    import gzip
+    path = tmp_path / "legal.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("# source: test\nIV. KIÊN NGHỊ, ĐÈ XUẤT\nChương VI HOẠT ĐỘNG HỢP TÁC QUỐC TẾ\n"
+                 "Số: 49/2026/NĐ-CP\nKiến nghị UBND tỉnh, HĐND tỉnh xem xét.\nKẾ HOẠCH\nTHÔNG TƯ\n")
+    text = "".join(build._chunks(path, 1e9))
+    assert text == "Số: 49/2026/NĐ-CP\nKiến nghị UBND tỉnh, HĐND tỉnh xem xét.\n"
+
+
 # --- the shipped model ---------------------------------------------------------------------
 
 def test_shipped_model_is_normalised_and_knows_the_domain():
