@@ -6,13 +6,23 @@ signature block. Tesseract's page segmentation often joins the two columns
 into one text line ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …", then "TỈNH BÌNH ĐỊNH
 Độc lập - …"), interleaving them. We split such lines at the wide gutter and
 emit each column whole: left column top to bottom, then the right one.
+
+Not every wide gap is a gutter. A form aligns its values after a colon
+(``Chức vụ          : Tổng giám đốc``) and a table leaves room before its
+figures (``Tổng cộng          28.500.000``); read column by column, the labels
+would come out first and the values after them, each cut from its own.
+Such lines stay whole, as Tesseract read them.
 """
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in page-image pixels
+
+# a table's value cell: an amount, a count, a share, a date (28.500.000, 01, 10%, 20/01/2020)
+_FIGURE_RE = re.compile(r"[-+(]?\d[\d.,/%)]*")
 
 
 @dataclass
@@ -81,12 +91,16 @@ def parse_tsv(tsv: str, scale: float = 1.0) -> list[Line]:
 
 
 def split_at_gutters(line: Line, page_width: int) -> list[Line]:
-    """Cut a line where the gap between words is far wider than any word space."""
+    """Cut a line where the gap between words is far wider than any word space.
+
+    A gap before a colon is a form's, between a label and its value, not a gutter: no
+    column starts with a colon. (A gap after one may be: ``Nơi nhận:`` beside ``KT. CHỦ TỊCH``.)
+    """
     words = sorted(line.words, key=lambda w: w.box[0])
     gap_min = max(1.5 * line.height, 0.03 * page_width)
     parts: list[list[Word]] = [[words[0]]]
     for prev, cur in zip(words, words[1:]):
-        if cur.box[0] - prev.box[2] > gap_min:
+        if cur.box[0] - prev.box[2] > gap_min and not cur.text.startswith(":"):
             parts.append([])
         parts[-1].append(cur)
     return [Line(p, key=line.key) for p in parts]
@@ -118,16 +132,27 @@ def _rows(segments: list[Line]) -> list[list[Line]]:
 
 
 def _gutter(row: list[Line]) -> tuple[int, int] | None:
-    if len(row) != 2:
+    """The gap between a row's two columns; None unless the row has two text columns.
+
+    A right-hand segment of figures only is a table's value cell (``Tổng cộng   28.500.000``):
+    its row reads across, label then value, not column by column.
+    """
+    if len(row) != 2 or all(_FIGURE_RE.fullmatch(w.text) for w in row[1].words):
         return None
     return row[0].box[2], row[1].box[0]
 
 
-def _side(row: list[Line], gutter: tuple[int, int]) -> str | None:
-    """'L' or 'R' if the one-segment row lies wholly on one side of the gutter."""
+def _side(row: list[Line], gutter: tuple[int, int], page_width: int) -> str | None:
+    """'L' or 'R' if the one-segment row lies wholly on one side of the gutter.
+
+    A column of a two-column zone is narrower than half the page; a wider line is body
+    text below or above the zone, however close to the gutter it happens to end.
+    """
     if len(row) != 1:
         return None
     x0, _y0, x1, _y1 = row[0].box
+    if x1 - x0 > page_width / 2:
+        return None
     if x1 <= gutter[1] and x0 < gutter[0]:
         return "L"
     if x0 >= gutter[0] and x1 > gutter[1]:
@@ -137,28 +162,35 @@ def _side(row: list[Line], gutter: tuple[int, int]) -> str | None:
 
 def reading_order(lines: list[Line], page_width: int) -> list[Line]:
     """Lines top to bottom, with two-column zones emitted column by column."""
-    segments = [seg for ln in lines if ln.words for seg in split_at_gutters(ln, page_width)]
+    source: dict[int, tuple[Line, int]] = {}   # id(segment) -> (Tesseract line, its segment count)
+    segments: list[Line] = []
+    for ln in lines:
+        if ln.words:
+            parts = split_at_gutters(ln, page_width)
+            source.update((id(seg), (ln, len(parts))) for seg in parts)
+            segments += parts
     if not segments:
         return []
     rows = _rows(segments)
     heights = [max(s.height for s in r) for r in rows]
     med_h = statistics.median(heights)
-    out: list[Line] = []
+    out: list[list[Line]] = []   # what each row, or each two-column zone, puts out
+    free = 0                     # rows before this one are in a zone already
     i = 0
     while i < len(rows):
         gutter = _gutter(rows[i])
         if gutter is None:
-            out.extend(rows[i])
+            out.append(_whole_lines(rows[i], source))
             i += 1
             continue
         # Grow the zone over neighbouring rows that keep to the same two columns.
         zone_start = i
-        while zone_start > 0 and out and _fits(rows[zone_start - 1], rows[zone_start], gutter, med_h):
+        while zone_start > free and _fits(rows[zone_start - 1], rows[zone_start], gutter, med_h, page_width):
             zone_start -= 1
-        # Rows between zone_start and i were already emitted in row order: take them back.
-        del out[len(out) - sum(len(r) for r in rows[zone_start:i]):]
+        # Rows between zone_start and i were already put out in row order: take them back.
+        del out[len(out) - (i - zone_start):]
         j = i + 1
-        while j < len(rows) and _fits(rows[j], rows[j - 1], gutter, med_h):
+        while j < len(rows) and _fits(rows[j], rows[j - 1], gutter, med_h, page_width):
             g = _gutter(rows[j])
             if g is not None:
                 gutter = (max(gutter[0], g[0]), min(gutter[1], g[1]))
@@ -166,12 +198,26 @@ def reading_order(lines: list[Line], page_width: int) -> list[Line]:
         zone = rows[zone_start:j]
         left = [s for r in zone for s in r if s.box[2] <= gutter[1] and s.box[0] < gutter[0]]
         right = [s for r in zone for s in r if not (s.box[2] <= gutter[1] and s.box[0] < gutter[0])]
-        out.extend(left + right)
-        i = j
+        out.append(left + right)
+        i = free = j
+    return [ln for group in out for ln in group]
+
+
+def _whole_lines(row: list[Line], source: dict[int, tuple[Line, int]]) -> list[Line]:
+    """A row read across: a Tesseract line cut at gaps that led to no column zone is whole again."""
+    out: list[Line] = []
+    for seg in row:
+        line, parts = source[id(seg)]
+        whole = sum(source[id(s)][0] is line for s in row) == parts
+        if not whole:
+            out.append(seg)
+        elif not any(o is line for o in out):
+            out.append(line)
     return out
 
 
-def _fits(row: list[Line], neighbour: list[Line], gutter: tuple[int, int], med_h: float) -> bool:
+def _fits(row: list[Line], neighbour: list[Line], gutter: tuple[int, int], med_h: float,
+          page_width: int) -> bool:
     """Does ``row`` belong to the two-column zone next to ``neighbour``?"""
     above, below = sorted((row, neighbour), key=lambda r: min(s.box[1] for s in r))
     gap = min(s.box[1] for s in below) - max(s.box[3] for s in above)
@@ -180,7 +226,7 @@ def _fits(row: list[Line], neighbour: list[Line], gutter: tuple[int, int], med_h
     g = _gutter(row)
     if g is not None:
         return max(gutter[0], g[0]) < min(gutter[1], g[1])
-    return _side(row, gutter) is not None
+    return _side(row, gutter, page_width) is not None
 
 
 def page_text(lines: list[Line]) -> str:

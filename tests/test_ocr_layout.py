@@ -54,3 +54,37 @@ def test_words_map_around_the_specks_the_correction_dropped():
     assert final.split("\n")[-1] == "Người từ1 từ2 từ3 từ4 từ5"
     assert apply_final(lines, raw, final)
     assert [w.final for w in lines[1].words] == ["Người", "từ1", "từ2", "", "từ3", "từ4", "từ5"]
+
+
+def test_a_form_keeps_each_label_with_its_colon_aligned_value():
+    # A contract's party block: labels at the margin, values aligned after a colon far right.
+    lines = [
+        _line([("Chức", 100), ("vụ", 200), (":", 700), ("Tổng", 740), ("giám", 850), ("đốc", 960)], 100),
+        _line([("Địa", 100), ("chỉ", 180), (":", 700), ("T13", 740), ("Keangnam", 820)], 150),
+        _line([("Mã", 100), ("số", 160), ("thuế", 220), (":", 700), ("0106045931", 740)], 200),
+    ]
+    assert [ln.text for ln in reading_order(lines, 2480)] == [
+        "Chức vụ : Tổng giám đốc", "Địa chỉ : T13 Keangnam", "Mã số thuế : 0106045931"]
+
+
+def test_a_table_row_of_label_and_figure_reads_across_and_body_text_stays_below():
+    body = _line([("chữ", 100 + 100 * k) for k in range(16)], 200, key=(2, 1))   # ends at x 1660
+    lines = [
+        _line([("Tổng", 700), ("cộng", 800), ("28.500.000", 1800)], 100),
+        _line([("Thuế", 700), ("GTGT", 800), ("10%", 900), ("2.850.000", 1820)], 150),
+        body,
+    ]
+    assert [ln.text for ln in reading_order(lines, 2480)] == [
+        "Tổng cộng 28.500.000", "Thuế GTGT 10% 2.850.000", body.text]
+
+
+def test_a_line_wider_than_a_column_is_not_taken_into_the_column_beside_it():
+    # A signature block, then a body line that happens to end left of the right column.
+    body = _line([("chữ", 100 + 100 * k) for k in range(16)], 200, key=(2, 1))   # ends at x 1660
+    lines = [
+        _line([("Nơi", 100), ("nhận:", 180), ("KT.", 1700), ("CHỦ", 1780), ("TỊCH", 1860)], 100),
+        _line([("-", 100), ("Như", 140), ("trên;", 220), ("PHÓ", 1700), ("CHỦ", 1780), ("TỊCH", 1860)], 150),
+        body,
+    ]
+    assert [ln.text for ln in reading_order(lines, 2480)] == [
+        "Nơi nhận:", "- Như trên;", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", body.text]
