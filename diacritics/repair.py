@@ -2001,6 +2001,8 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
     (``mẫu số quy`` stays; ``thẩm quyên``, 23 times less likely than ``thẩm quyền``, goes).
     """
     sure = ocr is not None and ocr >= OCR_SURE
+    if (ocr is None or sure) and _in_personal_name(pieces, k, line):
+        return True
     if conf < (VIE_SURE_MIN_CONFIDENCE if sure and marks_read else VIE_DEGRADED_SURE_MIN_CONFIDENCE if sure
                else VIE_MIN_CONFIDENCE):
         return True
@@ -2010,6 +2012,36 @@ def _keep_valid(rep: Repairer, own: str, syl: str, conf: float, ocr: float | Non
     if sure and rep.conf.logp(own, syl) < RARE_CONFUSION and _slip(own, syl) not in slips:
         return True
     return sure and _supported_in_context(rep, own, syl, pieces, k, line, SUPPORT_MARGIN)
+
+
+# Words a personal name follows (Ông Nguyễn Quang Toàn, đồng chí Lê Văn A) …
+NAME_TITLES = frozenset({"ông", "bà", "chí"})   # chí: only after đồng
+NAME_MAX_SYLLABLES = 4   # … and how many capitalised syllables after one are the name
+
+
+def _in_personal_name(pieces: list[Piece], k: int, line: str) -> bool:
+    """Is piece ``k`` a syllable of a personal name, a run of capitals after ``Ông``, ``Bà``
+    or ``đồng chí`` on its line?
+
+    A name's syllables are its bearer's, not the corpus's: the model may prefer another valid
+    one (``Quang Toản``, a Tây Sơn king, 56 times in the corpus against ``Quang Toàn`` once),
+    but that is no evidence that the page says it, so a name read as valid stays.
+    """
+    if k >= len(pieces) or not pieces[k].text[:1].isupper():
+        return False
+    j = k
+    while j > 0 and k - j < NAME_MAX_SYLLABLES:
+        prev = pieces[j - 1]
+        if line[prev.end:pieces[j].start].strip() or not prev.text.isalpha():
+            return False
+        word = prev.text.lower()
+        if word in NAME_TITLES and (word != "chí" or (
+                j > 1 and pieces[j - 2].text.lower() == "đồng" and not line[pieces[j - 2].end:prev.start].strip())):
+            return True
+        if not prev.text[:1].isupper():
+            return False
+        j -= 1
+    return False
 
 
 def _supported_in_context(rep: Repairer, own: str, syl: str, pieces: list[Piece], k: int,

@@ -1521,3 +1521,17 @@ def test_a_paragraph_on_one_line_is_no_row_of_headings(seeds_dir):
 def test_a_heading_in_capitals_gets_the_marks_ocr_drops_from_capitals(text, mode, want):
     # the model no longer learns headings from the corpora's capitals, which were OCR'd
     assert repair_document(text, mode=mode).text == want
+
+
+def test_a_personal_name_read_as_valid_words_stays_as_read():
+    # The contract scan's party: the model prefers Quang Toản (a Tây Sơn king, 56 times in the
+    # corpus against Quang Toàn once), but a name is its bearer's, however rare.
+    from pipeline.correct import correct_page_text
+    party = [("Người", 96), ("đại", 96), ("diện", 96), (":", 90), ("Ông", 96), ("Nguyễn", 96),
+             ("Quang", 96), ("Toàn", 97)]
+    office = _page(party, [("Chức", 93), ("vụ:", 90), ("Giám", 92), ("đốc", 93)])   # a real scan: 92–95
+    raw = "\n".join(ln.text for ln in office)
+    assert correct_page_text(raw, office).split("\n")[0] == "Người đại diện : Ông Nguyễn Quang Toàn"
+    assert repair_document("Người đại diện : Ông Nguyễn Quang Toàn", mode="ocr").text.endswith("Quang Toàn")
+    # a title's name only: the same syllable elsewhere is the model's to mend (Tư do)
+    assert repair_document("Độc lập - Tư do - Hạnh phúc", mode="ocr").text == "Độc lập - Tự do - Hạnh phúc"
