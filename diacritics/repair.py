@@ -988,11 +988,15 @@ class Repairer:
         none = np.array([NONE], dtype=np.uint64)
         return float(self.lm.logprob(none, none, none, np.array([wid], dtype=np.uint64))[0])
 
-    def adapted(self, conf: ConfusionModel) -> "Repairer":
+    # printed forms the document's first reading repaired surely (``adapt_channel``): no names
+    settled_forms: frozenset[str] = frozenset()
+
+    def adapted(self, conf: ConfusionModel, settled_forms: frozenset[str] = frozenset()) -> "Repairer":
         """The same lexicon and model with another channel (``adapt_channel``); its own candidate cache."""
         import copy
         other = copy.copy(self)
         other.conf = conf
+        other.settled_forms = settled_forms
         other._cached = functools.lru_cache(maxsize=CANDIDATE_CACHE)(other._candidates)
         return other
 
@@ -1178,7 +1182,8 @@ def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None
         return KEEP_VIE_LP if token.isascii() else KEEP_VIE_MARKED_LP
     if not token.isascii():
         return None
-    if token[0].isupper() and token[1:].islower() and _mid_sentence(line, start):
+    if (token[0].isupper() and token[1:].islower() and _mid_sentence(line, start)
+            and low not in rep.settled_forms):
         return KEEP_NAME_LP
     return KEEP_LP
 
@@ -1738,6 +1743,7 @@ def _agree_row_words(rows, result, sure: dict[str, Counter]) -> None:
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
+SETTLED_GARBLE_MIN_LEN = 4   # letters a garble needs before a sure mend of it says it is no name elsewhere
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
 ADAPT_WEIGHT = 20.0            # one document letter counts as this many training letters (12, 20, 30 tried)
 ADAPT_FAMILY = 0.5             # share of a slip rate passed to the other vowels of the same base letter
@@ -1872,9 +1878,16 @@ def adapt_channel(rep: "Repairer", changes: list[Change], read_right: list[str] 
         if not o.isalpha() and _PIECE_RE.fullmatch(o):
             tok[w] = {**tok.get(w, {}), o: tok.get(w, {}).get(o, 0) + ADAPT_SYMBOL_TOKEN_WEIGHT}
             tok_total[w] = tok_total.get(w, 0) + ADAPT_SYMBOL_TOKEN_WEIGHT
+    # … and a capital inside a sentence is no name where the document's same printed word was
+    # a garble mended elsewhere as surely as the cache takes a word (a contract's "Toan Chire
+    # vu:" after "Chire vu :" → Chức vụ at 0.94). Not a short one: Oo, jo, Bol are a table's
+    # zeros or a word's remains as often, mended in one place and noise in another.
+    garbles = frozenset(c.before.lower() for c in changes if c.reason == "model" and c.confidence >= SETTLED
+                        and c.before.isalpha() and len(c.before) >= SETTLED_GARBLE_MIN_LEN)
     return rep.adapted(ConfusionModel({"char_total": total, "sub": sub, "ins": ins,
                                        "tok": tok, "tok_total": tok_total},
-                                      tone_family_lp=rep.conf.tone_family_lp))
+                                      tone_family_lp=rep.conf.tone_family_lp),
+                       settled_forms=garbles)
 
 
 def _page_confidence(ocr_confidence: list[Spans | None] | None) -> float:

@@ -1535,3 +1535,38 @@ def test_a_personal_name_read_as_valid_words_stays_as_read():
     assert repair_document("Người đại diện : Ông Nguyễn Quang Toàn", mode="ocr").text.endswith("Quang Toàn")
     # a title's name only: the same syllable elsewhere is the model's to mend (Tư do)
     assert repair_document("Độc lập - Tư do - Hạnh phúc", mode="ocr").text == "Độc lập - Tự do - Hạnh phúc"
+
+
+# English OCR of the party block of the contract scan (../shared/scans/contract_page_1.jpg)
+_CONTRACT_PARTIES_ENG = """\
+Bén A (Bén mua) : CONG TY TNHH SUN ASTERISK VIET NAM
+Ngudi dai dién theo phap luat: Ong Kobayashi Taihei
+
+Chie vu : Téng gidm déc
+Negudi dai dién theo ty quyén: Ong Nishi Atsushi
+Chire vu : Truong Ban Xtc Tién Phat Trién Dy An
+
+(Theo Gidy tty quyén sé 01/2019/GUQ-SAVN lap ngay 01 thang 05 nam 2019 giita Ong
+Kobayashi Taihei va Ong Nishi Atsushi)
+
+Dia chi : T13 Keangnam Hanoi Landmark Tower, Khu E6 khu DTM Cau
+Gidy - Phuong Mé Tri - Quan Nam Tv Liém - Ha N6i
+
+Ma so thué : 0106045931
+
+Bén B (Bén ban ) : CONG TY TNHH THIET BI MAY TINH HA NOI LAB
+
+Nguoi dai dién : Ong Nguyén Quang Toan Chire vu: P.Giam déc
+
+Dia chi : 141 Phé Vong, phuong Dong Tam, Q.Hai Ba Trung, TP. Ha Néi
+"""
+
+
+def test_a_capital_mid_sentence_is_no_name_where_the_document_mended_the_same_garble():
+    # "Chire vu :" opens a line and is mended surely (Chức vụ); the same "Chire" after the
+    # name "Toan" would pass for a name's next syllable if the document did not say otherwise
+    out = repair_document(_CONTRACT_PARTIES_ENG, mode="auto").text.splitlines()
+    assert "Chức vụ : Trưởng Ban Xúc Tiến Phát Triển Dự Án" in out
+    assert any(line.endswith("Chức vụ: P.Giám đốc") for line in out)
+    # a foreign name keeps its capitals: the document never mended it
+    assert "Chức vụ : Tổng giám đốc" in out and any("Ông Kobayashi Taihei" in line for line in out)
