@@ -1743,10 +1743,11 @@ def _agree_row_words(rows, result, sure: dict[str, Counter]) -> None:
 
 
 ADAPT_MIN_CONFIDENCE = 0.95   # a first-pass change this sure is taken as the document's evidence
-SETTLED_GARBLE_MIN_LEN = 4   # letters a garble needs before a sure mend of it says it is no name elsewhere
 ADAPT_MIN_CHANGES = 40         # … and only a text with this many such changes adapts the channel
 ADAPT_WEIGHT = 20.0            # one document letter counts as this many training letters (12, 20, 30 tried)
 ADAPT_FAMILY = 0.5             # share of a slip rate passed to the other vowels of the same base letter
+# letters a garble needs before a sure mend of it elsewhere says it is no name (adapt_channel)
+SETTLED_GARBLE_MIN_LEN = 4
 # one sure repair of a token with a symbol or digit counts as this many training tokens of the
 # whole-token table: 20, 60, 100, 200, 500 tried on the seed reports + devset documents (527 word
 # errors without: 525, 526, 524, 525, 526) and seed 003's judged spots (36: 36, 35, 33, 33, 33)
