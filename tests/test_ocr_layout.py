@@ -67,8 +67,13 @@ def test_a_form_keeps_each_label_with_its_colon_aligned_value():
         "Chức vụ : Tổng giám đốc", "Địa chỉ : T13 Keangnam", "Mã số thuế : 0106045931"]
 
 
+def _body_line(y: int) -> Line:
+    """A paragraph line from the margin to x 1660: wider than half the page, ending left of x 1700."""
+    return _line([("chữ", 100 + 100 * k) for k in range(16)], y, key=(2, 1))
+
+
 def test_a_table_row_of_label_and_figure_reads_across_and_body_text_stays_below():
-    body = _line([("chữ", 100 + 100 * k) for k in range(16)], 200, key=(2, 1))   # ends at x 1660
+    body = _body_line(200)
     lines = [
         _line([("Tổng", 700), ("cộng", 800), ("28.500.000", 1800)], 100),
         _line([("Thuế", 700), ("GTGT", 800), ("10%", 900), ("2.850.000", 1820)], 150),
@@ -80,7 +85,7 @@ def test_a_table_row_of_label_and_figure_reads_across_and_body_text_stays_below(
 
 def test_a_line_wider_than_a_column_is_not_taken_into_the_column_beside_it():
     # A signature block, then a body line that happens to end left of the right column.
-    body = _line([("chữ", 100 + 100 * k) for k in range(16)], 200, key=(2, 1))   # ends at x 1660
+    body = _body_line(200)
     lines = [
         _line([("Nơi", 100), ("nhận:", 180), ("KT.", 1700), ("CHỦ", 1780), ("TỊCH", 1860)], 100),
         _line([("-", 100), ("Như", 140), ("trên;", 220), ("PHÓ", 1700), ("CHỦ", 1780), ("TỊCH", 1860)], 150),
