@@ -741,6 +741,8 @@ def split_merged(line: str, rep: "Repairer") -> str:
     the neighbours' context beats keeping it as an unknown word (``tổ chiedoi với`` →
     ``tổ chức đối với``); not a word the model knows, an acronym, or a capitalised word
     inside a sentence.
+    A short token ending in ``y`` (``lyy té``) may be a word with the one-letter word ``y``
+    glued on: cut where the neighbours' word pairs agree (``ly y tế``).
     A comma or full stop glued between two letters (``lĩnh,vực``) is a space too; a
     quotation mark there is a space or a horn printed apart, as explains the letters better.
     """
@@ -762,6 +764,8 @@ def split_merged(line: str, rep: "Repairer") -> str:
 
     def fix(m: re.Match) -> str:
         tok = m.group(0)
+        if 3 <= len(tok) < 6 and tok[-1] in "yY" and tok.isalpha() and not tok.isupper():
+            return glued_y(m)
         if len(tok) < 6 or not tok.isalpha():
             return tok
         if tok.isascii():
@@ -792,6 +796,15 @@ def split_merged(line: str, rep: "Repairer") -> str:
         if score < whole + SPLIT_GAIN:
             return tok
         return f"{left} {right}" if _cut_reads_better(tok, (left, right), *neighbours(m), rep) else tok
+
+    def glued_y(m: re.Match) -> str:
+        # the one-letter word y (y tế) glued to the word before (cách lyy té, cơ sé'y té): read
+        # as one syllable, its y is lost; cut off where the word pairs either side agree
+        tok = m.group(0)
+        parts = (tok[:-1], tok[-1])
+        if best(parts[0]) < SPLIT_HALF_FLOOR:
+            return tok
+        return " ".join(parts) if _cut_reads_better(tok, parts, *neighbours(m), rep) else tok
 
     def neighbours(m: re.Match) -> tuple[list, list]:
         """The likeliest readings of the words either side of the token."""

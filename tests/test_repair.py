@@ -997,6 +997,18 @@ def test_a_number_glued_to_a_word_is_cut_off_but_not_from_a_code_or_formula():
         assert split_glued_digit(text) == text
 
 
+def test_a_lone_y_glued_to_the_word_before_is_cut_off_where_the_neighbours_agree():
+    # English OCR of a held-out font (FreeSans, NotoSansDisplay) prints "ly y tế" as "lyy té",
+    # "sở y tế" as "sé'y té": read as one syllable the y was lost (cách ly tế, cơ sẩy tế)
+    assert repair_text("3. NGi dung cua quyét dinh dp dung bién phdp cuéng ché cach lyy té:") == \
+        "3. Nội dung của quyết định áp dụng biện pháp cưỡng chế cách ly y tế:"
+    assert repair_text("2. Bién phap cach ly tai co’ sé'y té dp dung déi voi cdc truong hop:") == \
+        "2. Biện pháp cách ly tại cơ sở y tế áp dụng đối với các trường hợp:"
+    # … and a word that ends in y stays whole where no neighbour asks for the cut
+    assert repair_text("cac co quan thuy loi va quy hoach, hay tuy y") == \
+        "các cơ quan thủy lợi và quy hoạch, hãy tùy ý"
+
+
 def test_candidates_offer_likely_words_the_channel_cut_drops():
     # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
     # still offer the common word, or the model can never read "lần thứ"
