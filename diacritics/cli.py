@@ -42,11 +42,17 @@ def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
     Its ``last_changes`` holds the low-confidence changes of the latest call
     (what ``--review`` lists).
     """
-    from diacritics.repair import repair_document
+    from diacritics.repair import DOCUMENT_BLOCK_CHARS, repair_document
     style, mode = args.style, getattr(args, "mode", "auto")
 
     def transform(text: str) -> str:
-        res = repair_document(text, mode=mode, style=style)
+        if len(text) <= DOCUMENT_BLOCK_CHARS:
+            res = repair_document(text, mode=mode, style=style)
+        else:   # a long export takes minutes: show how far it is (on a terminal only)
+            from tqdm import tqdm
+            with tqdm(total=len(text), unit="char", unit_scale=True, file=sys.stderr, disable=None,
+                      desc="sohoa restore") as bar:
+                res = repair_document(text, mode=mode, style=style, progress=bar.update)
         transform.last_changes = res.review()
         return res.text
 

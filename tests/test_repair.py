@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from diacritics.repair import (Change, adapt_channel, bang_as_i, clean_artifacts, fix_code, fix_roman,
-                               get_repairer, repair, repair_document, repair_text, split_glued_digit,
+from diacritics.repair import (Change, adapt_channel, bang_as_i, clean_artifacts, document_blocks, fix_code,
+                               fix_roman, get_repairer, repair, repair_document, repair_text, split_glued_digit,
                                split_glued_letter)
 from pipeline.cli import main as sohoa
 
@@ -1582,3 +1582,30 @@ def test_a_capital_mid_sentence_is_no_name_where_the_document_mended_the_same_ga
     assert any(line.endswith("Chức vụ: P.Giám đốc") for line in out)
     # a foreign name keeps its capitals: the document never mended it
     assert "Chức vụ : Tổng giám đốc" in out and any("Ông Kobayashi Taihei" in line for line in out)
+
+
+def test_a_long_text_is_repaired_block_by_block_cut_between_paragraphs(monkeypatch):
+    import diacritics.repair as repair
+    lines = ["Chwong trinh tong thé cai cach hanh chinh nha nwéc", "giai doan 2011 - 2020 tinh Binh Pinh", "",
+             "Uy ban nhan dan tinh ban hanh Ké hoach tong két", "", "Théng ké cac chi tiéu thuoc linh vuc"] * 3
+    # blocks end at a blank line in their second half, never inside a paragraph
+    blocks = document_blocks(lines, limit=200)
+    assert [b for _a, b in blocks][:-1] and all(not lines[b - 1].strip() for _a, b in blocks[:-1])
+    assert blocks[0][0] == 0 and blocks[-1][1] == len(lines)
+    assert all(a == b for (_x, a), (b, _y) in zip(blocks, blocks[1:]))
+    text = "\n".join(lines)
+    whole = repair_document(text)
+    monkeypatch.setattr(repair, "DOCUMENT_BLOCK_CHARS", 200)
+    done = []
+    blocked = repair_document(text, progress=done.append)
+    assert len(done) == len(blocks) > 1 and sum(done) == len(text) + 1
+    # the same words repaired, each change at its own line of the whole text
+    assert blocked.text.split("\n")[0] == "Chương trình tổng thể cải cách hành chính nhà nước"
+    assert len(blocked.text.split("\n")) == len(lines)
+    for c in blocked.changes:
+        if c.reason == "model":
+            assert lines[c.line - 1][c.col:].startswith(c.before)
+    for first, end in blocks:   # … in every block, not only the first
+        assert any(first < c.line <= end for c in blocked.changes)
+    assert blocked.text.count("Thống kê các chỉ tiêu thuộc lĩnh vực") == whole.text.count(
+        "Thống kê các chỉ tiêu thuộc lĩnh vực") == 3
