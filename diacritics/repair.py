@@ -428,6 +428,7 @@ def _table_row(line: str) -> bool:
     return bool(_CELL_BAR.search(line))
 
 
+@functools.lru_cache(maxsize=4096)   # asked for each word of its line: a long line made it quadratic
 def _mostly_upper(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
@@ -2350,20 +2351,62 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    lines = text.split("\n")
+    lines, origin = [], []   # the lines repaired, and where each starts in the text: (line, column)
+    for i, line in enumerate(text.split("\n")):
+        at = 0
+        for piece in _line_pieces(line, LONG_LINE_CHARS):
+            lines.append(piece)
+            origin.append((i, at))
+            at += len(piece)
     blocks = document_blocks(lines, DOCUMENT_BLOCK_CHARS) if len(text) > DOCUMENT_BLOCK_CHARS else [(0, len(lines))]
     out: list[str] = []
     changes: list[Change] = []
     kept: list[Change] = []
+    split = any(at for _i, at in origin)   # Tesseract's spans are per line of the text
+
+    def placed(c: Change, first: int) -> Change:
+        i, at = origin[c.line - 1 + first]
+        return dataclasses.replace(c, line=i + 1, col=c.col + at)
+
     for first, end in blocks:
-        spans = ocr_confidence[first:end] if ocr_confidence is not None else None
+        spans = None
+        if ocr_confidence is not None and not split:
+            spans = ocr_confidence[first:end]
         res = _repair_block("\n".join(lines[first:end]), mode, style, spans)
-        out.append(res.text)
-        changes += [dataclasses.replace(c, line=c.line + first) for c in res.changes]
-        kept += [dataclasses.replace(c, line=c.line + first) for c in res.kept]
+        out += res.text.split("\n")
+        changes += [placed(c, first) for c in res.changes]
+        kept += [placed(c, first) for c in res.kept]
         if progress is not None:
-            progress(sum(len(ln) + 1 for ln in lines[first:end]))
-    return Repaired("\n".join(out), changes, kept)
+            progress(sum(len(ln) + 1 for ln in lines[first:end]) - sum(1 for _i, at in origin[first:end] if at))
+    joined: list[str] = []
+    for piece, (_i, at) in zip(out, origin):
+        if at:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return Repaired("\n".join(joined), changes, kept)
+
+
+# A line longer than this (a text exported without line breaks) is repaired as several,
+# cut after a sentence's full stop (else after a space): the repair's rules look along the
+# line before each word, so the first 20,000 characters of seed 003 on one line took 14 s
+# (67 s before _mostly_upper was cached) where its own lines took 8.2 s; in pieces, 10.5 s.
+LONG_LINE_CHARS = 2_000
+
+
+def _line_pieces(line: str, limit: int = LONG_LINE_CHARS) -> list[str]:
+    """``line`` cut into pieces of at most ``limit`` characters, each ending after a full stop
+    and its space where one lies in the piece's second half, else after a space."""
+    pieces, at = [], 0
+    while len(line) - at > limit:
+        window = line[at:at + limit]
+        cut = window.rfind(". ") + 2
+        if cut <= limit // 2:
+            cut = window.rfind(" ") + 1 or limit
+        pieces.append(line[at:at + cut])
+        at += cut
+    pieces.append(line[at:])
+    return pieces
 
 
 def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans | None] | None) -> Repaired:

@@ -1609,3 +1609,17 @@ def test_a_long_text_is_repaired_block_by_block_cut_between_paragraphs(monkeypat
         assert any(first < c.line <= end for c in blocked.changes)
     assert blocked.text.count("Thống kê các chỉ tiêu thuộc lĩnh vực") == whole.text.count(
         "Thống kê các chỉ tiêu thuộc lĩnh vực") == 3
+
+
+def test_a_long_line_is_repaired_in_pieces_cut_after_a_full_stop(monkeypatch):
+    import diacritics.repair as repair
+    sentence = "Chwong trinh tong thé cai cach hanh chinh nha nwéc giai doan 2011 - 2020. "
+    line = sentence * 6
+    monkeypatch.setattr(repair, "LONG_LINE_CHARS", 200)
+    res = repair_document(line + "\n" + sentence)
+    # one line still, every sentence repaired, the spaces between them kept
+    fixed = "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2011 - 2020. "
+    assert res.text == fixed * 6 + "\n" + fixed
+    # each change at its line and column of the text as given
+    assert sorted((c.line, c.col) for c in res.changes if c.before == "Chwong") == \
+        [(1, i * len(sentence)) for i in range(6)] + [(2, 0)]
