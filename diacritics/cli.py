@@ -46,13 +46,11 @@ def text_transform(args: argparse.Namespace) -> Callable[[str], str]:
     style, mode = args.style, getattr(args, "mode", "auto")
 
     def transform(text: str) -> str:
-        if len(text) <= DOCUMENT_BLOCK_CHARS:
-            res = repair_document(text, mode=mode, style=style)
-        else:   # a long export takes minutes: show how far it is (on a terminal only)
-            from tqdm import tqdm
-            with tqdm(total=len(text), unit="char", unit_scale=True, file=sys.stderr, disable=None,
-                      desc="sohoa restore") as bar:
-                res = repair_document(text, mode=mode, style=style, progress=bar.update)
+        from tqdm import tqdm
+        # a text repaired in blocks takes minutes: show how far it is (on a terminal only)
+        with tqdm(total=len(text), unit="char", unit_scale=True, file=sys.stderr, desc="sohoa restore",
+                  disable=True if len(text) <= DOCUMENT_BLOCK_CHARS else None) as bar:
+            res = repair_document(text, mode=mode, style=style, progress=bar.update)
         transform.last_changes = res.review()
         return res.text
 

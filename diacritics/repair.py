@@ -2362,7 +2362,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     out: list[str] = []
     changes: list[Change] = []
     kept: list[Change] = []
-    split = any(at for _i, at in origin)   # Tesseract's spans are per line of the text
+    cut_lines = any(at for _i, at in origin)   # Tesseract's spans are per line of the text
 
     def placed(c: Change, first: int) -> Change:
         i, at = origin[c.line - 1 + first]
@@ -2370,14 +2370,15 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
 
     for first, end in blocks:
         spans = None
-        if ocr_confidence is not None and not split:
+        if ocr_confidence is not None and not cut_lines:
             spans = ocr_confidence[first:end]
         res = _repair_block("\n".join(lines[first:end]), mode, style, spans)
         out += res.text.split("\n")
         changes += [placed(c, first) for c in res.changes]
         kept += [placed(c, first) for c in res.kept]
         if progress is not None:
-            progress(sum(len(ln) + 1 for ln in lines[first:end]) - sum(1 for _i, at in origin[first:end] if at))
+            # … each line of the text counted with its line break, at its first piece
+            progress(sum(len(ln) for ln in lines[first:end]) + sum(1 for _i, at in origin[first:end] if not at))
     joined: list[str] = []
     for piece, (_i, at) in zip(out, origin):
         if at:
