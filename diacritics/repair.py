@@ -2309,7 +2309,7 @@ _INVISIBLE_IN_WORD = re.compile(r"(?<=[^\W\d_])[\u00ad\u200b-\u200d\u2060\ufeff]
 DOCUMENT_BLOCK_CHARS = 100_000
 
 
-def document_blocks(lines: list[str], limit: int = DOCUMENT_BLOCK_CHARS) -> list[tuple[int, int]]:
+def document_blocks(lines: list[str], limit: int) -> list[tuple[int, int]]:
     """``(first, end)`` line ranges of about ``limit`` characters, each ending at a blank line
     where one lies in the second half of the block (else at a line end); a single longer
     line is a block by itself."""
@@ -2395,7 +2395,7 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
 LONG_LINE_CHARS = 2_000
 
 
-def _line_pieces(line: str, limit: int = LONG_LINE_CHARS) -> list[str]:
+def _line_pieces(line: str, limit: int) -> list[str]:
     """``line`` cut into pieces of at most ``limit`` characters, each ending after a full stop
     and its space where one lies in the piece's second half, else after a space."""
     pieces, at = [], 0
