@@ -41,7 +41,7 @@ from diacritics.confusion import (CandidateIndex, ConfusionModel, base_char, loa
 from diacritics.repair_encoding import ETH_AS_D
 from diacritics.split_syllables import one_word_case
 from diacritics.tokens import BOUND, lm_ids
-from diacritics.tone import to_style
+from diacritics.tone import is_vietnamese_letter, to_style
 
 if TYPE_CHECKING:
     from diacritics.decode import DecodeResult
@@ -578,8 +578,9 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
             kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e)
                                                   or _word_before_number_or_stop(line, s, e)) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
-        elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
+        elif is_roman(tok) or (len(tok) == 1 and is_vietnamese_letter(tok) and tok.lower() not in "aeiouyàáảãạ"
                                and not _lone_consonant(line, s, e, channel)):
+            # (a lone ö or ü is no list letter but a vowel Turkish or German OCR put for ở, ư)
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and (
                 _between_words(line, s, e, numbers=True) or _word_before_number_or_stop(line, s, e)):
@@ -589,7 +590,7 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
             pieces.append(Piece(s, e, tok, "fixed", code, "code"))   # 1SO: ISO
         elif digits and (digits >= letters and len(tok) >= 3 or digits >= 3):
             pieces.append(Piece(s, e, tok, "fixed"))
-        elif (letters >= 2 and tok.isalpha() and tok.isupper()
+        elif (letters >= 2 and tok.isalpha() and tok.isupper() and _CODE_LETTERS.fullmatch(tok)
               and skeleton(tok) not in valid_skeletons
               and (not (upper_line or _in_caps_run(line, s, e, caps_words))
                    or not re.search(r"[AEIOUY]", skeleton(tok).upper()))):
@@ -600,6 +601,11 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
         prev_word = tok
     pieces.sort(key=lambda p: p.start)
     return pieces
+
+
+# Acronyms and codes are written in A–Z and Đ: capitals with another letter (BŞ, BȘ: Romanian
+# and Turkish OCR of Bộ; MÂUPONDE) are a garbled word.
+_CODE_LETTERS = re.compile(r"[A-ZĐ]+")
 
 
 SPLIT_HALF_FLOOR = -7.0   # … with each half a likely garble of a syllable
@@ -1059,6 +1065,9 @@ class Repairer:
 
 
 _LONE_SYMBOL_LETTER = {"¢": "c", "¥": "y"}
+# Turkish OCR's İ and ı are the I and i other OCR prints (İy, İyc: lý, lực); Vietnamese has neither,
+# and "İ".lower() is two characters, i and a combining dot.
+_DOTTED_I = str.maketrans("İı", "Ii")
 CANDIDATE_CACHE = 20_000   # words per channel: ~5 KB each with the memos behind them, so ≤ ~100 MB
 
 
@@ -1468,6 +1477,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if li in bullets and not trusted:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
+            cleaned = cleaned.translate(_DOTTED_I)
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(
                 split_glued_letter(split_glued_digit(bang_as_i(text, rep.valid_skeletons)), rep), rep))
         else:

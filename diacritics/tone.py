@@ -56,6 +56,11 @@ _SPLIT, _JOIN, _STRIP = _build_tables()
 _VIET_LETTERS = frozenset(_SPLIT) | frozenset(k for k, _ in _JOIN) | {"đ", "Đ"}
 
 
+def is_vietnamese_letter(ch: str) -> bool:
+    """A letter Vietnamese is written in: a–z, đ and the marked vowels, either case (not ö, ş, ł)."""
+    return ch in _VIET_LETTERS or (len(ch) == 1 and ch.isascii() and ch.isalpha())
+
+
 def strip_diacritics(text: str) -> str:
     """Remove tones and vowel marks (``đ``→``d``), keeping case and everything else.
 

@@ -1009,6 +1009,22 @@ def test_a_lone_y_glued_to_the_word_before_is_cut_off_where_the_neighbours_agree
         "các cơ quan thủy lợi và quy hoạch, hãy tùy ý"
 
 
+def test_letters_vietnamese_never_writes_are_read_as_the_garble_they_are():
+    # Turkish OCR prints Bộ as BŞ, lý as İy and ở as a lone ö; Romanian OCR prints Bộ as BȘ.
+    # Kept as an acronym (BŞ), a list letter (ö) or a capital (İ lowers to i and a dot), they
+    # stayed garbled or came out Lý mid-sentence
+    assert repair_text("hi&n vâ xü İy nghiâm câc co sö sân xuât, kinh doanh thuöc lâ") \
+        == "hiện và xử lý nghiêm các cơ sở sản xuất, kinh doanh thuốc lá"
+    assert repair_text("2. Sân phâm thuöc lâ sân xuğt dö xuât khâu, châo hâng, tridn lâm ö nuöc ngoâi") \
+        == "2. Sản phẩm thuốc lá sản xuất để xuất khẩu, chào hàng, triển lãm ở nước ngoài"
+    for line in ("1. BŞ Tüâi chinh cö trâch nhi&m phât hânh vâ in ân dây dü tem",
+                 "1. BȘ Tăi chinh c6 trâch nhi€m phât hânh vă in ân dây du tem"):
+        assert repair_text(line) == "1. Bộ Tài chính có trách nhiệm phát hành và in ấn đầy đủ tem"
+    # … while acronyms in A–Z and Đ stay as they are
+    assert repair_text("theo Quyét dinh cua UBND tinh va BCĐ tinh Binh Dinh") == \
+        "theo Quyết định của UBND tỉnh và BCĐ tỉnh Bình Định"
+
+
 def test_candidates_offer_likely_words_the_channel_cut_drops():
     # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
     # still offer the common word, or the model can never read "lần thứ"
