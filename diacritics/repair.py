@@ -1024,7 +1024,15 @@ class Repairer:
 
     def candidates(self, token: str) -> list[tuple[str, float]]:
         """(syllable, log P(token | syllable)) for one observed word, best first."""
-        return self._cached(unicodedata.normalize("NFC", token.lower()))
+        low = unicodedata.normalize("NFC", token.lower())
+        if self.channel == "eng" and token[:1] == "I" and len(token) > 1 and not token[1].isupper():
+            # Ia, Iy, I4: a capital I before small letters is the l OCR in other languages prints
+            # (thuốc lá, xử lý); lower-cased, the learnt channel only sees an i (ỉa, úy)
+            seen = dict(self._cached(low))
+            for word, lp in self._cached("l" + low[1:]):
+                seen[word] = max(seen.get(word, NO_SYLLABLE), lp + I_AS_L_LP)
+            return sorted(seen.items(), key=lambda kv: -kv[1])
+        return self._cached(low)
 
     def _candidates(self, low: str) -> list[tuple[str, float]]:
         own = to_style(low, "new")   # hoá and hóa are one word: score the house style
@@ -1065,6 +1073,7 @@ class Repairer:
 
 
 _LONE_SYMBOL_LETTER = {"¢": "c", "¥": "y"}
+I_AS_L_LP = -1.0   # log-prior of a capital I before small letters standing for an l
 # Turkish OCR's İ and ı are the I and i other OCR prints (İy, İyc: lý, lực); Vietnamese has neither,
 # and "İ".lower() is two characters, i and a combining dot.
 _DOTTED_I = str.maketrans("İı", "Ii")
@@ -1189,7 +1198,8 @@ def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str,
     """Candidates for a lone capital or a capital with digits (``A``, ``E6``) that start with
     the letter printed. English OCR keeps a capital's letter; only the word's marks and small
     letters go, so ``tháp A`` is no ``tháp Là`` and ``Khu E6`` no ``Khu Cổ``; ``S6`` is ``Số``."""
-    first = {skeleton(token[:1])} | ({"d"} if token[:1] == "P" else set())   # P is its Đ
+    # P is its Đ; I is as often an l (I4: lá)
+    first = {skeleton(token[:1])} | ({"d"} if token[:1] == "P" else {"l"} if token[:1] == "I" else set())
     return [(c, lp) for c, lp in cands if skeleton(c[:1]) in first]
 
 

@@ -1025,6 +1025,17 @@ def test_letters_vietnamese_never_writes_are_read_as_the_garble_they_are():
         "theo Quyết định của UBND tỉnh và BCĐ tỉnh Bình Định"
 
 
+def test_a_capital_i_before_small_letters_is_read_as_the_l_it_stands_for():
+    # Polish and Indonesian OCR print lá as IA or I4, Turkish prints lực as İyc: lower-cased,
+    # the channel saw only an i (ỉa, ực), and a capital with a digit was held to its letter
+    assert repair_text("5. Nhap khau nguyćn liću thuóc IA dć chć bićn nguyćn ligu thuóc I4 xuśt khdu hożc gia") == \
+        "5. Nhập khẩu nguyên liệu thuốc lá để chế biến nguyên liệu thuốc lá xuất khẩu hoặc gia"
+    assert repair_text("nghiğp nâng Iyc sân xuât vâ hö so liân guan") == "nghiệp năng lực sản xuất và hồ sơ liên quan"
+    # … and an I that is one stays
+    assert repair_text("In an tai nha in cua Bo Tai chinh") == "In ấn tại nhà in của Bộ Tài chính"
+    assert repair_text("Ít nhat mot lan") == "Ít nhất một lần"
+
+
 def test_candidates_offer_likely_words_the_channel_cut_drops():
     # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
     # still offer the common word, or the model can never read "lần thứ"
