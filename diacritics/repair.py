@@ -140,13 +140,17 @@ def apply_case(observed: str, word: str, sentence_start: bool = True) -> str:
     """Give ``word`` the capitalisation of ``observed`` (``DPINH`` → ``ĐỊNH``, ``Pang`` → ``Đảng``).
 
     Case scrambled by the OCR inside a sentence (``VoI``, ``cOng``) is dropped, but a
-    first capital unlike its small letter stays (``Hà NGi``: Hà Nội, the G a misread ộ).
+    first capital unlike its small letter stays (``Hà NGi``: Hà Nội, the G a misread ộ), as
+    does one before a second capital and small letters (``Bộ COng Thương``).
     """
     letters = [c for c in observed if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return word.upper()
     if any(c.isupper() for c in letters[1:]) and not sentence_start:
-        if letters[0].isupper() and skeleton(letters[0].lower()) not in _SAME_SHAPE:
+        if letters[0].isupper() and (skeleton(letters[0].lower()) not in _SAME_SHAPE
+                                     or letters[1].isupper() and "".join(letters[2:]).islower()):
+            # … and two capitals before small letters are a capital word whose marked vowel
+            # was read as a capital (Bộ COng Thương, Hà NGi): never a small word in our sets
             return word[:1].upper() + word[1:]
         return word
     if letters and letters[0].isupper() and observed[:1] in (letters[0], "&", "¢") or \

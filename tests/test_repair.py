@@ -1036,6 +1036,15 @@ def test_a_capital_i_before_small_letters_is_read_as_the_l_it_stands_for():
     assert repair_text("Ít nhat mot lan") == "Ít nhất một lần"
 
 
+def test_two_capitals_before_small_letters_keep_the_words_capital():
+    # Romanian, Polish and Czech OCR print Công as COng, its ô read as a capital O; the C
+    # looks like its small letter, so it went with the scrambled case: Bộ công Thương
+    assert repair_text("Bo Tai chinh, B6 Thuong mai va B6 COng nghi€p co hieu luc") == \
+        "Bộ Tài chính, Bộ Thương mại và Bộ Công nghiệp có hiệu lực"
+    # … a scrambled small word stays small
+    assert repair_text("cac co quan, don vi cOng lap va VoI cac") == "các cơ quan, đơn vị công lập và với các"
+
+
 def test_candidates_offer_likely_words_the_channel_cut_drops():
     # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
     # still offer the common word, or the model can never read "lần thứ"
