@@ -1081,6 +1081,14 @@ I_AS_L_LP = -1.0   # log-prior of a capital I before small letters standing for 
 # Turkish OCR's İ and ı are the I and i other OCR prints (İy, İyc: lý, lực); Vietnamese has neither,
 # and "İ".lower() is two characters, i and a combining dot.
 _DOTTED_I = str.maketrans("İı", "Ii")
+# Indonesian OCR prints ê as £ where English prints € (ti£t, di£u: tiết, điều); £ by a number is money
+_POUND_IN_WORD = re.compile(r"(?<=[^\W\d_])£|£(?=[^\W\d_])")
+
+
+def common_lookalikes(line: str) -> str:
+    """A wrong-language OCR line with the look-alikes only some languages print (İ, ı, £ inside
+    a word) as those the learnt channel knows (I, i, €)."""
+    return _POUND_IN_WORD.sub("€", line.translate(_DOTTED_I))
 CANDIDATE_CACHE = 20_000   # words per channel: ~5 KB each with the memos behind them, so ≤ ~100 MB
 
 
@@ -1491,7 +1499,7 @@ def _repair_pass(lines: list[str], rep: "Repairer", style: str, only: set[int] |
         if li in bullets and not trusted:
             cleaned = _BULLET_E.sub(r"\1•", cleaned, count=1)
         if channel == "eng":
-            cleaned = cleaned.translate(_DOTTED_I)
+            cleaned = common_lookalikes(cleaned)
             cleaned = _outside_web_addresses(cleaned, lambda text: split_merged(
                 split_glued_letter(split_glued_digit(bang_as_i(text, rep.valid_skeletons)), rep), rep))
         else:

@@ -1045,6 +1045,17 @@ def test_two_capitals_before_small_letters_keep_the_words_capital():
     assert repair_text("cac co quan, don vi cOng lap va VoI cac") == "các cơ quan, đơn vị công lập và với các"
 
 
+def test_a_pound_sign_inside_a_word_is_the_e_with_circumflex_english_ocr_prints_as_euro():
+    # Indonesian and German OCR print ê as £ where English prints €: priced as an unknown
+    # letter, chi ti£t came out chi từ£t
+    assert repair_text("cua Chinh phu guy dinh chi ti£t mot s6 dieu va bi@n phap thi hanh") == \
+        "của Chính phủ quy định chi tiết một số điều và biện pháp thi hành"
+    assert repair_text("kh4du d£n cic doanh nghi€p va co guan c6 li&n guan.") == \
+        "khẩu đến các doanh nghiệp và cơ quan có liên quan."
+    # … and by a number it is money
+    assert repair_text("Gia ban l€ la £100 m6i thung") == "Giá bán lẻ là £100 mỗi thùng"
+
+
 def test_candidates_offer_likely_words_the_channel_cut_drops():
     # "tha": thùa, thóa, thợ … (30 rare syllables) are closer to it than thứ; the cut must
     # still offer the common word, or the model can never read "lần thứ"
