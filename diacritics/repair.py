@@ -582,9 +582,11 @@ def split_line(line: str, valid_skeletons: set[str], channel: str = "eng",
             kind = "digits" if len(tok) <= 2 and (_between_words(line, s, e)
                                                   or _word_before_number_or_stop(line, s, e)) else "fixed"
             pieces.append(Piece(s, e, tok, kind))
-        elif is_roman(tok) or (len(tok) == 1 and is_vietnamese_letter(tok) and tok.lower() not in "aeiouyàáảãạ"
+        elif is_roman(tok) or (len(tok) == 1 and tok.isalpha() and tok.lower() not in "aeiouyàáảãạ"
+                               and (channel != "eng" or is_vietnamese_letter(tok))
                                and not _lone_consonant(line, s, e, channel)):
-            # (a lone ö or ü is no list letter but a vowel Turkish or German OCR put for ở, ư)
+            # (in wrong-language OCR a lone ö or ü is no list letter but the ở, ư Turkish or
+            # German OCR prints; in ours a lone š is a speck)
             pieces.append(Piece(s, e, tok, "fixed"))  # XIII, list letters (b), c)
         elif channel == "eng" and _LOOKALIKE_WORD.fullmatch(tok) and (
                 _between_words(line, s, e, numbers=True) or _word_before_number_or_stop(line, s, e)):
