@@ -398,7 +398,9 @@ def run(quick: bool = False) -> str:
     return "\n".join(lines)
 
 
-OTHER_OCR_LANGUAGES = {"fra": "French", "deu": "German", "por": "Portuguese", "spa": "Spanish"}
+OTHER_OCR_LANGUAGES = {"fra": "French", "deu": "German", "por": "Portuguese", "spa": "Spanish",
+                       "ita": "Italian", "nld": "Dutch", "pol": "Polish", "ces": "Czech",
+                       "ron": "Romanian", "tur": "Turkish", "ind": "Indonesian"}
 
 
 def _pages_wer(pages, lang: str) -> tuple[int, int, int, float]:
@@ -457,8 +459,9 @@ def _capitals_row(n: int) -> list[str]:
 
 def _other_languages_rows(pages) -> list[str]:
     """The (a) pages OCR'd with other wrong languages: garbling the channel never learnt
-    (French and German OCR keep ê ô â and invent ä ö ü ß, Portuguese and Spanish ã õ ñ; it
-    was trained on English OCR)."""
+    (French and German OCR keep ê ô â and invent ä ö ü ß, Portuguese and Spanish ã õ ñ,
+    Polish ć ś ł, Czech ů ě ř, Romanian ă ș, Turkish ğ ş İ, Indonesian £ for ê; it was
+    trained on English OCR)."""
     import pytesseract
     installed = set(pytesseract.get_languages(config=""))
     rows = []
