@@ -689,6 +689,19 @@ def split_glued_digit(line: str) -> str:
     return _GLUED_DIGIT.sub(cut, line)
 
 
+# Turkish OCR's İ and ı are the I and i other OCR prints (İy, İyc: lý, lực); Vietnamese has neither,
+# and "İ".lower() is two characters, i and a combining dot.
+_DOTTED_I = str.maketrans("İı", "Ii")
+# Indonesian OCR prints ê as £ where English prints € (ti£t, di£u: tiết, điều); £ by a number is money
+_POUND_IN_WORD = re.compile(r"(?<=[^\W\d_])£|£(?=[^\W\d_])")
+
+
+def common_lookalikes(line: str) -> str:
+    """A wrong-language OCR line with the look-alikes only some languages print (İ, ı, £ inside
+    a word) as those the learnt channel knows (I, i, €)."""
+    return _POUND_IN_WORD.sub("€", line.translate(_DOTTED_I))
+
+
 # A capital word with an exclamation mark glued on, and more capitals after it on the line
 _BANG_AS_I = re.compile(r"(?<![^\W\d_])([A-ZĐ]+)!(?=[ \t]+[A-ZĐ\d])")
 
@@ -1080,17 +1093,6 @@ class Repairer:
 
 _LONE_SYMBOL_LETTER = {"¢": "c", "¥": "y"}
 I_AS_L_LP = -1.0   # log-prior of a capital I before small letters standing for an l
-# Turkish OCR's İ and ı are the I and i other OCR prints (İy, İyc: lý, lực); Vietnamese has neither,
-# and "İ".lower() is two characters, i and a combining dot.
-_DOTTED_I = str.maketrans("İı", "Ii")
-# Indonesian OCR prints ê as £ where English prints € (ti£t, di£u: tiết, điều); £ by a number is money
-_POUND_IN_WORD = re.compile(r"(?<=[^\W\d_])£|£(?=[^\W\d_])")
-
-
-def common_lookalikes(line: str) -> str:
-    """A wrong-language OCR line with the look-alikes only some languages print (İ, ı, £ inside
-    a word) as those the learnt channel knows (I, i, €)."""
-    return _POUND_IN_WORD.sub("€", line.translate(_DOTTED_I))
 CANDIDATE_CACHE = 20_000   # words per channel: ~5 KB each with the memos behind them, so ≤ ~100 MB
 
 
@@ -1212,9 +1214,11 @@ def _same_initial(token: str, cands: list[tuple[str, float]]) -> list[tuple[str,
     """Candidates for a lone capital or a capital with digits (``A``, ``E6``) that start with
     the letter printed. English OCR keeps a capital's letter; only the word's marks and small
     letters go, so ``tháp A`` is no ``tháp Là`` and ``Khu E6`` no ``Khu Cổ``; ``S6`` is ``Số``."""
-    # P is its Đ; I is as often an l (I4: lá)
-    first = {skeleton(token[:1])} | ({"d"} if token[:1] == "P" else {"l"} if token[:1] == "I" else set())
+    first = {skeleton(token[:1]), *_CAPITAL_ALSO.get(token[:1], "")}
     return [(c, lp) for c, lp in cands if skeleton(c[:1]) in first]
+
+
+_CAPITAL_ALSO = {"P": "d", "I": "l"}   # P is English OCR's Đ; I is as often an l (I4: lá)
 
 
 def _keep_logp(token: str, line: str, start: int, rep: Repairer) -> float | None:
