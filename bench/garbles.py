@@ -1,7 +1,8 @@
 """Vietnamese text garbled the ways archives garble it, for measuring the repair (bench only).
 
 Each function takes clean Unicode text and returns what a system of that kind
-would have left: UTF-8 read as Windows-1252 (once or twice), Windows-1258 read
+would have left: UTF-8 read as Windows-1252 (once or twice, or copied from a
+page that showed it), Windows-1258 read
 as Windows-1252, an export to a code page that writes ``?`` for what it cannot
 hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
 without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, letters
@@ -27,6 +28,14 @@ def mojibake(text: str, times: int = 1, code_page: str = "cp1252") -> str:
     for _ in range(times):
         text = text.encode("utf-8").decode(code_page, errors="replace")
     return text
+
+
+def mojibake_copied(text: str) -> str:
+    """UTF-8 read as Windows-1252 and copied from where it was shown: the decoder ignored the five
+    bytes that page leaves undefined, the page made the no-break space (à is C3 A0) plain and
+    the copy lost the invisible soft hyphen (í is C3 AD)."""
+    shown = text.encode("utf-8").decode("cp1252", errors="ignore")
+    return shown.replace("\xa0", " ").replace("\xad", "")
 
 
 def eth_for_d_stroke(text: str) -> str:

@@ -9,7 +9,11 @@ Vietnamese (whose letters such as ố have no single-byte form) is never touched
 
 Windows-1252 leaves five bytes undefined (81, 8D, 8F, 90, 9D); a decoder shows
 them as U+FFFD and the byte is lost. It is put back as the one that makes the
-word a common Vietnamese word (``Vá»�`` → ``Về``, E1 BB 81).
+word a common Vietnamese word (``Vá»�`` → ``Về``, E1 BB 81). Copied text loses bytes
+without a trace as well: a decoder told to ignore errors drops the undefined ones, an
+editor or web page strips the soft hyphen (í is C3 AD, ``Ã`` and U+00AD) and turns the
+no-break space into a space (à is C3 A0: ``hÃ nh``). A sequence one byte short is filled
+in the same way (``_DROPPED``).
 """
 from __future__ import annotations
 
@@ -72,28 +76,61 @@ def _decode(values: list[int]) -> str | None:
         return None
 
 
-def fix_line(line: str, word_score: Callable[[str], float] | None = None) -> str | None:
+def fix_line(line: str, word_score: Callable[[str], float] | None = None,
+             in_mojibake: bool = False) -> str | None:
     """The line re-decoded as UTF-8, or None when it is not (recoverable) mojibake: read
     through Windows-1252 or Latin-1 (the commonest), or one of ``OTHER_CODE_PAGES``.
 
     ``word_score(text_before, word, text_after)`` rates a candidate word in its context
-    (higher is better); it decides which undefined byte was lost.
+    (higher is better); it decides which undefined byte was lost. ``in_mojibake``: the
+    text around the line is mojibake, so a lead byte alone is sign enough (``BÃO CÃO``).
     """
-    got = _best_reading(_windows_1252(line, word_score), _other_code_pages(line, word_score))
+    got = _best_reading(_windows_1252(line, word_score, in_mojibake),
+                        _other_code_pages(line, word_score))
     return got[0] if got else None
 
 
-def _windows_1252(line: str, word_score) -> list[tuple[str, float]]:
+# The lead bytes of Vietnamese letters, as Windows-1252 shows them (C3 Ã, C4 Ä, C6 Æ), seen
+# alone when the byte after them was lost: ``BÃO`` (B C3 81 O), ``QÄ`` (Q C4 90). Portuguese
+# writes Ã (SÃO, NÃO), so alone it is only a sign inside text that is mojibake anyway.
+_LEADS = re.compile("[ÃÄÆ]")
+
+
+def _windows_1252(line: str, word_score, in_mojibake: bool = False) -> list[tuple[str, float]]:
     """The line read back through Windows-1252 / Latin-1: ``[(text, score of guessed bytes)]`` or []."""
-    if not looks_mojibake(line):
+    signs = _LEADS if in_mojibake else _MARKERS
+    if not signs.search(line):
         return []
     values = _to_bytes(line)
     if values is None:
         return []
-    got = _recover(values, _UNDEFINED, word_score)
-    if got is None or len(_MARKERS.findall(got[0])) >= len(_MARKERS.findall(line)):
+    got = _recover(values, _UNDEFINED, word_score, _short_sequences(values))
+    if got is None or len(signs.findall(got[0])) >= len(signs.findall(line)):
         return []
     return [got]
+
+
+# The bytes a copy loses without a trace: Windows-1252's undefined ones (dropped by a decoder
+# that ignores errors), the soft hyphen and the no-break space (trimmed at a line's end).
+_DROPPED = _UNDEFINED + (0xAD, 0xA0)
+_SPACE, _NO_BREAK_SPACE = 0x20, 0xA0
+
+
+def _short_sequences(values: list[int]) -> list[int]:
+    """Where a UTF-8 sequence stops one continuation byte short: the index the byte is missing
+    at. A space there may be the no-break space itself, made plain."""
+    short = []
+    i = 0
+    while i < len(values):
+        lead = values[i]
+        need = 1 if 0xC2 <= lead <= 0xDF else 2 if 0xE0 <= lead <= 0xEF else 3 if 0xF0 <= lead <= 0xF4 else 0
+        j = i + 1
+        while j < len(values) and j - i - 1 < need and (values[j] == _LOST or 0x80 <= values[j] <= 0xBF):
+            j += 1
+        if need and j - i - 1 == need - 1:
+            short.append(j)
+        i = max(j, i + 1)
+    return short
 
 
 def _best_reading(*readings: list[tuple[str, float]]) -> tuple[str, float] | None:
@@ -104,38 +141,71 @@ def _best_reading(*readings: list[tuple[str, float]]) -> tuple[str, float] | Non
     return max(found, key=lambda got: (sum(c in _MARKED for c in got[0]), got[1]), default=None)
 
 
-def _recover(values: list[int], undefined: tuple[int, ...], word_score) -> tuple[str, float] | None:
+def _recover(values: list[int], undefined: tuple[int, ...], word_score,
+             short: list[int] = ()) -> tuple[str, float] | None:
     """``values`` decoded as UTF-8, each ``_LOST`` byte put back as the ``undefined`` one that
-    makes the likeliest text, and the summed score of those choices; None if they do not decode."""
+    makes the likeliest text, each ``short`` sequence completed by the ``_DROPPED`` byte that
+    does (it must make a Vietnamese letter), and the summed score of those choices; None if
+    they do not decode or a short sequence makes no letter."""
     lost = [i for i, v in enumerate(values) if v == _LOST]
     if lost and not undefined:
         return None
-    for i in lost:
-        values[i] = undefined[0]
-    total = 0.0
-    for i in lost:
+    # one cell per byte, and an empty one where a byte is missing; then the cells to choose,
+    # each with its choices and whether it must make a letter
+    cells: list[tuple[int, ...]] = [(v,) for v in values]
+    choices = {i: ([(b,) for b in undefined], False) for i in lost}
+    for at in reversed(short):
+        if at < len(values) and values[at] == _SPACE:
+            choices[at] = ([(_NO_BREAK_SPACE,)] + [(b, _SPACE) for b in _UNDEFINED + (0xAD,)], True)
+        else:
+            cells.insert(at, ())
+            choices = {(i + 1 if i >= at else i): c for i, c in choices.items()}
+            choices[at] = ([(b,) for b in _DROPPED], True)
+    for i, (options, _) in choices.items():
+        cells[i] = options[0]
+    scores: dict[int, float] = {}
+    # twice: the first time each choice sees the ones after it still unmade (tề for tử)
+    for i in sorted(choices) * 2:
+        options, must_be_letter = choices[i]
         best, best_score = None, float("-inf")
-        for b in undefined:
-            values[i] = b
-            text = _decode(values)
+        for option in options:
+            cells[i] = option
+            flat = [b for c in cells for b in c]
+            text = _decode(flat)
             if text is None:
                 continue
-            score = _score_at(values, i, text, word_score)
+            at = sum(len(c) for c in cells[:i])
+            if must_be_letter and not _fills(_char_at(flat, at, text)[1]):
+                continue
+            score = _score_at(flat, at, text, word_score)
             if score > best_score:
-                best, best_score = b, score
+                best, best_score = option, score
         if best is None:
             return None
-        values[i] = best
-        total += best_score
-    text = _decode(values)
-    return None if text is None else (text, total)
+        cells[i] = best
+        scores[i] = best_score
+    text = _decode([b for c in cells for b in c])
+    return None if text is None else (text, sum(scores.values()))
+
+
+def _fills(ch: str) -> bool:
+    """Whether a byte put back may make ``ch``: a Vietnamese letter, a curly quote (” is
+    E2 80 9D) or the text's own no-break space or soft hyphen (C2 A0, C2 AD)."""
+    return ch in _MARKED or ch in "\xa0\xad" or unicodedata.category(ch) in ("Pi", "Pf")
+
+
+def _char_at(values: list[int], i: int, text: str) -> tuple[int, str]:
+    """The position in ``text`` of the character byte ``i`` belongs to, and that character."""
+    pos = min(len(bytes(values[:i]).decode("utf-8", errors="ignore")), len(text) - 1)
+    return pos, text[pos]
+
+
+_CONTEXT_CHARS = 60
 
 
 def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     """How good the character decoded at byte ``i`` is, and the word around it."""
-    pos = len(bytes(values[:i]).decode("utf-8", errors="ignore"))
-    pos = min(pos, len(text) - 1)
-    ch = text[pos]
+    pos, ch = _char_at(values, i, text)
     from diacritics.tone import has_diacritics
     score = 0.0
     if unicodedata.category(ch)[0] in "CZ":
@@ -145,14 +215,21 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     if ch == "”":
         score += 1    # the closing quote, far commoner than the hyphen U+2010
     prev, nxt = text[pos - 1:pos], text[pos + 1:pos + 2]
-    if ch.isalpha() and prev.isalpha() and (ch.isupper() and prev.islower() or
+    if ch.isupper() and not prev.isalpha() and nxt.islower() and \
+            re.search(r"[^\W\d_A-ZĐ][,;:]?\s+$", text[:pos]):
+        score -= 2    # a capital word after a small one: ích, not Ích, in lợi ích
+    if ch.isalpha() and prev.isalpha() and (ch.isupper() and (prev.islower() or nxt.islower()) or
                                             ch.islower() and prev.isupper() and nxt.isupper()):
-        score -= 3    # the case of the word around it (bỏ, not bỎ; TỊCH, not TềCH)
+        score -= 3    # the case of the word around it (bỏ, not bỎ; TỊCH, not TềCH; Kính, not KÍnh)
     if word_score is not None and ch.isalpha():
         m = re.search(r"[^\W\d_]*$", text[:pos])
         n = re.match(r"[^\W\d_]*", text[pos + 1:])
-        score += word_score(text[:m.start()], m.group(0) + ch + n.group(0),
-                            text[pos + 1 + n.end():])
+        # the model reads three words before and one after: a line's other hundred need no reading
+        before = text[max(0, m.start() - _CONTEXT_CHARS):m.start()]
+        if m.start() > _CONTEXT_CHARS:
+            before = before.split(" ", 1)[-1]
+        score += word_score(before, m.group(0) + ch + n.group(0),
+                            text[pos + 1 + n.end():][:_CONTEXT_CHARS])
     return score
 
 
@@ -251,18 +328,23 @@ def _other_code_pages(line: str, word_score) -> list[tuple[str, float]]:
 def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) -> tuple[str, list[int]]:
     """Text with mojibake lines repaired, and the (0-based) indexes of the lines that changed."""
     lines = text.split("\n")
-    changed = []
-    for i, line in enumerate(lines):
-        # … as often as it was done: text that went through two such systems is garbled twice
-        # (CÃ¡Â»â„¢ng → Cá»™ng → Cộng)
-        for _ in range(MAX_MOJIBAKE_ROUNDS):
-            fixed = fix_line(lines[i], word_score)
-            if fixed is None:
-                break
-            lines[i] = fixed
-        if lines[i] != line:
-            changed.append(i)
-    return "\n".join(lines), changed
+    changed = {i for i in range(len(lines)) if _fix_rounds(lines, i, word_score, False)}
+    if changed:
+        changed |= {i for i in range(len(lines)) if i not in changed and
+                    _fix_rounds(lines, i, word_score, True)}
+    return "\n".join(lines), sorted(changed)
+
+
+def _fix_rounds(lines: list[str], i: int, word_score, in_mojibake: bool) -> bool:
+    """Re-decode ``lines[i]`` in place as often as it was garbled (text that went through two
+    such systems is garbled twice: CÃ¡Â»â„¢ng → Cá»™ng → Cộng); whether it changed."""
+    line = lines[i]
+    for _ in range(MAX_MOJIBAKE_ROUNDS):
+        fixed = fix_line(lines[i], word_score, in_mojibake)
+        if fixed is None:
+            break
+        lines[i] = fixed
+    return lines[i] != line
 
 
 MAX_MOJIBAKE_ROUNDS = 3

@@ -401,6 +401,31 @@ def test_mojibake_is_decoded_back(seeds_dir, encoding, times):
     assert {c.reason for c in res.changes} == {"encoding"}
 
 
+@pytest.mark.parametrize("loss", ["ignore", "no-break space", "soft hyphen", "all"])
+def test_mojibake_that_lost_bytes_without_a_trace_is_decoded_back(seeds_dir, loss):
+    """A copy of mojibake loses bytes without a U+FFFD in their place: a decoder that ignores
+    errors drops Windows-1252's undefined ones (Vá»  for Về), a web page makes the no-break
+    space plain (hÃ nh for hành) and an editor strips the soft hyphen (chÃnh for chính)."""
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    text = "\n".join(text.split("\n")[:120])
+    garbled = text.encode("utf-8").decode("cp1252", errors="ignore")
+    if loss in ("no-break space", "all"):
+        garbled = garbled.replace("\xa0", " ")
+    if loss in ("soft hyphen", "all"):
+        garbled = garbled.replace("\xad", "")
+    res = repair_document(garbled, mode="auto")
+    assert res.text == text
+    assert {c.reason for c in res.changes} == {"encoding"}
+
+
+def test_a_lone_lead_byte_is_read_back_only_inside_mojibake():
+    """BÃO CÃO (Á's second byte lost) has no sign of mojibake but the Ã, which Portuguese
+    writes too: alone it stays, in a text that is mojibake it is read back."""
+    assert repair_document("Estado de SÃO PAULO, NÃO").text == "Estado de SÃO PAULO, NÃO"
+    garbled = "BÃO CÃO\nCÃ´ng tÃ¡c cáº£i cÃ¡ch hÃ nh chÃnh\n01 QÄ"
+    assert repair_document(garbled).text == "BÁO CÁO\nCông tác cải cách hành chính\n01 QĐ"
+
+
 def test_legacy_vietnamese_encodings_are_decoded():
     """Text typed in the pre-Unicode fonts and exported without them (TCVN3/.VnTime, VNI)."""
     tcvn3 = "Céng hoµ x· héi chñ nghÜa ViÖt Nam\n§éc lËp - Tù do - H¹nh phóc\nSè: 28 /KH-UBND"
