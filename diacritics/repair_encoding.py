@@ -85,8 +85,9 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
     (higher is better); it decides which undefined byte was lost. ``in_mojibake``: the
     text around the line is mojibake, so a lead byte alone is sign enough (``BÃO CÃO``).
     """
-    got = _best_reading(_windows_1252(line, word_score, in_mojibake),
-                        _other_code_pages(line, word_score))
+    whole = _other_code_pages(line, word_score)
+    ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole))
+    got = _best_reading(ours, whole)
     return got[0] if got else None
 
 
@@ -96,18 +97,57 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
 _LEADS = re.compile("[ÃÄÆ]")
 
 
-def _windows_1252(line: str, word_score, in_mojibake: bool = False) -> list[tuple[str, float]]:
-    """The line read back through Windows-1252 / Latin-1: ``[(text, score of guessed bytes)]`` or []."""
+def _windows_1252(line: str, word_score, in_mojibake: bool = False,
+                  whole_only: bool = False) -> list[tuple[str, float]]:
+    """The line read back through Windows-1252 / Latin-1: ``[(text, score of guessed bytes)]`` or [].
+    ``whole_only``: another code page reads the whole line, so a part of it read back here
+    is no rival (Windows-1258 shows Â as ``Ă‚``, whose Ă Windows-1252 lacks)."""
     signs = _LEADS if in_mojibake else _MARKERS
     if not signs.search(line):
         return []
-    values = _to_bytes(line)
-    if values is None:
-        return []
+    out, total, at = [], 0.0, 0
+    for m in _SHOWABLE.finditer(line):
+        got = _stretch_read_back(m.group(), word_score, signs)
+        if got and whole_only and (got[0], got[1]) != (0, len(line)):
+            return []
+        if got:
+            start, end, (text, score) = got
+            out.append(line[at:m.start() + start] + text)
+            total += score
+            at = m.start() + end
+    return [("".join(out) + line[at:], total)] if out else []
+
+
+# What Windows-1252 (or Latin-1) can show. A line may join text in two encodings (a CSV row of
+# a clean field and a mojibake one: ``Hà Nội,Cá»™ng hÃ²a``): each stretch of these is read
+# back on its own, and a clean field's ộ ends it.
+_SHOWABLE = re.compile("[\x00-\xff" + re.escape("".join(_CP1252_HIGH)) + "\ufffd]+")
+_MAX_CLEAN_WORDS = 8   # words of clean text a stretch may start or end with (Đánh giá Giai Ä‘oáº¡n)
+
+
+def _stretch_read_back(run: str, word_score, signs: re.Pattern) -> tuple[int, int, tuple[str, float]] | None:
+    """The widest part of ``run``, whole words, that reads back as UTF-8 (clean text's á or à
+    beside the mojibake does not): ``(start, end, (text, score))`` or None."""
+    found = list(signs.finditer(run))
+    if not found:
+        return None
+    starts = [0] + [m.end() for m in re.finditer(r"\s+", run[:found[0].start()])]
+    ends = [len(run)] + [found[-1].end() + m.start()
+                         for m in reversed(list(re.finditer(r"\s+", run[found[-1].end():])))]
+    for start in starts[:_MAX_CLEAN_WORDS + 1]:
+        for end in ends[:_MAX_CLEAN_WORDS + 1]:
+            got = _read_back(run[start:end], word_score, signs)
+            if got:
+                return start, end, got
+    return None
+
+
+def _read_back(text: str, word_score, signs: re.Pattern) -> tuple[str, float] | None:
+    values = _to_bytes(text)
     got = _recover(values, _UNDEFINED, word_score, _short_sequences(values))
-    if got is None or len(signs.findall(got[0])) >= len(signs.findall(line)):
-        return []
-    return [got]
+    if got is None or len(signs.findall(got[0])) >= len(signs.findall(text)):
+        return None
+    return got
 
 
 # The bytes a copy loses without a trace: Windows-1252's undefined ones (dropped by a decoder

@@ -418,6 +418,21 @@ def test_mojibake_that_lost_bytes_without_a_trace_is_decoded_back(seeds_dir, los
     assert {c.reason for c in res.changes} == {"encoding"}
 
 
+def test_mojibake_beside_clean_text_in_one_line_is_read_back(seeds_dir):
+    """A line joining a clean field and a mojibake one (a CSV row from two systems): the clean
+    part's ộ or á does not stop the rest being read back, and stays as it was."""
+    assert repair_document("Hà Nội,Cá»™ng hÃ²a xÃ£ há»™i chá»§ nghÄ©a Viá»‡t Nam,Độc lập").text == \
+        "Hà Nội,Cộng hòa xã hội chủ nghĩa Việt Nam,Độc lập"
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.split("\n") if len(line.split()) >= 6][:40]
+    halves = []
+    for line in lines:
+        words = line.split(" ")
+        cut = len(words) // 2
+        halves.append(" ".join(words[:cut]) + " " + " ".join(words[cut:]).encode("utf-8").decode("cp1252", "replace"))
+    assert repair_document("\n".join(halves)).text == repair_document("\n".join(lines)).text
+
+
 def test_a_lone_lead_byte_is_read_back_only_inside_mojibake():
     """BÃO CÃO (Á's second byte lost) has no sign of mojibake but the Ã, which Portuguese
     writes too: alone it stays, in a text that is mojibake it is read back."""
