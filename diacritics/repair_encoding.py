@@ -142,12 +142,20 @@ def _stretch_read_back(run: str, word_score, signs: re.Pattern) -> tuple[int, in
     return None
 
 
-def _read_back(text: str, word_score, signs: re.Pattern) -> tuple[str, float] | None:
+def _read_back(text: str, word_score, signs: re.Pattern, again: bool = True) -> tuple[str, float] | None:
+    """``text`` read back once, if that leaves fewer signs of mojibake, or if reading it once more
+    does (text garbled twice that lost a byte: ``phÃƒÂ`` reads as ``phÃ`` and U+00AD, as many
+    signs, and that as ``phí``)."""
     values = _to_bytes(text)
-    got = _recover(values, _UNDEFINED, word_score, _short_sequences(values))
-    if got is None or len(signs.findall(got[0])) >= len(signs.findall(text)):
+    if values is None:
         return None
-    return got
+    got = _recover(values, _UNDEFINED, word_score, _short_sequences(values))
+    if got is None:
+        return None
+    if len(signs.findall(got[0])) < len(signs.findall(text)):
+        return got
+    twice = _read_back(got[0], word_score, signs, again=False) if again else None
+    return got if twice and len(signs.findall(twice[0])) < len(signs.findall(text)) else None
 
 
 # The bytes a copy loses without a trace: Windows-1252's undefined ones (dropped by a decoder
@@ -215,7 +223,7 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score,
             if text is None:
                 continue
             at = sum(len(c) for c in cells[:i])
-            if must_be_letter and not _fills(_char_at(flat, at, text)[1]):
+            if must_be_letter and not _fills(text, *_char_at(flat, at, text)):
                 continue
             score = _score_at(flat, at, text, word_score)
             if score > best_score:
@@ -228,10 +236,15 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score,
     return None if text is None else (text, sum(scores.values()))
 
 
-def _fills(ch: str) -> bool:
-    """Whether a byte put back may make ``ch``: a Vietnamese letter, a curly quote (” is
-    E2 80 9D) or the text's own no-break space or soft hyphen (C2 A0, C2 AD)."""
-    return ch in _MARKED or ch in "\xa0\xad" or unicodedata.category(ch) in ("Pi", "Pf")
+def _fills(text: str, pos: int, ch: str) -> bool:
+    """Whether a byte put back may make ``ch`` at ``pos``: a Vietnamese letter, a curly quote
+    (” is E2 80 9D), the text's own no-break space or soft hyphen (C2 A0, C2 AD), or in text
+    garbled twice a sign whose word reads back once more with a marked letter (Š: C5 A0,
+    ``ÃƒÅ`` and U+00A0 → ``ÃŠ`` → Ê)."""
+    if ch in _MARKED or ch in "\xa0\xad" or unicodedata.category(ch) in ("Pi", "Pf"):
+        return True
+    again = _second_reading(text, pos) if ch in _CP1252_HIGH else None
+    return again is not None and any(c in _MARKED for c in again)
 
 
 def _char_at(values: list[int], i: int, text: str) -> tuple[int, str]:
@@ -241,6 +254,30 @@ def _char_at(values: list[int], i: int, text: str) -> tuple[int, str]:
 
 
 _CONTEXT_CHARS = 60
+
+
+def _second_reading(text: str, pos: int) -> str | None:
+    """The word around ``pos`` read back once more (text garbled twice), edge signs trimmed; None
+    where it is no mojibake."""
+    start = len(re.search(r"[^ \t\n]*$", text[:pos]).group(0))
+    end = re.match(r"[^ \t\n]*", text[pos + 1:]).end()
+    word = text[pos - start:pos + 1 + end]
+    values = _to_bytes(word)
+    inner = _decode(values) if values is not None and _LOST not in values else None
+    if inner is None or inner == word:
+        return None
+    return re.sub(r"^[^\w]+|[^\w]+$", "", inner) or None
+
+
+_NO_WORD = -25.0   # a word the model does not know (the restoration model's floor)
+
+
+def _second_reading_score(text: str, pos: int, word_score) -> float:
+    """In text garbled twice a sign put back (a no-break space, a soft hyphen, Š) is half of a
+    letter the next reading makes (``Ã`` and U+00AD: í; ``Ã`` and U+00A0: à): the score of the
+    word that reading gives, or ``_NO_WORD`` where the word around ``pos`` is no mojibake."""
+    again = _second_reading(text, pos)
+    return word_score("", again, "") if again else _NO_WORD
 
 
 def _score_at(values: list[int], i: int, text: str, word_score) -> float:
@@ -254,6 +291,8 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
         score -= 5    # Ð, č: not Vietnamese
     if ch == "”":
         score += 1    # the closing quote, far commoner than the hyphen U+2010
+    if not ch.isalnum() and word_score is not None:
+        score += _second_reading_score(text, pos, word_score)
     prev, nxt = text[pos - 1:pos], text[pos + 1:pos + 2]
     if ch.isupper() and not prev.isalpha() and nxt.islower() and \
             re.search(r"[^\W\d_A-ZĐ][,;:]?\s+$", text[:pos]):

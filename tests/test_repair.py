@@ -418,6 +418,15 @@ def test_mojibake_that_lost_bytes_without_a_trace_is_decoded_back(seeds_dir, los
     assert {c.reason for c in res.changes} == {"encoding"}
 
 
+def test_mojibake_garbled_twice_then_copied_is_read_back(seeds_dir):
+    """Garbled twice, then copied with its soft hyphens and no-break spaces lost: the byte put
+    back in the first reading is half of a letter the second makes (í from Ã and U+00AD)."""
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    text = "\n".join(text.split("\n")[:60])
+    twice = text.encode("utf-8").decode("cp1252", "replace").encode("utf-8").decode("cp1252", "ignore")
+    assert repair_document(twice.replace("\xa0", " ").replace("\xad", "")).text == text
+
+
 def test_mojibake_beside_clean_text_in_one_line_is_read_back(seeds_dir):
     """A line joining a clean field and a mojibake one (a CSV row from two systems): the clean
     part's ộ or á does not stop the rest being read back, and stays as it was."""
