@@ -94,7 +94,7 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
 # The lead bytes of Vietnamese letters, as Windows-1252 shows them (C3 Ã, C4 Ä, C6 Æ), seen
 # alone when the byte after them was lost: ``BÃO`` (B C3 81 O), ``QÄ`` (Q C4 90). Portuguese
 # writes Ã (SÃO, NÃO), so alone it is only a sign inside text that is mojibake anyway.
-_LEADS = re.compile("[ÃÄÆ]")
+_LEADS = re.compile(_MARKERS.pattern + "|[ÃÄÆ]")
 
 
 def _windows_1252(line: str, word_score, in_mojibake: bool = False,
@@ -107,8 +107,8 @@ def _windows_1252(line: str, word_score, in_mojibake: bool = False,
         return []
     out, total, at = [], 0.0, 0
     for m in _SHOWABLE.finditer(line):
-        got = _stretch_read_back(m.group(), word_score, signs)
-        if got and whole_only and (got[0], got[1]) != (0, len(line)):
+        got = _stretch_read_back(m.group(), word_score, signs, need_letter=not in_mojibake)
+        if got and whole_only and (m.start() + got[0], m.start() + got[1]) != (0, len(line)):
             return []
         if got:
             start, end, (text, score) = got
@@ -125,9 +125,12 @@ _SHOWABLE = re.compile("[\x00-\xff" + re.escape("".join(_CP1252_HIGH)) + "\ufffd
 _MAX_CLEAN_WORDS = 8   # words of clean text a stretch may start or end with (Đánh giá Giai Ä‘oáº¡n)
 
 
-def _stretch_read_back(run: str, word_score, signs: re.Pattern) -> tuple[int, int, tuple[str, float]] | None:
+def _stretch_read_back(run: str, word_score, signs: re.Pattern,
+                       need_letter: bool) -> tuple[int, int, tuple[str, float]] | None:
     """The widest part of ``run``, whole words, that reads back as UTF-8 (clean text's á or à
-    beside the mojibake does not): ``(start, end, (text, score))`` or None."""
+    beside the mojibake does not): ``(start, end, (text, score))`` or None. ``need_letter``:
+    only a reading that makes a marked letter, or more mojibake to read, counts (Romanian
+    OCR prints đề as ``â€``, which reads back as a lone ”)."""
     found = list(signs.finditer(run))
     if not found:
         return None
@@ -137,7 +140,8 @@ def _stretch_read_back(run: str, word_score, signs: re.Pattern) -> tuple[int, in
     for start in starts[:_MAX_CLEAN_WORDS + 1]:
         for end in ends[:_MAX_CLEAN_WORDS + 1]:
             got = _read_back(run[start:end], word_score, signs)
-            if got:
+            if got and (not need_letter or _MARKED.intersection(got[0]) - set(run[start:end])
+                        or signs.search(got[0])):   # … or one to read again (garbled twice)
                 return start, end, got
     return None
 
@@ -253,9 +257,6 @@ def _char_at(values: list[int], i: int, text: str) -> tuple[int, str]:
     return pos, text[pos]
 
 
-_CONTEXT_CHARS = 60
-
-
 def _second_reading(text: str, pos: int) -> str | None:
     """The word around ``pos`` read back once more (text garbled twice), edge signs trimmed; None
     where it is no mojibake."""
@@ -278,6 +279,10 @@ def _second_reading_score(text: str, pos: int, word_score) -> float:
     word that reading gives, or ``_NO_WORD`` where the word around ``pos`` is no mojibake."""
     again = _second_reading(text, pos)
     return word_score("", again, "") if again else _NO_WORD
+
+
+# the model reads three words before a word and one after: a line's other hundred need no reading
+_CONTEXT_CHARS = 60
 
 
 def _score_at(values: list[int], i: int, text: str, word_score) -> float:
@@ -303,7 +308,6 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     if word_score is not None and ch.isalpha():
         m = re.search(r"[^\W\d_]*$", text[:pos])
         n = re.match(r"[^\W\d_]*", text[pos + 1:])
-        # the model reads three words before and one after: a line's other hundred need no reading
         before = text[max(0, m.start() - _CONTEXT_CHARS):m.start()]
         if m.start() > _CONTEXT_CHARS:
             before = before.split(" ", 1)[-1]

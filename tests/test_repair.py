@@ -442,6 +442,13 @@ def test_mojibake_beside_clean_text_in_one_line_is_read_back(seeds_dir):
     assert repair_document("\n".join(halves)).text == repair_document("\n".join(lines)).text
 
 
+def test_a_foreign_ocr_look_alike_is_no_mojibake():
+    """Romanian OCR prints đề as â€: alone in a line it reads back only as a quote mark, which
+    is no evidence of mojibake."""
+    line = "thugc lâ â€ sân xuât sân phâm thuâc lă xuât khâu hoăc gia câng xuât"
+    assert "”" not in repair_document(line).text
+
+
 def test_a_lone_lead_byte_is_read_back_only_inside_mojibake():
     """BÃO CÃO (Á's second byte lost) has no sign of mojibake but the Ã, which Portuguese
     writes too: alone it stays, in a text that is mojibake it is read back."""
