@@ -13,7 +13,7 @@ word a common Vietnamese word (``Vá»�`` → ``Về``, E1 BB 81). Copied text
 without a trace as well: a decoder told to ignore errors drops the undefined ones, an
 editor or web page strips the soft hyphen (í is C3 AD, ``Ã`` and U+00AD) and turns the
 no-break space into a space (à is C3 A0: ``hÃ nh``). A sequence one byte short is filled
-in the same way (``_DROPPED``).
+in the same way (``_recover``).
 """
 from __future__ import annotations
 
@@ -85,9 +85,13 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
     (higher is better); it decides which undefined byte was lost. ``in_mojibake``: the
     text around the line is mojibake, so a lead byte alone is sign enough (``BÃO CÃO``).
     """
-    whole = _other_code_pages(line, word_score)
-    ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole))
-    got = _best_reading(ours, whole)
+    whole = _other_code_pages(line, word_score, in_mojibake)
+    # a page that reads the whole line once its lost bytes are put back is a rival too
+    # (Windows-1258's ``trĂ¬nh`` is no Windows-1252 stretch ``¬nh``; Windows-1250 lost the 98
+    # of Ộ, which Windows-1252 has): where Windows-1252 sees mojibake, the likelier wins
+    lossy = [] if in_mojibake else _other_code_pages(line, word_score, True)
+    ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole or lossy))
+    got = _best_reading(ours, whole, lossy if ours else [])
     return got[0] if got else None
 
 
@@ -162,10 +166,9 @@ def _read_back(text: str, word_score, signs: re.Pattern, again: bool = True) -> 
     return got if twice and len(signs.findall(twice[0])) < len(signs.findall(text)) else None
 
 
-# The bytes a copy loses without a trace: Windows-1252's undefined ones (dropped by a decoder
-# that ignores errors), the soft hyphen and the no-break space (trimmed at a line's end).
-_DROPPED = _UNDEFINED + (0xAD, 0xA0)
-_SPACE, _NO_BREAK_SPACE = 0x20, 0xA0
+# The bytes a copy loses without a trace: a page's undefined ones (dropped by a decoder that
+# ignores errors), its soft hyphen and its no-break space (made plain, or trimmed at a line's end).
+_SPACE, _NO_BREAK_SPACE, _SOFT_HYPHEN = 0x20, 0xA0, 0xAD
 
 
 def _short_sequences(values: list[int]) -> list[int]:
@@ -193,12 +196,16 @@ def _best_reading(*readings: list[tuple[str, float]]) -> tuple[str, float] | Non
     return max(found, key=lambda got: (sum(c in _MARKED for c in got[0]), got[1]), default=None)
 
 
-def _recover(values: list[int], undefined: tuple[int, ...], word_score,
-             short: list[int] = ()) -> tuple[str, float] | None:
+def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: list[int] = (),
+             invisible: tuple[int, ...] = (_SOFT_HYPHEN,),
+             no_break: int | None = _NO_BREAK_SPACE) -> tuple[str, float] | None:
     """``values`` decoded as UTF-8, each ``_LOST`` byte put back as the ``undefined`` one that
-    makes the likeliest text, each ``short`` sequence completed by the ``_DROPPED`` byte that
-    does (it must make a Vietnamese letter), and the summed score of those choices; None if
-    they do not decode or a short sequence makes no letter."""
+    makes the likeliest text, each ``short`` sequence completed by the byte lost without a
+    trace that does (undefined, ``invisible`` or the ``no_break`` space: it must make a
+    Vietnamese letter), and the summed score of those choices; None if they do not decode or
+    a short sequence makes no letter."""
+    unseen = undefined + invisible   # what a copy drops; a no-break space may turn plain too
+    dropped = unseen + ((no_break,) if no_break is not None else ())
     lost = [i for i, v in enumerate(values) if v == _LOST]
     if lost and not undefined:
         return None
@@ -207,12 +214,12 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score,
     cells: list[tuple[int, ...]] = [(v,) for v in values]
     choices = {i: ([(b,) for b in undefined], False) for i in lost}
     for at in reversed(short):
-        if at < len(values) and values[at] == _SPACE:
-            choices[at] = ([(_NO_BREAK_SPACE,)] + [(b, _SPACE) for b in _UNDEFINED + (0xAD,)], True)
+        if at < len(values) and values[at] == _SPACE and no_break is not None:
+            choices[at] = ([(no_break,)] + [(b, _SPACE) for b in unseen], True)
         else:
             cells.insert(at, ())
             choices = {(i + 1 if i >= at else i): c for i, c in choices.items()}
-            choices[at] = ([(b,) for b in _DROPPED], True)
+            choices[at] = ([(b,) for b in dropped], True)
     for i, (options, _) in choices.items():
         cells[i] = options[0]
     scores: dict[int, float] = {}
@@ -390,8 +397,10 @@ def _code_page(name: str) -> tuple[dict[str, int], tuple[int, ...]]:
     return table, tuple(undefined)
 
 
-def _other_code_pages(line: str, word_score) -> list[tuple[str, float]]:
-    """The line read back through each of ``OTHER_CODE_PAGES`` that decodes it."""
+def _other_code_pages(line: str, word_score, in_mojibake: bool = False) -> list[tuple[str, float]]:
+    """The line read back through each of ``OTHER_CODE_PAGES`` that decodes it; ``in_mojibake``
+    (the text is shown to be mojibake): with the bytes a copy lost without a trace put back,
+    which alone would read clean text as mojibake (ĂN, A and N in Windows-1258, as ÁN)."""
     if line.isascii():
         return []
     found = []
@@ -400,8 +409,11 @@ def _other_code_pages(line: str, word_score) -> list[tuple[str, float]]:
         if any(ch not in table and ch != "\ufffd" for ch in line):
             continue   # a character this page has not: clean Vietnamese stops at its first ộ
         values = [_LOST if ch == "\ufffd" else table[ch] for ch in line]
-        got = _recover(values, undefined, word_score)
-        if got is not None and len(got[0]) < len(line) and \
+        short = _short_sequences(values) if in_mojibake else []
+        got = _recover(values, undefined, word_score, short,
+                       tuple(table[c] for c in "\xad" if c in table), table.get("\xa0"))
+        # shorter: some bytes made one letter (counting the bytes put back)
+        if got is not None and len(got[0]) < len(line) + len(short) and \
                 any(c.isalpha() and not c.isascii() for c in got[0]) and \
                 not any(unicodedata.category(c) == "Cc" and not c.isspace() for c in got[0]):
             found.append(got)

@@ -418,6 +418,22 @@ def test_mojibake_that_lost_bytes_without_a_trace_is_decoded_back(seeds_dir, los
     assert {c.reason for c in res.changes} == {"encoding"}
 
 
+@pytest.mark.parametrize("code_page", ["cp1258", "cp1250"])
+def test_mojibake_of_other_code_pages_that_lost_bytes_is_read_back(seeds_dir, code_page):
+    """UTF-8 read through Vietnamese Windows' own code page (or the Central European one) by a
+    decoder that ignored its undefined bytes, and copied without soft hyphens and no-break
+    spaces: put back once the text shows it is mojibake, by the page that reads it likelier
+    (Windows-1250 has no 98, the last byte of Ộ; Windows-1252 has)."""
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    text = "\n".join(text.split("\n")[:120])
+    garbled = text.encode("utf-8").decode(code_page, "ignore").replace("\xa0", " ").replace("\xad", "")
+    res = repair_document(garbled)
+    assert res.text == text
+    assert {c.reason for c in res.changes} == {"encoding"}
+    # … while a clean line Windows-1258 happens to hold stays (Ă is its byte C3)
+    assert repair_document("ĂN NĂN").text == "ĂN NĂN"
+
+
 def test_mojibake_garbled_twice_then_copied_is_read_back(seeds_dir):
     """Garbled twice, then copied with its soft hyphens and no-break spaces lost: the byte put
     back in the first reading is half of a letter the second makes (í from Ã and U+00AD)."""
