@@ -30,11 +30,11 @@ def mojibake(text: str, times: int = 1, code_page: str = "cp1252") -> str:
     return text
 
 
-def mojibake_copied(text: str) -> str:
-    """UTF-8 read as Windows-1252 and copied from where it was shown: the decoder ignored the five
-    bytes that page leaves undefined, the page made the no-break space (à is C3 A0) plain and
-    the copy lost the invisible soft hyphen (í is C3 AD)."""
-    shown = text.encode("utf-8").decode("cp1252", errors="ignore")
+def mojibake_copied(text: str, code_page: str = "cp1252") -> str:
+    """UTF-8 read as ``code_page`` and copied from where it was shown: the decoder ignored the
+    bytes that page leaves undefined (five in Windows-1252, nine in Windows-1258), the page made
+    the no-break space (à is C3 A0) plain and the copy lost the invisible soft hyphen (í is C3 AD)."""
+    shown = text.encode("utf-8").decode(code_page, errors="ignore")
     return shown.replace("\xa0", " ").replace("\xad", "")
 
 

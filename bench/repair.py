@@ -520,6 +520,8 @@ GARBLES = (
     ("… copied from a page that showed it, bytes lost", "`hÃ nh chÃnh`", lambda t: garbles.mojibake_copied(t)),
     ("UTF-8 read as Windows-1258 (Vietnamese Windows' own)", "`Cá»™ng hĂ²a`",
      lambda t: garbles.mojibake(t, code_page="cp1258")),
+    ("… copied from a page that showed it, bytes lost", "`trĂ¬nh hĂ nh`",
+     lambda t: garbles.mojibake_copied(t, "cp1258")),
     ("UTF-8 read as Mac Roman", "`C·ªông h√≤a`", lambda t: garbles.mojibake(t, code_page="mac_roman")),
     ("UTF-8 read in a DOS console (code page 437)", "`Cß╗Öng h├▓a`",
      lambda t: garbles.mojibake(t, code_page="cp437")),
