@@ -1,13 +1,12 @@
 """Vietnamese text garbled the ways archives garble it, for measuring the repair (bench only).
 
 Each function takes clean Unicode text and returns what a system of that kind
-would have left: UTF-8 read as Windows-1252 (once or twice, or copied from a
-page that showed it), Windows-1258 read
-as Windows-1252, an export to a code page that writes ``?`` for what it cannot
-hold, VIQR, Telex and VNI typing, text typed in the legacy TCVN3 and VNI fonts read
-without them, UTF-8 read on a Mac or in a DOS console, Đ typed as the eth Ð, letters
-lost to U+FFFD, to a PDF font's private-use codes or dropped outright, and marks lost
-from some words. None of this is
+would have left: UTF-8 read as Windows-1252 (once or twice) or Windows-1258, and
+copied with the bytes a copy loses, Windows-1258 read as Windows-1252, an export to
+a code page that writes ``?`` for what it cannot hold, VIQR, Telex and VNI typing,
+text typed in the legacy TCVN3 and VNI fonts read without them, UTF-8 read on a Mac
+or in a DOS console, Đ typed as the eth Ð, letters lost to U+FFFD, to a PDF font's
+private-use codes or dropped outright, and marks lost from some words. None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations

@@ -424,10 +424,10 @@ def test_mojibake_of_other_code_pages_that_lost_bytes_is_read_back(seeds_dir, co
     decoder that ignored its undefined bytes, and copied without soft hyphens and no-break
     spaces: put back once the text shows it is mojibake, by the page that reads it likelier
     (Windows-1250 has no 98, the last byte of Ộ; Windows-1252 has)."""
+    from bench import garbles
     text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
     text = "\n".join(text.split("\n")[:120])
-    garbled = text.encode("utf-8").decode(code_page, "ignore").replace("\xa0", " ").replace("\xad", "")
-    res = repair_document(garbled)
+    res = repair_document(garbles.mojibake_copied(text, code_page))
     assert res.text == text
     assert {c.reason for c in res.changes} == {"encoding"}
     # … while a clean line Windows-1258 happens to hold stays (Ă is its byte C3)
@@ -437,10 +437,10 @@ def test_mojibake_of_other_code_pages_that_lost_bytes_is_read_back(seeds_dir, co
 def test_mojibake_garbled_twice_then_copied_is_read_back(seeds_dir):
     """Garbled twice, then copied with its soft hyphens and no-break spaces lost: the byte put
     back in the first reading is half of a letter the second makes (í from Ã and U+00AD)."""
+    from bench import garbles
     text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
     text = "\n".join(text.split("\n")[:60])
-    twice = text.encode("utf-8").decode("cp1252", "replace").encode("utf-8").decode("cp1252", "ignore")
-    assert repair_document(twice.replace("\xa0", " ").replace("\xad", "")).text == text
+    assert repair_document(garbles.mojibake_copied(garbles.mojibake(text))).text == text
 
 
 def test_mojibake_beside_clean_text_in_one_line_is_read_back(seeds_dir):
