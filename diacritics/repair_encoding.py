@@ -89,7 +89,7 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
     # a page that reads the whole line once its lost bytes are put back is a rival too
     # (Windows-1258's ``trĂ¬nh`` is no Windows-1252 stretch ``¬nh``; Windows-1250 lost the 98
     # of Ộ, which Windows-1252 has): where Windows-1252 sees mojibake, the likelier wins
-    lossy = [] if in_mojibake else _other_code_pages(line, word_score, True)
+    lossy = [] if in_mojibake or whole else _other_code_pages(line, word_score, True)
     ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole or lossy))
     got = _best_reading(ours, whole, lossy if ours else [])
     return got[0] if got else None
