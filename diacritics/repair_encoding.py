@@ -223,8 +223,9 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
     for i, (options, _) in choices.items():
         cells[i] = options[0]
     scores: dict[int, float] = {}
-    # twice: the first time each choice sees the ones after it still unmade (tề for tử)
-    for i in sorted(choices) * 2:
+    # twice: the first time each choice sees the ones after it still unmade (tề for tử); a lone
+    # choice sees all the others made at once
+    for i in sorted(choices) * (2 if len(choices) > 1 else 1):
         options, must_be_letter = choices[i]
         best, best_score = None, float("-inf")
         for option in options:
