@@ -49,10 +49,6 @@ def windows_1252_text(data: bytes) -> str:
 _CP1252_BY_BYTE = {b[0]: ch for ch, b in _CP1252_HIGH.items()}
 
 
-def looks_mojibake(line: str) -> bool:
-    return bool(_MARKERS.search(line))
-
-
 def _to_bytes(text: str) -> list[int] | None:
     """Byte values, with ``_LOST`` where an undefined byte was replaced by U+FFFD."""
     out: list[int] = []
@@ -412,7 +408,7 @@ def _other_code_pages(line: str, word_score, in_mojibake: bool = False) -> list[
         values = [_LOST if ch == "\ufffd" else table[ch] for ch in line]
         short = _short_sequences(values) if in_mojibake else []
         got = _recover(values, undefined, word_score, short,
-                       tuple(table[c] for c in "\xad" if c in table), table.get("\xa0"))
+                       (table["\xad"],) if "\xad" in table else (), table.get("\xa0"))
         # shorter: some bytes made one letter (counting the bytes put back)
         if got is not None and len(got[0]) < len(line) + len(short) and \
                 any(c.isalpha() and not c.isascii() for c in got[0]) and \
