@@ -87,9 +87,12 @@ def _letters(word: str):
         yield base, shape, tone
 
 
-def viqr(text: str) -> str:
+def viqr(text: str, horn: str = "+", acute: str = "'") -> str:
     """RFC 1456: shape then tone after the vowel, dd for đ, a backslash before punctuation
-    that would read as a mark."""
+    that would read as a mark. The convention also writes the horn ``*`` and the acute ``/``."""
+    shapes = {**_SHAPE_VIQR, "\u031b": horn}
+    tones = {**_TONE_VIQR, "\u0301": acute}
+    marks = "?.'`~(^+" + horn + acute
     out = []
     prev_vowel = False
     for ch in text:
@@ -97,12 +100,12 @@ def viqr(text: str) -> str:
             out.append("dd" if ch == "đ" else "DD")
             prev_vowel = False
             continue
-        if ch in "?.'`~(^+" and prev_vowel:
+        if ch in marks and prev_vowel:
             out.append("\\" + ch)
             prev_vowel = False
             continue
         (base, shape, tone), = _letters(ch) if ch.isalpha() else ((ch, "", ""),)
-        out.append(base + _SHAPE_VIQR.get(shape, "") + _TONE_VIQR.get(tone, ""))
+        out.append(base + shapes.get(shape, "") + tones.get(tone, ""))
         prev_vowel = base.lower() in "aeiouy"
     return "".join(out)
 
@@ -120,6 +123,37 @@ def telex(text: str) -> str:
             keys.append(key.upper() if caps else key[:1].upper() + key[1:] if base.isupper() else key)
             tone = tone or _TONE_TELEX.get(mark, "")
         return "".join(keys) + (tone.upper() if caps else tone)
+    return re.sub(r"[^\W\d_]+", word, unicodedata.normalize("NFC", text))
+
+
+def telex_as_typed(text: str, seed: int = 11) -> str:
+    """Telex as people type it with the input method off: Unikey takes a tone key anywhere
+    after the vowel, so half the words carry theirs right after the letter it marks
+    (``Vieejt``, ``thuwjc``, ``Baso``: báo); and a third of the words with ơ or ư get their one
+    ``w`` after the whole word (``nguoiwf``, ``truongwf``). The rest as :func:`telex`."""
+    rng = random.Random(seed)
+
+    def word(m: re.Match) -> str:
+        caps = m.group(0).isupper() and len(m.group(0)) > 1
+        letters = list(_letters(m.group(0)))
+        tone_after_letter = rng.random() < 0.5
+        horn_last = any(shape == "\u031b" for _b, shape, _t in letters) and rng.random() < 1 / 3
+        keys, tone, horn = [], "", False
+        for base, shape, mark in letters:
+            if base in "đĐ":
+                keys.append("dd" if base == "đ" else "DD" if caps else "Dd")
+                continue
+            if shape == "\u031b" and horn_last:
+                key, horn = base.lower(), True
+            else:
+                key = _SHAPE_TELEX.get((base.lower(), shape), base.lower()) if shape else base.lower()
+            keys.append(key.upper() if caps else key[:1].upper() + key[1:] if base.isupper() else key)
+            if mark and tone_after_letter:
+                keys.append(_TONE_TELEX[mark].upper() if caps else _TONE_TELEX[mark])
+            elif mark:
+                tone = _TONE_TELEX[mark]
+        end = ("w" if horn else "") + tone
+        return "".join(keys) + (end.upper() if caps else end)
     return re.sub(r"[^\W\d_]+", word, unicodedata.normalize("NFC", text))
 
 

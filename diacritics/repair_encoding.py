@@ -727,16 +727,20 @@ def _valid_share(text: str, is_word: Callable[[str], bool], min_letters: int = 1
 # Each is undone word by word; a line is converted only when the result reads as Vietnamese
 # and the line did not (the same test as the 8-bit encodings).
 
-_VIQR_SHAPE = {"(": _BREVE, "^": _CIRC, "+": "\u031b"}   # a( â e^ ô o+ u+ (horn: U+031B)
+# RFC 1456 and the conventions around it: the horn typed + or *, the acute ' or /
+_VIQR_SHAPE = {"(": _BREVE, "^": _CIRC, "+": "\u031b", "*": "\u031b"}   # a( â e^ ô o+ u* (horn: U+031B)
 _VIQR_ESCAPE = re.compile(r"(?i)[aeiouy][(^+]?\\[.?]")   # kho\? — RFC 1456's literal punctuation
-_VIQR_TONE = {"'": _ACUTE, "`": _GRAVE, "?": _HOOK, "~": _TILDE, ".": _DOT}
+_VIQR_TONE = {"'": _ACUTE, "/": _ACUTE, "`": _GRAVE, "?": _HOOK, "~": _TILDE, ".": _DOT}
 # (not ? or . alone: an export that wrote ? for each letter it could not hold, h?nh, is no VIQR)
-_VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+][`'?~.]?|[`'~][a-z])")
+_VIQR_SIGNATURE = re.compile(r"(?i)[aeiouy](?:[(^+*][`'/?~.]?|[`'~][a-z])")
+# a word, its marks inside it; a slash only after a vowel or its shape (ca/c: các; Ti?nh/Tha`nh)
+_VIQR_WORD = re.compile(r"[A-Za-z]+(?:(?:[(^+*`'?~.]|(?<=[AEIOUYaeiouy(^+*])/)[A-Za-z]*)*")
 
 
 def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None, strict: bool = False) -> str:
-    """Decode VIQR: a vowel's shape (``(``, ``^``, ``+``) then its tone (``' ` ? ~ .``) follow
-    it; ``dd`` is đ; a backslash keeps the next character literal.
+    """Decode VIQR: a vowel's shape (``(``, ``^``, ``+`` or ``*``) then its tone (``' ` ? ~ .``,
+    ``/`` for ``'``) follow it; ``dd`` is đ; a backslash keeps the next character literal. A
+    slash that makes no word is one between words (``thu/chi``).
 
     A ``?`` or ``.`` after a word's last letter is a tone when the sentence goes on in small
     letters (``chu? nghi~a``); before a capital or the line's end it is the sentence's own,
@@ -755,13 +759,16 @@ def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None, str
             out.append(line[i + 1])
             i += 2
             continue
-        m = re.match(r"[A-Za-z]+(?:[(^+`'?~.][A-Za-z]*)*", line[i:])
+        m = _VIQR_WORD.match(line, i)
         if m is None:
             out.append(ch)
             i += 1
             continue
-        word = m.group(0)
-        rest = line[i + m.end():]
+        word, end = m.group(0), m.end() - i
+        if "/" in word and not is_word(_viqr_word(word.rstrip("?.*")).lower()):
+            end = word.index("/")   # the word ends at the slash
+            word = word[:end]
+        rest = line[i + end:]
         goes_on = re.match(r"[ \t]+[a-zđ]", rest) is not None or rest[:1] in tuple(",.;:)!?")
         tail = ""
         if not strict and word[-1] in "?." and not goes_on and is_word(_viqr_word(word[:-1]).lower()):
@@ -771,7 +778,7 @@ def viqr_to_unicode(line: str, is_word: Callable[[str], bool] | None = None, str
             word, tail = word[:-1], word[-1] + tail   # a closing quote, not a tone
             decoded = _viqr_word(word)
         out.append(decoded + tail)
-        i += m.end()
+        i += end
     return unicodedata.normalize("NFC", "".join(out))
 
 
@@ -828,23 +835,56 @@ def _typed_case(word: str, out: str) -> str:
 
 
 def _telex_word(word: str, is_word: Callable[[str], bool]) -> str | None:
-    from diacritics.tone import place_tone
     if "DD" in word and word.isupper():   # an acronym typed so: QDD, HDDND are QĐ, HĐND
         code = _typed_acronym(word, "DD")
         if code:
             return code
     low = word.lower()
-    tone = 0
-    if len(low) > 1 and low[-1] in _TELEX_TONE and any(v in low[:-1] for v in "aeiouyw"):
-        tone, low = _TELEX_TONE[low[-1]], low[:-1]
+    tone, low = _telex_tone(low)
+    if tone is None:
+        return None
     if low.startswith("dd"):
         low = "đ" + low[2:]
-    for keys, letter in _TELEX_SHAPE:
-        low = low.replace(keys, letter)
-    out = place_tone(low, tone)
-    if out == word.lower() or not is_word(out):
+    out = next((w for w in _telex_shapes(low, tone) if is_word(w)), None)
+    if out is None or out == word.lower():
         return None
     return _typed_case(word, out)
+
+
+def _telex_tone(low: str) -> tuple[int | None, str]:
+    """(tone, the keys without it). Unikey takes the tone key anywhere after the first vowel
+    (``vieejt``, ``thuwjc``, ``baso``: báo; or last, ``vieetj``), and no final consonant is
+    one of ``s f r x j``, so one there is the tone; two are no word typed so (None)."""
+    first = next((i for i, c in enumerate(low) if c in "aeiouyw"), None)
+    if first is None:
+        return None, low
+    keys = [i for i in range(first + 1, len(low)) if low[i] in _TELEX_TONE]
+    if not keys:
+        return 0, low
+    if len(keys) > 1:
+        return None, low
+    i = keys[0]
+    return _TELEX_TONE[low[i]], low[:i] + low[i + 1:]
+
+
+def _telex_shapes(low: str, tone: int):
+    """The syllables the keys may spell, likeliest first: each ``w`` on the letter it follows,
+    then one typed later (``chuaw``, ``luuw``, ``nguoiw``, ``truongw``: ưa, ưu, ươ) moved back
+    onto each vowel it may shape, the nearest first."""
+    from diacritics.tone import place_tone
+    yield place_tone(_telex_letters(low), tone)
+    w = low.rfind("w")
+    if w > 0:
+        rest = low[:w] + low[w + 1:]
+        for j in range(w - 1, 0, -1):
+            if rest[j - 1] in "aou":
+                yield place_tone(_telex_letters(rest[:j] + "w" + rest[j:]), tone)
+
+
+def _telex_letters(low: str) -> str:
+    for keys, letter in _TELEX_SHAPE:
+        low = low.replace(keys, letter)
+    return low
 
 
 # VNI typing with the input method off: the mark keys are digits after the letter they

@@ -634,6 +634,15 @@ def test_vietnamese_typed_in_ascii_viqr_and_telex_is_decoded():
         "Tôi đi. Bạn có khỏe không? Người dân được hỏi?"
     assert repair_document("Nguwowif daan ddeeuf cos quyeenf vaf nghiax vuj").text == \
         "Người dân đều có quyền và nghĩa vụ"
+    # VIQR as the convention also writes it: the horn *, the acute /; a slash that makes no
+    # word stays one (thu/chi), as does one after a tone (và/hoặc)
+    assert repair_document("Ngu*o*`i da^n ddu*o*.c quye^`n tu*. do, ca/c nu*o*/c; thu/chi, va`/hoa(.c").text == \
+        "Người dân được quyền tự do, các nước; thu/chi, và/hoặc"
+    # Telex as Unikey takes it: the tone key anywhere after its vowel, a w after the whole word
+    assert repair_document("Baso caos tinhf hinhf thuwjc hieenj nhieejm vuj cuar Vieejt Nam").text == \
+        "Báo cáo tình hình thực hiện nhiệm vụ của Việt Nam"
+    assert repair_document("Nguoiwf daan chuaw ddeefu luuw hoof sow taji truongwf").text == \
+        "Người dân chưa đều lưu hồ sơ tại trường"
     # VNI keys: the marks after their letter or at the word's end, uo7 for ươ, and acronyms
     # in codes typed with D9 (QD9-UBND, HD9ND)
     assert repair_document("Viet65 Nam la2 mo65t nu7o71c; theo QD9-UBND cu3a HD9ND ti3nh").text == \
