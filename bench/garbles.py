@@ -32,9 +32,10 @@ def mojibake(text: str, times: int = 1, code_page: str = "cp1252") -> str:
 def mojibake_copied(text: str, code_page: str = "cp1252") -> str:
     """UTF-8 read as ``code_page`` and copied from where it was shown: the decoder ignored the
     bytes that page leaves undefined (five in Windows-1252, nine in Windows-1258), the page made
-    the no-break space (à is C3 A0) plain and the copy lost the invisible soft hyphen (í is C3 AD)."""
+    the no-break space (à is C3 A0) plain and the copy lost the invisible soft hyphen (í is C3 AD)
+    and the control characters (Latin-1 shows bytes 80–9F as such: ộ is E1 BB 99, ``á»``)."""
     shown = text.encode("utf-8").decode(code_page, errors="ignore")
-    return shown.replace("\xa0", " ").replace("\xad", "")
+    return re.sub("[\x80-\x9f]", "", shown.replace("\xa0", " ").replace("\xad", ""))
 
 
 def eth_for_d_stroke(text: str) -> str:

@@ -518,6 +518,8 @@ GARBLES = (
     ("UTF-8 read as Windows-1252", "`Cá»™ng hÃ²a`", lambda t: garbles.mojibake(t)),
     ("… twice", "`CÃ¡Â»â„¢ng`", lambda t: garbles.mojibake(t, 2)),
     ("… copied from a page that showed it, bytes lost", "`hÃ nh chÃnh`", lambda t: garbles.mojibake_copied(t)),
+    ("UTF-8 read as Latin-1, copied without its controls", "`Cá»ng hÃ²a`",
+     lambda t: garbles.mojibake_copied(t, "latin-1")),
     ("UTF-8 read as Windows-1258 (Vietnamese Windows' own)", "`Cá»™ng hĂ²a`",
      lambda t: garbles.mojibake(t, code_page="cp1258")),
     ("… copied from a page that showed it, bytes lost", "`trĂ¬nh hĂ nh`",

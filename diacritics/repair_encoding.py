@@ -12,8 +12,9 @@ them as U+FFFD and the byte is lost. It is put back as the one that makes the
 word a common Vietnamese word (``Vá»�`` → ``Về``, E1 BB 81). Copied text loses bytes
 without a trace as well: a decoder told to ignore errors drops the undefined ones, an
 editor or web page strips the soft hyphen (í is C3 AD, ``Ã`` and U+00AD) and turns the
-no-break space into a space (à is C3 A0: ``hÃ nh``). A sequence one byte short is filled
-in the same way (``_recover``).
+no-break space into a space (à is C3 A0: ``hÃ nh``), and one that read it as Latin-1 drops
+the controls it shows for bytes 80–9F (ộ is E1 BB 99: ``á»``). A sequence one byte short is
+filled in the same way (``_recover``).
 """
 from __future__ import annotations
 
@@ -73,20 +74,22 @@ def _decode(values: list[int]) -> str | None:
 
 
 def fix_line(line: str, word_score: Callable[[str], float] | None = None,
-             in_mojibake: bool = False) -> str | None:
+             in_mojibake: bool = False, undefined: tuple[int, ...] = _UNDEFINED) -> str | None:
     """The line re-decoded as UTF-8, or None when it is not (recoverable) mojibake: read
     through Windows-1252 or Latin-1 (the commonest), or one of ``OTHER_CODE_PAGES``.
 
     ``word_score(text_before, word, text_after)`` rates a candidate word in its context
     (higher is better); it decides which undefined byte was lost. ``in_mojibake``: the
     text around the line is mojibake, so a lead byte alone is sign enough (``BÃO CÃO``).
+    ``undefined``: the bytes a copy may have dropped without a trace (Windows-1252's five, or
+    Latin-1's controls 80–9F).
     """
     whole = _other_code_pages(line, word_score, in_mojibake)
     # a page that reads the whole line once its lost bytes are put back is a rival too
     # (Windows-1258's ``trĂ¬nh`` is no Windows-1252 stretch ``¬nh``; Windows-1250 lost the 98
     # of Ộ, which Windows-1252 has): where Windows-1252 sees mojibake, the likelier wins
     lossy = [] if in_mojibake or whole else _other_code_pages(line, word_score, True)
-    ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole or lossy))
+    ours = _windows_1252(line, word_score, in_mojibake, whole_only=bool(whole or lossy), undefined=undefined)
     got = _best_reading(ours, whole, lossy if ours else [])
     return got[0] if got else None
 
@@ -97,8 +100,8 @@ def fix_line(line: str, word_score: Callable[[str], float] | None = None,
 _LEADS = re.compile(_MARKERS.pattern + "|[ÃÄÆ]")
 
 
-def _windows_1252(line: str, word_score, in_mojibake: bool = False,
-                  whole_only: bool = False) -> list[tuple[str, float]]:
+def _windows_1252(line: str, word_score, in_mojibake: bool = False, whole_only: bool = False,
+                  undefined: tuple[int, ...] = _UNDEFINED) -> list[tuple[str, float]]:
     """The line read back through Windows-1252 / Latin-1: ``[(text, score of guessed bytes)]`` or [].
     ``whole_only``: another code page reads the whole line, so a part of it read back here
     is no rival (Windows-1258 shows Â as ``Ă‚``, whose Ă Windows-1252 lacks)."""
@@ -107,7 +110,7 @@ def _windows_1252(line: str, word_score, in_mojibake: bool = False,
         return []
     out, total, at = [], 0.0, 0
     for m in _SHOWABLE.finditer(line):
-        got = _stretch_read_back(m.group(), word_score, signs, need_letter=not in_mojibake)
+        got = _stretch_read_back(m.group(), word_score, signs, not in_mojibake, undefined)
         if got and whole_only and (m.start() + got[0], m.start() + got[1]) != (0, len(line)):
             return []
         if got:
@@ -125,8 +128,8 @@ _SHOWABLE = re.compile("[\x00-\xff" + re.escape("".join(_CP1252_HIGH)) + "\ufffd
 _MAX_CLEAN_WORDS = 8   # words of clean text a stretch may start or end with (Đánh giá Giai Ä‘oáº¡n)
 
 
-def _stretch_read_back(run: str, word_score, signs: re.Pattern,
-                       need_letter: bool) -> tuple[int, int, tuple[str, float]] | None:
+def _stretch_read_back(run: str, word_score, signs: re.Pattern, need_letter: bool,
+                       undefined: tuple[int, ...] = _UNDEFINED) -> tuple[int, int, tuple[str, float]] | None:
     """The widest part of ``run``, whole words, that reads back as UTF-8 (clean text's á or à
     beside the mojibake does not): ``(start, end, (text, score))`` or None. ``need_letter``:
     only a reading that makes a marked letter, or more mojibake to read, counts (Romanian
@@ -139,26 +142,29 @@ def _stretch_read_back(run: str, word_score, signs: re.Pattern,
                          for m in reversed(list(re.finditer(r"\s+", run[found[-1].end():])))]
     for start in starts[:_MAX_CLEAN_WORDS + 1]:
         for end in ends[:_MAX_CLEAN_WORDS + 1]:
-            got = _read_back(run[start:end], word_score, signs)
+            got = _read_back(run[start:end], word_score, signs, undefined=undefined)
             if got and (not need_letter or _MARKED.intersection(got[0]) - set(run[start:end])
                         or signs.search(got[0])):   # … or one to read again (garbled twice)
                 return start, end, got
     return None
 
 
-def _read_back(text: str, word_score, signs: re.Pattern, again: bool = True) -> tuple[str, float] | None:
+def _read_back(text: str, word_score, signs: re.Pattern, again: bool = True,
+               undefined: tuple[int, ...] = _UNDEFINED) -> tuple[str, float] | None:
     """``text`` read back once, if that leaves fewer signs of mojibake, or if reading it once more
     does (text garbled twice that lost a byte: ``phÃƒÂ`` reads as ``phÃ`` and U+00AD, as many
     signs, and that as ``phí``)."""
     values = _to_bytes(text)
     if values is None:
         return None
-    got = _recover(values, _UNDEFINED, word_score, _short_sequences(values))
+    if undefined == _LATIN_1_CONTROLS:
+        values = _lost_punctuation(values)
+    got = _recover(values, undefined, word_score, _short_sequences(values))
     if got is None:
         return None
     if len(signs.findall(got[0])) < len(signs.findall(text)):
         return got
-    twice = _read_back(got[0], word_score, signs, again=False) if again else None
+    twice = _read_back(got[0], word_score, signs, False, undefined) if again else None
     return got if twice and len(signs.findall(twice[0])) < len(signs.findall(text)) else None
 
 
@@ -220,8 +226,20 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
         cells[i] = options[0]
     scores: dict[int, float] = {}
     # twice: the first time each choice sees the ones after it still unmade (tề for tử); a lone
-    # choice sees all the others made at once
-    for i in sorted(choices) * (2 if len(choices) > 1 else 1):
+    # choice sees all the others made at once. Among Latin-1's 32 lost controls, two choices in
+    # one word are made together before the second time: one at a time, neither letter of đị
+    # (C4 _, E1 BB _) makes a word while the other is wrong, and ăề would stay. (Windows-1252
+    # loses five bytes, which make few letters: one at a time finds them, at a tenth the cost.)
+    order = sorted(choices)
+    many = len(undefined) > len(_UNDEFINED)
+    for n, i in enumerate(order * (2 if len(choices) > 1 else 1)):
+        if n == len(order) and many:
+            for a, b in _pairs_in_a_word(cells, choices):
+                if not _choose_pair(cells, choices, a, b, word_score):
+                    return None
+        # … and, the first time, without the words after, whose choices are still unmade:
+        # BÁO is no likelier than BÀO before a CÀO that one of 32 bytes made
+        blind = many and n < len(order)
         options, must_be_letter = choices[i]
         best, best_score = None, float("-inf")
         for option in options:
@@ -233,6 +251,9 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
             at = sum(len(c) for c in cells[:i])
             if must_be_letter and not _fills(text, *_char_at(flat, at, text)):
                 continue
+            if blind:
+                flat = _to_word_end(flat, at)
+                text = _decode(flat) or text
             score = _score_at(flat, at, text, word_score)
             if score > best_score:
                 best, best_score = option, score
@@ -242,6 +263,68 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
         scores[i] = best_score
     text = _decode([b for c in cells for b in c])
     return None if text is None else (text, sum(scores.values()))
+
+
+def _to_word_end(flat: list[int], at: int) -> list[int]:
+    """The bytes up to the end of the word byte ``at`` is in."""
+    end = next((k for k in range(at + 1, len(flat)) if flat[k] in _WORD_END), len(flat))
+    return flat[:end]
+
+
+_WORD_END = frozenset(b" \t\n,.;:()\xa0")
+
+
+def _pairs_in_a_word(cells: list[tuple[int, ...]], choices: dict) -> list[tuple[int, int]]:
+    """Consecutive cells to choose with no space or stop between them, each with options (a space
+    that may be a no-break one is a word's end either way)."""
+    order = [i for i in sorted(choices) if len(choices[i][0]) > 1
+             and not any(_SPACE in option for option in choices[i][0])]
+    return [(i, j) for i, j in zip(order, order[1:])
+            if not any(b in _WORD_END for c in cells[i + 1:j] for b in c)]
+
+
+def _choose_pair(cells: list[tuple[int, ...]], choices: dict, i: int, j: int, word_score) -> bool:
+    """Cells ``i`` and ``j`` set to the likeliest pair of their options; False if no pair decodes."""
+    best, best_score = None, float("-inf")
+    for a in _letter_options(cells, choices, i):
+        for b in _letter_options(cells, choices, j):
+            cells[i], cells[j] = a, b
+            flat = [v for c in cells for v in c]
+            text = _decode(flat)
+            if text is None:
+                continue
+            score = 0.0
+            for k in (i, j):
+                at = sum(len(c) for c in cells[:k])
+                if choices[k][1] and not _fills(text, *_char_at(flat, at, text)):
+                    break
+                score += _score_at(flat, at, text, word_score)
+            else:
+                if score > best_score:
+                    best, best_score = (a, b), score
+    if best is None:
+        return False
+    cells[i], cells[j] = best
+    return True
+
+
+def _letter_options(cells: list[tuple[int, ...]], choices: dict, i: int) -> list[tuple[int, ...]]:
+    """The options of cell ``i`` that complete the UTF-8 sequence they stand in to one character
+    (a Vietnamese letter where the cell must make one), judged on that sequence alone."""
+    options, must_be_letter = choices[i]
+    before = [v for c in cells[max(0, i - 3):i] for v in c]
+    lead = max((k for k, v in enumerate(before) if v >= 0xC0), default=None)
+    if lead is None:
+        return options
+    kept = []
+    for option in options:
+        seq = before[lead:] + list(option)
+        need = 2 if seq[0] < 0xE0 else 3 if seq[0] < 0xF0 else 4
+        after = [v for c in cells[i + 1:i + 4] for v in c][:max(0, need - len(seq))]
+        ch = _decode(seq + after)
+        if ch is not None and len(ch) == 1 and (not must_be_letter or ch in _MARKED or ch in "\xa0\xad"):
+            kept.append(option)
+    return kept or options
 
 
 def _fills(text: str, pos: int, ch: str) -> bool:
@@ -289,6 +372,9 @@ def _second_reading_score(text: str, pos: int, word_score) -> float:
 _CONTEXT_CHARS = 60
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;)*\-–•]|^\s*[\dIVX]+\.)\s*$")
+
+
 def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     """How good the character decoded at byte ``i`` is, and the word around it."""
     pos, ch = _char_at(values, i, text)
@@ -309,6 +395,15 @@ def _score_at(values: list[int], i: int, text: str, word_score) -> float:
     if ch.isalpha() and prev.isalpha() and (ch.isupper() and (prev.islower() or nxt.islower()) or
                                             ch.islower() and prev.isupper() and nxt.isupper()):
         score -= 3    # the case of the word around it (bỏ, not bỎ; TỊCH, not TềCH; Kính, not KÍnh)
+    if ch in "đĐ" and prev.isalpha():
+        score -= 2 if ch == "đ" else 0   # no syllable has đ inside: a code's (NĐ-CP)
+    elif ch.isalpha() and ch != ch.swapcase() and not (ch.islower() and nxt.isupper()) and \
+            not (ch.isupper() and not prev.isalpha() and _SENTENCE_START.search(text[:pos])):
+        # where nothing in the word tells (Về or VỀ, ở or Ở: Latin-1's lost controls hold both
+        # cases), the case of the letters around it (a heading in capitals, or running text)
+        near = [c for c in text[max(0, pos - 24):pos + 24] if c.isalpha() and c != ch]
+        if near and (sum(c.isupper() for c in near) * 2 > len(near)) != ch.isupper():
+            score -= 0.5
     if word_score is not None and ch.isalpha():
         m = re.search(r"[^\W\d_]*$", text[:pos])
         n = re.match(r"[^\W\d_]*", text[pos + 1:])
@@ -420,19 +515,48 @@ def _other_code_pages(line: str, word_score, in_mojibake: bool = False) -> list[
 def fix_mojibake(text: str, word_score: Callable[[str], float] | None = None) -> tuple[str, list[int]]:
     """Text with mojibake lines repaired, and the (0-based) indexes of the lines that changed."""
     lines = text.split("\n")
-    changed = {i for i in range(len(lines)) if _fix_rounds(lines, i, word_score, False)}
+    undefined = _LATIN_1_CONTROLS if _copied_from_latin_1(text) else _UNDEFINED
+    changed = {i for i in range(len(lines)) if _fix_rounds(lines, i, word_score, False, undefined)}
     if changed:
         changed |= {i for i in range(len(lines)) if i not in changed and
-                    _fix_rounds(lines, i, word_score, True)}
+                    _fix_rounds(lines, i, word_score, True, undefined)}
     return "\n".join(lines), sorted(changed)
 
 
-def _fix_rounds(lines: list[str], i: int, word_score, in_mojibake: bool) -> bool:
+# UTF-8 read as Latin-1 shows bytes 80–9F as control characters, which a copy drops: ộ (E1 BB
+# 99) is left ``á»``, and neither Windows-1252's signs (™ for that 99) nor U+FFFD are seen.
+_LATIN_1_CONTROLS = tuple(range(0x80, 0xA0))
+
+
+def _lost_punctuation(values: list[int]) -> list[int]:
+    """A lone E2 put back as the dash or quote its neighbours suggest: Latin-1 shows both bytes
+    after it in – — ‘ ’ “ ” (E2 80 93…9D) as controls, and a copy lost the two, which no
+    model of words can choose between (a space on one side only: a quote; else an en dash)."""
+    out: list[int] = []
+    for k, v in enumerate(values):
+        out.append(v)
+        if v == 0xE2 and not (k + 1 < len(values) and 0x80 <= values[k + 1] <= 0xBF):
+            space_before = k == 0 or values[k - 1] in (0x20, 0x09)
+            space_after = k + 1 == len(values) or values[k + 1] in (0x20, 0x09)
+            out += [0x80, 0x93 if space_before == space_after else 0x9C if space_before else 0x9D]
+    return out
+
+
+def _copied_from_latin_1(text: str) -> bool:
+    """Mojibake with no character Windows-1252 shows for bytes 80–9F, no control for them and no
+    U+FFFD: read as Latin-1, and its controls lost (Windows-1252 mojibake of Vietnamese shows
+    ‘ for đ, ‡ for ệ, “ for ồ in any paragraph)."""
+    return len(_MARKERS.findall(text)) >= 2 and not any(
+        ch in _CP1252_HIGH or "\x80" <= ch <= "\x9f" or ch == "\ufffd" for ch in text)
+
+
+def _fix_rounds(lines: list[str], i: int, word_score, in_mojibake: bool,
+                undefined: tuple[int, ...] = _UNDEFINED) -> bool:
     """Re-decode ``lines[i]`` in place as often as it was garbled (text that went through two
     such systems is garbled twice: CÃ¡Â»â„¢ng → Cá»™ng → Cộng); whether it changed."""
     line = lines[i]
     for _ in range(MAX_MOJIBAKE_ROUNDS):
-        fixed = fix_line(lines[i], word_score, in_mojibake)
+        fixed = fix_line(lines[i], word_score, in_mojibake, undefined)
         if fixed is None:
             break
         lines[i] = fixed

@@ -434,6 +434,22 @@ def test_mojibake_of_other_code_pages_that_lost_bytes_is_read_back(seeds_dir, co
     assert repair_document("ĂN NĂN").text == "ĂN NĂN"
 
 
+def test_utf8_read_as_latin_1_and_copied_without_its_controls_is_read_back(seeds_dir):
+    """Latin-1 shows bytes 80–9F as controls, which a copy drops: ộ (E1 BB 99) is left ``á»``,
+    đ (C4 91) ``Ä``. The lost byte is chosen from all 32 (with their case from the text around,
+    both letters of đị together), and a lone E2 is a dash or quote."""
+    from bench import garbles
+    assert repair_document(garbles.mojibake_copied(
+        "Căn cứ Nghị định số 61/2018/NĐ-CP của Chính phủ; giai đoạn 2021 – 2025 “Một cửa” ở địa phương",
+        "latin-1")).text == \
+        "Căn cứ Nghị định số 61/2018/NĐ-CP của Chính phủ; giai đoạn 2021 – 2025 “Một cửa” ở địa phương"
+    text = (seeds_dir / "004_6ba27df1980e2c46.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")[:60]
+    res = repair_document(garbles.mojibake_copied("\n".join(lines), "latin-1"))
+    assert sum(a == b for a, b in zip(lines, res.text.split("\n"))) >= 0.9 * len(lines)   # 55 of 60
+    assert {c.reason for c in res.changes} == {"encoding"}
+
+
 def test_mojibake_garbled_twice_then_copied_is_read_back(seeds_dir):
     """Garbled twice, then copied with its soft hyphens and no-break spaces lost: the byte put
     back in the first reading is half of a letter the second makes (í from Ã and U+00AD)."""
