@@ -231,7 +231,7 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
     # (C4 _, E1 BB _) makes a word while the other is wrong, and ăề would stay. (Windows-1252
     # loses five bytes, which make few letters: one at a time finds them, at a tenth the cost.)
     order = sorted(choices)
-    many = len(undefined) > len(_UNDEFINED)
+    many = undefined == _LATIN_1_CONTROLS
     for n, i in enumerate(order * (2 if len(choices) > 1 else 1)):
         if n == len(order) and many:
             for a, b in _pairs_in_a_word(cells, choices):
