@@ -231,15 +231,15 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
     # (C4 _, E1 BB _) makes a word while the other is wrong, and ăề would stay. (Windows-1252
     # loses five bytes, which make few letters: one at a time finds them, at a tenth the cost.)
     order = sorted(choices)
-    many = undefined == _LATIN_1_CONTROLS
+    latin_1 = undefined == _LATIN_1_CONTROLS
     for n, i in enumerate(order * (2 if len(choices) > 1 else 1)):
-        if n == len(order) and many:
+        if n == len(order) and latin_1:
             for a, b in _pairs_in_a_word(cells, choices):
                 if not _choose_pair(cells, choices, a, b, word_score):
                     return None
         # … and, the first time, without the words after, whose choices are still unmade:
         # BÁO is no likelier than BÀO before a CÀO that one of 32 bytes made
-        blind = many and n < len(order)
+        blind = latin_1 and n < len(order)
         options, must_be_letter = choices[i]
         best, best_score = None, float("-inf")
         for option in options:
