@@ -240,22 +240,11 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
         # … and, the first time, without the words after, whose choices are still unmade:
         # BÁO is no likelier than BÀO before a CÀO that one of 32 bytes made
         blind = latin_1 and n < len(order)
-        options, must_be_letter = choices[i]
         best, best_score = None, float("-inf")
-        for option in options:
+        for option in choices[i][0]:
             cells[i] = option
-            flat = [b for c in cells for b in c]
-            text = _decode(flat)
-            if text is None:
-                continue
-            at = sum(len(c) for c in cells[:i])
-            if must_be_letter and not _fills(text, *_char_at(flat, at, text)):
-                continue
-            if blind:
-                flat = _to_word_end(flat, at)
-                text = _decode(flat) or text
-            score = _score_at(flat, at, text, word_score)
-            if score > best_score:
+            score = _cells_score(cells, choices, (i,), word_score, blind)
+            if score is not None and score > best_score:
                 best, best_score = option, score
         if best is None:
             return None
@@ -263,6 +252,28 @@ def _recover(values: list[int], undefined: tuple[int, ...], word_score, short: l
         scores[i] = best_score
     text = _decode([b for c in cells for b in c])
     return None if text is None else (text, sum(scores.values()))
+
+
+def _cells_score(cells: list[tuple[int, ...]], choices: dict, chosen: tuple[int, ...], word_score,
+                 blind: bool = False) -> float | None:
+    """The summed ``_score_at`` of the ``chosen`` cells as they are set, or None where the bytes
+    do not decode or a cell that must make a letter does not. ``blind``: score each without the
+    words after it."""
+    flat = [b for c in cells for b in c]
+    text = _decode(flat)
+    if text is None:
+        return None
+    score = 0.0
+    for k in chosen:
+        at = sum(len(c) for c in cells[:k])
+        if choices[k][1] and not _fills(text, *_char_at(flat, at, text)):
+            return None
+        if blind:   # (a cut inside a letter, at the A0 of à, keeps the whole text)
+            cut = _to_word_end(flat, at)
+            score += _score_at(cut, at, _decode(cut) or text, word_score)
+        else:
+            score += _score_at(flat, at, text, word_score)
+    return score
 
 
 def _to_word_end(flat: list[int], at: int) -> list[int]:
@@ -289,19 +300,9 @@ def _choose_pair(cells: list[tuple[int, ...]], choices: dict, i: int, j: int, wo
     for a in _letter_options(cells, choices, i):
         for b in _letter_options(cells, choices, j):
             cells[i], cells[j] = a, b
-            flat = [v for c in cells for v in c]
-            text = _decode(flat)
-            if text is None:
-                continue
-            score = 0.0
-            for k in (i, j):
-                at = sum(len(c) for c in cells[:k])
-                if choices[k][1] and not _fills(text, *_char_at(flat, at, text)):
-                    break
-                score += _score_at(flat, at, text, word_score)
-            else:
-                if score > best_score:
-                    best, best_score = (a, b), score
+            score = _cells_score(cells, choices, (i, j), word_score)
+            if score is not None and score > best_score:
+                best, best_score = (a, b), score
     if best is None:
         return False
     cells[i], cells[j] = best
