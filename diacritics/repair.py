@@ -2450,7 +2450,8 @@ def _line_pieces(line: str, limit: int) -> list[str]:
 
 def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans | None] | None) -> Repaired:
     """:func:`repair_document` on one block of text."""
-    from diacritics.repair_encoding import changed_lines, fix_escapes, fix_eth, fix_legacy, fix_mojibake
+    from diacritics.escapes import fix_escapes
+    from diacritics.repair_encoding import changed_lines, fix_eth, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
     as_given = unicodedata.normalize("NFC", text)
     original = as_given.split("\n")   # what Tesseract's spans point into
