@@ -6,7 +6,8 @@ copied with the bytes a copy loses, Windows-1258 read as Windows-1252, an export
 a code page that writes ``?`` for what it cannot hold, VIQR, Telex and VNI typing,
 text typed in the legacy TCVN3 and VNI fonts read without them, UTF-8 read on a Mac
 or in a DOS console, Đ typed as the eth Ð, letters lost to U+FFFD, to a PDF font's
-private-use codes or dropped outright, and marks lost from some words. None of this is
+private-use codes or dropped outright, marks lost from some words, and letters or bytes
+written as escapes (HTML, percent, quoted-printable, e-mail headers, Python 2, C). None of this is
 used by the pipeline: the repair must undo them without knowing how they were made.
 """
 from __future__ import annotations
@@ -199,6 +200,42 @@ def html_references(text: str) -> str:
     from html.entities import codepoint2name
     return "".join(ch if ord(ch) < 128 else f"&{codepoint2name[ord(ch)]};" if ord(ch) in codepoint2name
                    else f"&#{ord(ch)};" for ch in unicodedata.normalize("NFC", text))
+
+
+def html_references_twice(text: str) -> str:
+    """Those references escaped once more by a second export (``C&amp;#7897;ng``)."""
+    return html_references(text).replace("&", "&amp;")
+
+
+def quoted_printable(text: str) -> str:
+    """An e-mail body in UTF-8 as quoted-printable (``C=E1=BB=99ng``), lines longer than 76
+    characters broken with a soft ``=`` at the end, inside a word if need be."""
+    import quopri
+    return quopri.encodestring(text.encode("utf-8")).decode("ascii")
+
+
+def percent_encoded(text: str) -> str:
+    """Each line as a web form sends it (``C%E1%BB%99ng+h%C3%B2a``): spaces as ``+``,
+    everything but letters, digits and ``-_.~`` as ``%`` and its UTF-8 bytes."""
+    from urllib.parse import quote_plus
+    return "\n".join(quote_plus(line) for line in text.split("\n"))
+
+
+def byte_escapes(text: str) -> str:
+    """UTF-8 bytes printed the way Python 2 printed a string in a list (``C\\xe1\\xbb\\x99ng``)."""
+    return text.encode("utf-8").decode("ascii", errors="backslashreplace")
+
+
+def octal_escapes(text: str) -> str:
+    """UTF-8 bytes as C and ``git`` quote them (``C\\341\\273\\231ng``)."""
+    return "".join(ch if ch.isascii() else "".join(f"\\{b:03o}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def mime_words(text: str) -> str:
+    """Each line as an e-mail subject's encoded words (``=?utf-8?b?Q+G7mW5n?=``)."""
+    from email.header import Header
+    return "\n".join(Header(line, "utf-8").encode() if not line.isascii() else line
+                     for line in text.split("\n"))
 
 
 _TONE_VNI = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}

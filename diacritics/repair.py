@@ -2383,12 +2383,21 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
     ``ocr_confidence`` (``ocr`` mode): per line of ``text``, Tesseract's word spans
     ``(start, end, confidence)``; a valid word Tesseract was sure of is kept.
 
+    The one change to the number of lines: an e-mail's quoted-printable soft line breaks and a
+    header's folds are joined first (``escapes.unfold``); line numbers count the joined text.
+
     A text longer than ``DOCUMENT_BLOCK_CHARS`` is repaired block by block
     (``document_blocks``); ``progress``, if given, is called with the characters done after
     each block.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    from diacritics.escapes import fix_escapes, unfold
+    # (a block or a long line's pieces may cut a run of escapes: these come first, on the whole)
+    unfolded = unfold(text) if ocr_confidence is None else text   # (Tesseract's spans are per line)
+    if progress is not None and len(unfolded) < len(text):
+        progress(len(text) - len(unfolded))
+    text, escaped = fix_escapes(unfolded)
     lines, origin = [], []   # the lines repaired, and where each starts in the text: (line, column)
     for i, line in enumerate(text.split("\n")):
         at = 0
@@ -2423,6 +2432,11 @@ def repair_document(text: str, mode: str = "auto", style: str = "new",
             joined[-1] += piece
         else:
             joined.append(piece)
+    if escaped:   # each line as its escapes read (unless a block also re-encoded it)
+        recoded = {c.line for c in changes if c.reason == "encoding"}
+        unescaped = text.split("\n")
+        changes = sorted(changes + [Change(i + 1, 0, "(re-encoded)", unescaped[i].strip(), 1.0, "encoding")
+                                    for i in escaped if i + 1 not in recoded], key=lambda c: (c.line, c.col))
     return Repaired("\n".join(joined), changes, kept)
 
 
@@ -2450,14 +2464,12 @@ def _line_pieces(line: str, limit: int) -> list[str]:
 
 def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans | None] | None) -> Repaired:
     """:func:`repair_document` on one block of text."""
-    from diacritics.escapes import fix_escapes
     from diacritics.repair_encoding import changed_lines, fix_eth, fix_legacy, fix_mojibake
     from diacritics.split_syllables import join_cut_syllables, reattach_marks
     as_given = unicodedata.normalize("NFC", text)
     original = as_given.split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
     marks_back = changed_lines(as_given, text)
-    text, escaped = fix_escapes(text)
     text, mojibake = fix_mojibake(text, _word_logprob)
     valid = _valid_words()[0]
 
@@ -2472,7 +2484,7 @@ def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans |
     seen = _INVISIBLE_IN_WORD.sub("", text)
     invisible = changed_lines(text, seen)
     text = seen
-    recoded = sorted(set(escaped) | set(mojibake) | set(legacy) | set(eth))
+    recoded = sorted(set(mojibake) | set(legacy) | set(eth))
     lost: list = []
     joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)

@@ -1515,6 +1515,43 @@ def test_letters_an_export_wrote_as_html_references_or_u_escapes_are_written_out
         assert repair_document(text).text == text
 
 
+def test_bytes_an_export_escaped_are_read_as_the_utf8_they_are():
+    truth = "Cộng hòa xã hội chủ nghĩa Việt Nam, năm 2020: 9.215 (91,41%) = 1+1"
+    # a web form's fields: + for a space, %2B for a plus, and a URL's %20
+    form = ("C%E1%BB%99ng+h%C3%B2a+x%C3%A3+h%E1%BB%99i+ch%E1%BB%A7+ngh%C4%A9a+Vi%E1%BB%87t+Nam%2C+"
+            "n%C4%83m+2020%3A+9.215+%2891%2C41%25%29+%3D+1%2B1")
+    assert repair_document(form).text == truth
+    assert repair_document(form.replace("+", "%20")).text == truth
+    # Python 2's and C's (git's) way of printing a string's bytes
+    assert repair_document(truth.encode().decode("ascii", "backslashreplace")).text == truth
+    octal = "".join(c if c.isascii() else "".join(f"\\{b:03o}" for b in c.encode()) for c in truth)
+    assert repair_document(octal).text == truth
+    # HTML references escaped a second time
+    assert repair_document("C&amp;#7897;ng h&amp;ograve;a x&amp;#227; h&amp;#7897;i").text == "Cộng hòa xã hội"
+    # a clean text that quotes an escaped URL keeps it as written
+    text = "Xem tại https://vi.wikipedia.org/wiki/C%E1%BB%99ng_h%C3%B2a_x%C3%A3_h%E1%BB%99i, mục Lịch sử."
+    assert repair_document(text).text == text
+
+
+def test_an_email_body_and_subject_in_their_transfer_encodings_are_read():
+    # quoted-printable: a soft break (=) may fall between the bytes of one letter (ệ); the
+    # lines it broke are joined, the text's own line breaks stay
+    body = ("Th=E1=BB=B1c hi=E1=BB=87n Ngh=E1=BB=8B quy=E1=BA=BFt s=E1=BB=91 30c/NQ-CP, c=C3=A1c x=\n"
+            "=C3=A3 =3D 100% c=C3=B4ng vi=E1=BB=\n=87c.\nK=C3=ADnh g=E1=BB=ADi: UBND t=E1=BB=89nh")
+    res = repair_document(body)
+    assert res.text == "Thực hiện Nghị quyết số 30c/NQ-CP, các xã = 100% công việc.\nKính gửi: UBND tỉnh"
+    assert [(c.line, c.reason) for c in res.changes] == [(1, "encoding"), (2, "encoding")]
+    # … and from an old Vietnamese mail client, in Windows-1258 (the tone a byte after its letter)
+    assert repair_document("C=F4=F2ng ho=CCa xa=DE h=F4=F2i").text == "Cộng hòa xã hội"
+    # a header's encoded words, folded over two lines, one letter's bytes shared by two words
+    subject = "Subject: =?utf-8?b?QsOhbyBjw6FvIGPhuqNp?=\n =?utf-8?q?_c=C3=A1ch_h=C3=A0nh_ch=C3=ADnh?="
+    assert repair_document(subject).text == "Subject: Báo cáo cải cách hành chính"
+    assert repair_document("=?UTF-8?B?4bq=?= =?UTF-8?B?o2k=?= =?utf-8?q?_c=C3=A1ch?=").text == "ải cách"
+    # a text that is not quoted-printable keeps a line that ends in =
+    text = "Tổng số = \n1.250 hồ sơ"
+    assert repair_document(text).text == text
+
+
 def test_round_bullets_tesseract_read_as_e_are_bullets_again():
     # the real contract scan's list, as English OCR and as our own OCR print it
     eng = "e Can Nang: 1.2Kg;\n\ne Mau sac: Den\n\ne Bao hanh 12 thang"
