@@ -1657,6 +1657,22 @@ def test_a_table_row_keeps_the_capitals_that_open_its_cells():
     assert "chuyên môn số văn phòng" in repair_text(header.replace(" |", "").removeprefix("S6 "))
 
 
+def test_a_line_whose_first_letters_the_page_edge_cut_off_is_read_whole():
+    # seed 003's appendix headings as English OCR printed them: the scan's edge took the onset
+    # of each line's first word (Nhiệm, tháng, Thống)
+    text = ("PHU LUC 2\niém vu tai linh vuc cai cach thé ché\n(Kem theo Ké hoach sé: 04 /KH-UBND ngay 20\n"
+            "ang 01 nam 2020 cua UBND tinh)\nPHU LUC 4\nong ké va so sanh sé lwong té chirc thudc tinh/huyén")
+    assert repair_document(text, mode="garbled").text.split("\n") == [
+        "PHỤ LỤC 2", "nhiệm vụ tại lĩnh vực cải cách thể chế", "(Kèm theo Kế hoạch số: 04 /KH-UBND ngày 20",
+        "tháng 01 năm 2020 của UBND tỉnh)", "PHỤ LỤC 4", "thống kê và so sánh số lượng tổ chức thuộc tỉnh/huyện"]
+    # a line that opens with a word of its own keeps it
+    text = ("Tham du hoi nghi co dai dién Bo Noi vu va\nong Nguyén Van Nam, Giam déc S¢ Noi vu.\n"
+            "Cac co quan, don vi chu dong trién khai, bao dam\nan toan thong tin va an ninh mang.")
+    assert repair_document(text, mode="garbled").text.split("\n") == [
+        "Tham dự hội nghị có đại diện Bộ Nội vụ và", "ông Nguyễn Văn Nam, Giám đốc Sở Nội vụ.",
+        "Các cơ quan, đơn vị chủ động triển khai, bảo đảm", "an toàn thông tin và an ninh mạng."]
+
+
 def test_a_row_that_repeats_its_opening_heading_keeps_its_capitals():
     # seed 003, Phụ lục 4: the column headings of a row with no bars, each opening with the word
     # the line opens with; read as a sentence, "y tế Sự" lost its capital as an invented one
