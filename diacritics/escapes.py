@@ -12,9 +12,12 @@ soft ``=``), e-mail headers' encoded words (``=?utf-8?b?Q+G7mW5n?=``), and strin
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable
+from email.errors import HeaderParseError
+from email.header import decode_header
 from typing import NamedTuple
 
 # An HTML reference needs its semicolon, so ``S&p``, OCR's ``S&`` and a bare ``&copy`` stay.
@@ -27,7 +30,6 @@ MIN_ESCAPES = 2   # escapes of non-ASCII letters a text needs before any is read
 
 
 def _unescape_html(m: re.Match) -> str:
-    import html
     ref = m.group()
     while ref.startswith("&amp;") and len(ref) > 5:
         ref = "&" + ref[5:]
@@ -74,8 +76,6 @@ def _unescape_bytes(m: re.Match) -> str:
 
 
 def _unescape_mime(m: re.Match) -> str:
-    from email.errors import HeaderParseError
-    from email.header import decode_header
     try:
         return "".join(part.decode(charset or "ascii") if isinstance(part, bytes) else part
                        for part, charset in decode_header(m.group()))

@@ -1365,6 +1365,7 @@ _ONSETS = ("b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m",
 # Seed 003's five cut lines read right from -3 to -5 (from -6 one is lost: áng 01 năm), and
 # at -3 no output of the held-out English OCR pages changes (133 of their 2,607 lines open so)
 CUT_ONSET_LP = -4.0
+_VOWELS = "aeiouy"
 
 
 def _cut_at_line_start(token: str, cands: list[tuple[str, float]]) -> bool:
@@ -1372,9 +1373,6 @@ def _cut_at_line_start(token: str, cands: list[tuple[str, float]]) -> bool:
     is small letters and opens with a vowel, or is read as a syllable that does (dng: áng)."""
     return token.isalpha() and token[:1].islower() and (
         skeleton(token[:1]) in _VOWELS or bool(cands) and skeleton(cands[0][0][:1]) in _VOWELS)
-
-
-_VOWELS = "aeiouy"
 
 
 def _with_cut_onsets(token: str, cands: list[tuple[str, float]], rep: "Repairer") -> list[tuple[str, float]]:
