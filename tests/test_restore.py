@@ -177,6 +177,16 @@ def test_decode_lattice_api(model):
     assert decode(biased).best[0] == "cài"
 
 
+def test_decode_puts_right_a_word_the_beam_dropped_too_early(model):
+    # one hypothesis kept: at the first word "thông" (thông tin, thông báo) beats "thống", and
+    # only the next word shows "thống kê" is the likelier path; the search alone returns a
+    # path whose first word it gives posterior 0
+    lattice = [[("thông", 0.0), ("thống", 0.0)], " ", "kê", " ", "và", " ", "so", " ", "sánh"]
+    res = decode(lattice, beam=1)
+    assert res.best[0] == "thống"
+    assert res.confidence[0] > 0.9
+
+
 # --- model and CLI -------------------------------------------------------------------------
 
 def test_model_budget():
