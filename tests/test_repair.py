@@ -1665,6 +1665,10 @@ def test_a_line_whose_first_letters_the_page_edge_cut_off_is_read_whole():
     assert repair_document(text, mode="garbled").text.split("\n") == [
         "PHỤ LỤC 2", "nhiệm vụ tại lĩnh vực cải cách thể chế", "(Kèm theo Kế hoạch số: 04 /KH-UBND ngày 20",
         "tháng 01 năm 2020 của UBND tỉnh)", "PHỤ LỤC 4", "thống kê và so sánh số lượng tổ chức thuộc tỉnh/huyện"]
+    # the rest of a cut word may spell another word at a long stretch only (wc: thực, not ước)
+    text = "PHU LUC 8\ntheo Ké hoach sé: 04 /KH-UBND,\n\nwc hién cac muc tiéu cai cach hanh chinh nha nwoéc"
+    assert repair_document(text, mode="garbled").text.split("\n")[-1] == (
+        "thực hiện các mục tiêu cải cách hành chính nhà nước")
     # a line that opens with a word of its own keeps it
     text = ("Tham du hoi nghi co dai dién Bo Noi vu va\nong Nguyén Van Nam, Giam déc S¢ Noi vu.\n"
             "Cac co quan, don vi chu dong trién khai, bao dam\nan toan thong tin va an ninh mang.")
