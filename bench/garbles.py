@@ -194,6 +194,17 @@ def cut_at_marks(text: str, chance: float = 0.5, seed: int = 7) -> str:
     return re.sub(r"[^\W\d_]+", word, text)
 
 
+def letter_spaced(text: str) -> str:
+    """An extractor that writes a letter-spaced PDF as it is set: a space after every character
+    of a word, three between words (``B Á O   C Á O``)."""
+    return "\n".join("   ".join(" ".join(w) for w in line.split(" ")) for line in text.split("\n"))
+
+
+def spaces_lost(text: str) -> str:
+    """An extractor that lost the spaces of a PDF whose words are placed one by one."""
+    return text.replace(" ", "")
+
+
 def html_references(text: str) -> str:
     """An old web page saved as text: Latin-1 letters as named references (``&ograve;``),
     the rest of Vietnamese as numeric ones (``&#7897;``)."""

@@ -559,6 +559,9 @@ GARBLES = (
     ("đ printed as d, other marks kept", "`Dồng chí … dã ký`", lambda t: garbles.no_stroke(t)),
     ("Đ typed as the eth Ð", "`Ðồng chí … ðã ký`", lambda t: garbles.eth_for_d_stroke(t)),
     ("words cut at their marks by a PDF extractor", "`dụ ng t ừ KI Ệ N`", lambda t: garbles.cut_at_marks(t)),
+    ("letter-spaced by a PDF extractor, words three spaces apart", "`B Á O   C Á O`",
+     lambda t: garbles.letter_spaced(t)),
+    ("spaces lost by a PDF extractor", "`Ủybannhândântỉnh`", lambda t: garbles.spaces_lost(t)),
     ("marks lost from 20 % of the words", "`Các co quan, đơn vị`", lambda t: garbles.strip_some(t, 0.2)),
     ("marks lost from all words", "`Cac co quan, don vi`", lambda t: garbles.strip_some(t, 1.0)),
 )

@@ -2497,7 +2497,8 @@ def _line_pieces(line: str, limit: int) -> list[str]:
 def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans | None] | None) -> Repaired:
     """:func:`repair_document` on one block of text."""
     from diacritics.repair_encoding import changed_lines, fix_eth, fix_legacy, fix_mojibake
-    from diacritics.split_syllables import join_cut_syllables, reattach_marks
+    from diacritics.split_syllables import (join_cut_syllables, join_spaced_letters, reattach_marks,
+                                            split_glued_words)
     as_given = unicodedata.normalize("NFC", text)
     original = as_given.split("\n")   # what Tesseract's spans point into
     text = unicodedata.normalize("NFC", reattach_marks(text))
@@ -2521,7 +2522,10 @@ def _repair_block(text: str, mode: str, style: str, ocr_confidence: list[Spans |
     joined: list = []
     if mode != "ocr":   # an export that wrote ? for the letters its code page lacks (C?ng h?a)
         from diacritics.lost_letters import fix_dropped_letters, fix_lost_letters, fix_lost_stroke
+        text, spaced = join_spaced_letters(text, is_word)   # … or set letter-spaced (B Á O   C Á O)
+        text, glued = split_glued_words(text, is_word)      # … or lost its spaces (Ủybannhân)
         text, joined = join_cut_syllables(text, is_word)   # … or cut words at their marks (dụ ng)
+        joined = spaced + glued + joined
         text, lost = fix_lost_letters(text, is_word, style)
         if not lost:   # … or dropped them without a mark (Cng hòa)
             text, lost = fix_dropped_letters(text, is_word, style)

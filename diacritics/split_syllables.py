@@ -30,6 +30,8 @@ BEAM = 16             # readings kept at each word of a chain
 CONTEXT_CHARS = 120   # of the text either side of a chain, for the model's context
 MAX_PIECES = 4        # words one syllable may have been cut into (D Ị CH, KI Ệ N)
 KEPT_FRAGMENT_LP = -8.0   # a word kept as written that is no syllable (NG, Ệ)
+MAX_SPELLINGS = 8         # marked spellings tried for a piece without marks
+_VOWEL = re.compile(r"(?i)[aeiouy]")
 
 
 def reattach_marks(text: str) -> str:
@@ -81,11 +83,12 @@ def _chains(line: str) -> list[list[re.Match]]:
 
 
 def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], bool],
-                  before: str = "", after_text: str = "") -> list[int]:
+                  before: str = "", after_text: str = "", max_pieces: int = MAX_PIECES) -> list[int]:
     """Piece lengths (in words) of the likeliest reading of a chain, each joined piece a syllable
     in one word's case: a beam search over the syllable model, as the decoder does.
     ``before``: the sentence up to the chain, already joined; ``after_text``: the next line's
-    words if the sentence wraps."""
+    words if the sentence wraps. A piece without marks that spells a syllable (``quyet``) is
+    scored as its likeliest marked spelling."""
     import numpy as np
 
     from diacritics.model import load_model
@@ -105,21 +108,25 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
         if not live:
             continue
         states = np.array([s for s, _ in live], dtype=np.uint64)
-        for size in range(1, min(MAX_PIECES, len(texts) - pos) + 1):
+        for size in range(1, min(max_pieces, len(texts) - pos) + 1):
             piece = "".join(texts[pos:pos + size])
             known = _joins(piece, is_word)
-            if size > 1 and not known:
-                continue
             k = lm_class(piece.lower())
-            wid = lm.index.get(k, UNK) if isinstance(k, str) else k
-            lp = lm.logprob(states[:, 0], states[:, 1], states[:, 2], np.full(len(live), wid, np.uint64))
+            wids = [lm.index.get(k, UNK) if isinstance(k, str) else k] if known or size == 1 else []
+            if size > 1:   # … or, without marks, each syllable it spells (chu: chủ, chữ, chú)
+                wids += [i for i in _spellings(piece, lm) if i not in wids]
+                known = bool(wids)
+                if not known:
+                    continue
             extra = 0.0 if known else KEPT_FRAGMENT_LP
             ahead = reached[pos + size]
-            for (state, (score, _size, _prev)), p in zip(live, lp.tolist()):
-                nxt = state[1:] + (wid,)
-                total = score + p + extra
-                if nxt not in ahead or total > ahead[nxt][0]:
-                    ahead[nxt] = (total, size, state)
+            for wid in wids:
+                lp = lm.logprob(states[:, 0], states[:, 1], states[:, 2], np.full(len(live), wid, np.uint64))
+                for (state, (score, _size, _prev)), p in zip(live, lp.tolist()):
+                    nxt = state[1:] + (wid,)
+                    total = score + p + extra
+                    if nxt not in ahead or total > ahead[nxt][0]:
+                        ahead[nxt] = (total, size, state)
     best_state, best_score = None, None
     for state, (score, _size, _prev) in reached[-1].items():
         if after:
@@ -134,6 +141,14 @@ def _best_reading(line: str, chain: list[re.Match], is_word: Callable[[str], boo
         sizes.append(size)
         pos, state = pos - size, prev
     return sizes[::-1]
+
+
+def _spellings(piece: str, lm) -> list[int]:
+    """Model ids of the marked syllables a piece without marks spells (``nghia``: nghĩa, nghìa,
+    …), at most ``MAX_SPELLINGS``; none for a piece with marks or without a vowel (``xx``)."""
+    if not (piece.isascii() and piece.isalpha() and one_word_case(piece)) or not _VOWEL.search(piece):
+        return []
+    return [int(i) for i in lm.candidates.get(piece.lower(), ())[:MAX_SPELLINGS]]
 
 
 def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[LostWord]]:
@@ -170,3 +185,177 @@ def join_cut_syllables(text: str, is_word: Callable[[str], bool]) -> tuple[str, 
         buf.append(line[pos:])
         out_lines.append("".join(buf))
     return "\n".join(out_lines), joined
+
+
+# --- letter-spaced text ---------------------------------------------------------------------
+# A heading set with wide letter spacing (Q U Y Ế T   Đ Ị N H, B Á O   C Á O), or a PDF
+# extractor that put a space after every letter: each letter is a word of its own, and the
+# repair read them one by one (Q Đâu Đấy E Từ). A run of at least MIN_SPACED one-character
+# words is joined back into syllables: at its wider gaps where the gaps differ, else (one
+# space everywhere) where the model reads it best, each piece a syllable of at most
+# MAX_SYLLABLE letters. It is taken as spaced only if most of its letters join (SPACED_SHARE):
+# a table's column of x marks or a list of labels does not.
+MIN_SPACED = 4
+MAX_SYLLABLE = 7          # nghiêng, nghiệp
+SPACED_SHARE = 0.75
+_CHAR = re.compile(r"(?<!\S)\S(?!\S)")
+
+
+def _spaced_runs(line: str) -> list[list[re.Match]]:
+    """Runs of one-character words a gap of spaces apart, with at least ``MIN_SPACED`` letters."""
+    runs: list[list[re.Match]] = []
+    for m in _CHAR.finditer(line):
+        if runs and runs[-1][-1].end() < m.start() and not line[runs[-1][-1].end():m.start()].strip():
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return [r for r in runs if sum(m.group().isalpha() for m in r) >= MIN_SPACED and _set_apart(line, r)]
+
+
+def _set_apart(line: str, run: list[re.Match]) -> bool:
+    """Is the run apart from the words beside it by more than its letters are from each other?
+    A chain of words cut at their marks has one-letter pieces too (KI Ệ N S Ử D Ụ NG)."""
+    narrow = min(b.start() - a.end() for a, b in zip(run, run[1:]))
+    before = line[:run[0].start()]
+    after = line[run[-1].end():]
+    return (not before.strip() or len(before) - len(before.rstrip()) > narrow) and (
+        not after.strip() or len(after) - len(after.lstrip()) > narrow)
+
+
+def _groups_at_wide_gaps(line: str, run: list[re.Match]) -> list[int] | None:
+    """Group sizes where the run's gaps are of two widths (its words a wider gap apart)."""
+    gaps = [b.start() - a.end() for a, b in zip(run, run[1:])]
+    narrow = min(gaps)
+    if max(gaps) == narrow:
+        return None
+    sizes, size = [], 1
+    for g in gaps:
+        if g > narrow:
+            sizes.append(size)
+            size = 1
+        else:
+            size += 1
+    return sizes + [size]
+
+
+def _readable(pieces: list[str], is_word: Callable[[str], bool], lm, grouped: bool) -> bool:
+    """Do most of the run's letters join into words (a syllable, marked or not, or a number)?
+    Where wider gaps set the words apart, any word of two letters or more counts (PTTH, KT&ĐT)."""
+    letters = sum(len(p) for p in pieces if p.isalpha())
+    joined = sum(len(p) for p in pieces if len(p) > 1 and (
+        grouped or p.isdigit() or _joins(p, is_word) or _spellings(p, lm)))
+    return letters > 0 and joined >= SPACED_SHARE * letters
+
+
+def _glue(pieces: list[str]) -> list[str]:
+    """Pieces read at one-space gaps as words: digits run into a number, a closing mark joins
+    the word before it and an opening one the word after (``( T í n h`` → ``(Tính``)."""
+    words: list[str] = []
+    for p in pieces:
+        if words and (p.isdigit() and words[-1][-1:].isdigit() or p in ",.;:!?)%" or words[-1] in "([\"“"):
+            words[-1] += p
+        else:
+            words.append(p)
+    return words
+
+
+def join_spaced_letters(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[LostWord]]:
+    """The text with letter-spaced runs (``B Á O   C Á O``) joined into words (``BÁO CÁO``), and
+    each run joined (a ``LostWord``: where, as written, as joined). A joined run's words stand
+    one space apart; punctuation spaced like a letter stays with the word it follows (``s a u :``)."""
+    from diacritics.model import load_model
+    lm = load_model()
+    out_lines, joined = [], []
+    lines = text.split("\n")
+    for li, line in enumerate(lines):
+        buf, pos = [], 0
+        for run in _spaced_runs(line):
+            sizes = _groups_at_wide_gaps(line, run)
+            grouped = sizes is not None
+            if not grouped:
+                sizes = _best_reading(line, run, is_word, line[:run[0].start()], max_pieces=MAX_SYLLABLE)
+            pieces, at = [], 0
+            for size in sizes:
+                pieces.append("".join(m.group() for m in run[at:at + size]))
+                at += size
+            if not _readable(pieces, is_word, lm, grouped):
+                continue
+            after = " ".join(pieces if grouped else _glue(pieces))
+            buf += [line[pos:run[0].start()], after]
+            joined.append(LostWord(li, run[0].start(), line[run[0].start():run[-1].end()], after, 0.9))
+            pos = run[-1].end()
+        buf.append(line[pos:])
+        out_lines.append("".join(buf))
+    return "\n".join(out_lines), joined
+
+
+def _cut_unit(line: str, a: int, b: int, is_word: Callable[[str], bool], lm) -> list[str]:
+    """``line[a:b]`` cut into syllables where the model reads it best; whole if it does not cut
+    wholly into syllables (a name, an acronym, an English word)."""
+    if _REPEATED.search(line, a, b):   # eeeeeeee: a dotted leader OCR read as letters
+        return [line[a:b]]
+    letters = list(_LETTER.finditer(line, a, b))
+    pieces, at = [], a
+    for size in _best_reading(line, letters, is_word, line[:a], max_pieces=MAX_SYLLABLE):
+        pieces.append(line[at:at + size])
+        at += size
+    if any(not (_joins(p, is_word) or _spellings(p, lm)) for p in pieces):
+        return [line[a:b]]
+    return pieces
+
+
+# --- text without spaces --------------------------------------------------------------------
+# An extractor that lost the spaces of a PDF whose words are placed one by one gives
+# "Ủybannhândântỉnhbanhành": every syllable is there, none apart. A line whose letters run
+# GLUED_LETTERS or more to a space (Vietnamese averages under four) is read so: each run of
+# letters that is no syllable is cut where the model reads it best, each piece a syllable; a run
+# that does not cut wholly into syllables (a name, an English word) stays as it is.
+GLUED_LETTERS = 12
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_REPEATED = re.compile(r"(.)\1\1")   # no syllables run one letter three times
+
+
+# where a glued line's letters change from small to capital, a word ends (phốHàNội)
+_CASE_BREAK = re.compile(r"(?<=[^\W\d_A-ZĐ]{2})(?=[A-ZĐ][^\W\d_])")
+
+
+def _glued(line: str) -> bool:
+    letters = sum(c.isalpha() for c in line)
+    return letters >= GLUED_LETTERS * (line.count(" ") + 1)
+
+
+def _units(line: str, run: re.Match) -> list[tuple[int, int]]:
+    """Spans of a glued run cut at its case breaks: each is read on its own."""
+    cuts = [run.start()] + [run.start() + m.start() for m in _CASE_BREAK.finditer(run.group())] + [run.end()]
+    return list(zip(cuts, cuts[1:]))
+
+
+def split_glued_words(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[LostWord]]:
+    """The text with the letter runs of its spaceless lines (``_glued``) cut into syllables, and
+    each run cut (a ``LostWord``: where, as written, as cut)."""
+    from diacritics.model import load_model
+    lm = load_model()
+    out_lines, cut = [], []
+    for li, line in enumerate(text.split("\n")):
+        if not _glued(line):
+            out_lines.append(line)
+            continue
+        buf, pos = [], 0
+        for run in _LETTERS.finditer(line):
+            words = []
+            for a, b in _units(line, run):
+                unit = line[a:b]
+                words += _cut_unit(line, a, b, is_word, lm) if len(unit) > 1 and not _joins(unit, is_word) else [unit]
+            if len(words) == 1:
+                continue
+            # … and apart from a number glued to it (đoạn2011-2020trên)
+            after = " ".join(words)
+            after = (" " if line[run.start() - 1:run.start()].isdigit() else "") + after + (
+                " " if line[run.end():run.end() + 1].isdigit() else "")
+            buf += [line[pos:run.start()], after]
+            cut.append(LostWord(li, run.start(), run.group(), after.strip(), 0.9))
+            pos = run.end()
+        buf.append(line[pos:])
+        out_lines.append("".join(buf))
+    return "\n".join(out_lines), cut

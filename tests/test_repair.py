@@ -1493,6 +1493,36 @@ def test_words_a_pdf_extractor_cut_at_their_marks_are_joined():
     assert [c.reason for c in res.changes] == ["cut syllable"]
 
 
+def test_letter_spaced_text_is_joined_into_words():
+    # headings set with wide letter spacing, and a page an extractor wrote letter by letter
+    text = ("Q U Y Ế T   Đ Ị N H\nB Á O   C Á O\n"
+            "Ủ y   b a n   n h â n   d â n   t ỉ n h   b a n   h à n h   K ế   h o ạ c h   g i a i   "
+            "đ o ạ n   2 0 1 1   -   2 0 2 0   n h ư   s a u :")
+    res = repair_document(text)
+    assert res.text.split("\n") == ["QUYẾT ĐỊNH", "BÁO CÁO",
+                                    "Ủy ban nhân dân tỉnh ban hành Kế hoạch giai đoạn 2011 - 2020 như sau:"]
+    assert ("B Á O   C Á O", "BÁO CÁO") in {(c.before, c.after) for c in res.changes if c.reason == "cut syllable"}
+    # one space everywhere, marks lost too: the words are found where the model reads them best
+    assert repair_document("C O N G H O A X A H O I C H U N G H I A V I E T N A M").text == (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert repair_document("d o c l a p t u d o h a n h p h u c").text == "độc lập tự do hạnh phúc"
+    # a table's column of marks is no spaced word
+    assert repair_document("Cột A: x x x x x").text == "Cột A: x x x x x"
+
+
+def test_text_that_lost_its_spaces_is_cut_into_syllables():
+    glued = ("ỦybannhândântỉnhbanhànhKếhoạchtổngkếtthựchiệnChươngtrình\n"
+             "UybannhandantinhbanhanhKehoachtongketthuchienChuongtrinh\n"
+             "giaiđoạn2011-2020trênđịabàntỉnhHàNội")
+    res = repair_document(glued)
+    assert res.text.split("\n") == ["Ủy ban nhân dân tỉnh ban hành Kế hoạch tổng kết thực hiện Chương trình"] * 2 + [
+        "giai đoạn 2011-2020 trên địa bàn tỉnh Hà Nội"]
+    # a line with its spaces keeps its long names and words; a glued run that is no syllables
+    # (an English word) stays as it is
+    for kept in ("Công ty Internationalcommunications ký hợp đồng", "Internationalcommunicationsagreements"):
+        assert repair_document(kept).text == kept
+
+
 def test_a_clean_text_with_initials_is_not_taken_for_cut_words():
     # "độ C", "chị T", "H ở" would join into syllables (độc, chịt, hở), but a cut never
     # leaves a capital inside a word, and a clean text has too few such gaps to be read as cut
