@@ -325,7 +325,7 @@ def _glued(line: str) -> bool:
     return letters >= GLUED_LETTERS * (line.count(" ") + 1)
 
 
-def _units(line: str, run: re.Match) -> list[tuple[int, int]]:
+def _units(run: re.Match) -> list[tuple[int, int]]:
     """Spans of a glued run cut at its case breaks: each is read on its own."""
     cuts = [run.start()] + [run.start() + m.start() for m in _CASE_BREAK.finditer(run.group())] + [run.end()]
     return list(zip(cuts, cuts[1:]))
@@ -344,7 +344,7 @@ def split_glued_words(text: str, is_word: Callable[[str], bool]) -> tuple[str, l
         buf, pos = [], 0
         for run in _LETTERS.finditer(line):
             words = []
-            for a, b in _units(line, run):
+            for a, b in _units(run):
                 unit = line[a:b]
                 words += _cut_unit(line, a, b, is_word, lm) if len(unit) > 1 and not _joins(unit, is_word) else [unit]
             if len(words) == 1:
