@@ -222,7 +222,7 @@ def _set_apart(line: str, run: list[re.Match]) -> bool:
         not after.strip() or len(after) - len(after.lstrip()) > narrow)
 
 
-def _groups_at_wide_gaps(line: str, run: list[re.Match]) -> list[int] | None:
+def _groups_at_wide_gaps(run: list[re.Match]) -> list[int] | None:
     """Group sizes where the run's gaps are of two widths (its words a wider gap apart)."""
     gaps = [b.start() - a.end() for a, b in zip(run, run[1:])]
     narrow = min(gaps)
@@ -266,11 +266,10 @@ def join_spaced_letters(text: str, is_word: Callable[[str], bool]) -> tuple[str,
     from diacritics.model import load_model
     lm = load_model()
     out_lines, joined = [], []
-    lines = text.split("\n")
-    for li, line in enumerate(lines):
-        buf, pos = [], 0
+    for li, line in enumerate(text.split("\n")):
+        edits = []
         for run in _spaced_runs(line):
-            sizes = _groups_at_wide_gaps(line, run)
+            sizes = _groups_at_wide_gaps(run)
             grouped = sizes is not None
             if not grouped:
                 sizes = _best_reading(line, run, is_word, line[:run[0].start()], max_pieces=MAX_SYLLABLE)
@@ -280,28 +279,19 @@ def join_spaced_letters(text: str, is_word: Callable[[str], bool]) -> tuple[str,
                 at += size
             if not _readable(pieces, is_word, lm, grouped):
                 continue
-            after = " ".join(pieces if grouped else _glue(pieces))
-            buf += [line[pos:run[0].start()], after]
-            joined.append(LostWord(li, run[0].start(), line[run[0].start():run[-1].end()], after, 0.9))
-            pos = run[-1].end()
-        buf.append(line[pos:])
-        out_lines.append("".join(buf))
+            edits.append((run[0].start(), run[-1].end(), " ".join(pieces if grouped else _glue(pieces))))
+        out_lines.append(_splice(line, edits))
+        joined += [LostWord(li, a, line[a:b], after, 0.9) for a, b, after in edits]
     return "\n".join(out_lines), joined
 
 
-def _cut_unit(line: str, a: int, b: int, is_word: Callable[[str], bool], lm) -> list[str]:
-    """``line[a:b]`` cut into syllables where the model reads it best; whole if it does not cut
-    wholly into syllables (a name, an acronym, an English word)."""
-    if _REPEATED.search(line, a, b):   # eeeeeeee: a dotted leader OCR read as letters
-        return [line[a:b]]
-    letters = list(_LETTER.finditer(line, a, b))
-    pieces, at = [], a
-    for size in _best_reading(line, letters, is_word, line[:a], max_pieces=MAX_SYLLABLE):
-        pieces.append(line[at:at + size])
-        at += size
-    if any(not (_joins(p, is_word) or _spellings(p, lm)) for p in pieces):
-        return [line[a:b]]
-    return pieces
+def _splice(line: str, edits: list[tuple[int, int, str]]) -> str:
+    """``line`` with each span ``(start, end)`` of ``edits`` (in order, apart) replaced."""
+    out, pos = [], 0
+    for a, b, new in edits:
+        out += [line[pos:a], new]
+        pos = b
+    return "".join(out) + line[pos:]
 
 
 # --- text without spaces --------------------------------------------------------------------
@@ -314,8 +304,6 @@ GLUED_LETTERS = 12
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _REPEATED = re.compile(r"(.)\1\1")   # no syllables run one letter three times
-
-
 # where a glued line's letters change from small to capital, a word ends (phốHàNội)
 _CASE_BREAK = re.compile(r"(?<=[^\W\d_A-ZĐ]{2})(?=[A-ZĐ][^\W\d_])")
 
@@ -331,6 +319,21 @@ def _units(run: re.Match) -> list[tuple[int, int]]:
     return list(zip(cuts, cuts[1:]))
 
 
+def _cut_unit(line: str, a: int, b: int, is_word: Callable[[str], bool], lm) -> list[str]:
+    """``line[a:b]`` cut into syllables where the model reads it best; whole if it does not cut
+    wholly into syllables (a name, an acronym, an English word), or if it is one already."""
+    if b - a < 2 or _joins(line[a:b], is_word) or _REPEATED.search(line, a, b):
+        return [line[a:b]]   # … or eeeeeeee: a dotted leader OCR read as letters
+    letters = list(_LETTER.finditer(line, a, b))
+    pieces, at = [], a
+    for size in _best_reading(line, letters, is_word, line[:a], max_pieces=MAX_SYLLABLE):
+        pieces.append(line[at:at + size])
+        at += size
+    if any(not (_joins(p, is_word) or _spellings(p, lm)) for p in pieces):
+        return [line[a:b]]
+    return pieces
+
+
 def split_glued_words(text: str, is_word: Callable[[str], bool]) -> tuple[str, list[LostWord]]:
     """The text with the letter runs of its spaceless lines (``_glued``) cut into syllables, and
     each run cut (a ``LostWord``: where, as written, as cut)."""
@@ -338,24 +341,14 @@ def split_glued_words(text: str, is_word: Callable[[str], bool]) -> tuple[str, l
     lm = load_model()
     out_lines, cut = [], []
     for li, line in enumerate(text.split("\n")):
-        if not _glued(line):
-            out_lines.append(line)
-            continue
-        buf, pos = [], 0
-        for run in _LETTERS.finditer(line):
-            words = []
-            for a, b in _units(run):
-                unit = line[a:b]
-                words += _cut_unit(line, a, b, is_word, lm) if len(unit) > 1 and not _joins(unit, is_word) else [unit]
-            if len(words) == 1:
-                continue
-            # … and apart from a number glued to it (đoạn2011-2020trên)
-            after = " ".join(words)
-            after = (" " if line[run.start() - 1:run.start()].isdigit() else "") + after + (
-                " " if line[run.end():run.end() + 1].isdigit() else "")
-            buf += [line[pos:run.start()], after]
-            cut.append(LostWord(li, run.start(), run.group(), after.strip(), 0.9))
-            pos = run.end()
-        buf.append(line[pos:])
-        out_lines.append("".join(buf))
+        edits = []
+        for run in _LETTERS.finditer(line) if _glued(line) else ():
+            words = [w for a, b in _units(run) for w in _cut_unit(line, a, b, is_word, lm)]
+            if len(words) > 1:
+                edits.append((run.start(), run.end(), " ".join(words)))
+                cut.append(LostWord(li, run.start(), run.group(), edits[-1][2], 0.9))
+        # … and apart from a number glued to it (đoạn2011-2020trên)
+        edits = [(a, b, (" " if line[a - 1:a].isdigit() else "") + new + (" " if line[b:b + 1].isdigit() else ""))
+                 for a, b, new in edits]
+        out_lines.append(_splice(line, edits))
     return "\n".join(out_lines), cut
